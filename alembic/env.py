@@ -1,0 +1,39 @@
+"""Alembic environment: migrates the database named by catalog_ui.db (DATABASE_URL or the embedded server)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+from sqlmodel import SQLModel
+
+import catalog_ui.models  # noqa: F401 - registers every table on the metadata
+from catalog_ui.db import database_url
+
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    # Tests point Alembic at their own database through the config; everything else uses the settings.
+    return context.config.get_main_option("sqlalchemy.url") or database_url()
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL without a connection (`alembic upgrade --sql`)."""
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Migrate through a real connection, in one transaction."""
+    engine = create_engine(_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

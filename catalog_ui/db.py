@@ -1,0 +1,80 @@
+"""Database engine and sessions; an embedded PostgreSQL (pgserver) when DATABASE_URL is unset."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from catalog_ui.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "catalog"
+
+
+def normalize_url(url: str) -> str:
+    """Return `url` with the psycopg2 driver spelled out (accepts postgres:// and postgresql://)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url[len("postgresql://") :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def _embedded_server():  # noqa: ANN202 - pgserver has no public type for its handle
+    import pgserver  # imported lazily: only the embedded mode needs it
+
+    data = (get_settings().data_dir / "pg").resolve()
+    data.parent.mkdir(parents=True, exist_ok=True)
+    log.info("starting embedded PostgreSQL in %s", data)
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
+    return server
+
+
+def database_url() -> str:
+    """The SQLAlchemy URL in force: DATABASE_URL, else the embedded server's (started on first use)."""
+    configured = get_settings().database_url
+    if configured:
+        return normalize_url(configured)
+    uri = make_url(normalize_url(_embedded_server().get_uri()))
+    return uri.set(database=EMBEDDED_DATABASE).render_as_string(hide_password=False)
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    """The process-wide engine (pooled, pre-pinged, UTC sessions)."""
+    return create_engine(
+        database_url(),
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": "-c timezone=UTC"},
+    )
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def ping() -> bool:
+    """True when the database answers a trivial query."""
+    with get_engine().connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1

@@ -1,0 +1,24 @@
+"""SQLModel tables, one module per aggregate; importing this package registers them all on the metadata."""
+
+from catalog_ui.models.audit import ChangeSet, MetadataSync, MetadataSyncArchive
+from catalog_ui.models.base import utc_now
+from catalog_ui.models.channel import Channel
+from catalog_ui.models.queue import ProcessingQueue
+from catalog_ui.models.report import Report, ReportArchive
+from catalog_ui.models.user import Role, RolesUsers, User
+from catalog_ui.models.video import Video
+
+__all__ = [
+    "ChangeSet",
+    "Channel",
+    "MetadataSync",
+    "MetadataSyncArchive",
+    "ProcessingQueue",
+    "Report",
+    "ReportArchive",
+    "Role",
+    "RolesUsers",
+    "User",
+    "Video",
+    "utc_now",
+]

@@ -1,0 +1,62 @@
+"""Accounts: the `user` and `role` tables and their `roles_users` join table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlmodel import Field, SQLModel
+
+from catalog_ui.models.base import NOW, TIMESTAMPTZ, in_check, utc_now
+
+AUTH_METHODS = ("flask-security", "firebase")
+DEFAULT_ROLES = {"admin": "Administrators: manage users, hide and administer videos", "user": "Catalog team"}
+
+
+class RolesUsers(SQLModel, table=True):
+    """Membership of a user in a role (composite primary key, cascading with either side)."""
+
+    __tablename__ = "roles_users"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    role_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class Role(SQLModel, table=True):
+    """A named role: `admin` or `user`."""
+
+    __tablename__ = "role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(80), nullable=False, unique=True))
+    description: str | None = Field(default=None, sa_type=String(255))
+
+
+class User(SQLModel, table=True):
+    """A person who signs in, by password (argon2) or through Firebase."""
+
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint(in_check("auth_method", AUTH_METHODS), name="auth_method_allowed"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
+    username: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
+    password: str | None = Field(default=None, sa_type=String(255))
+    firebase_uid: str | None = Field(default=None, sa_column=Column(String(128), unique=True, nullable=True))
+    auth_method: str = Field(
+        default="flask-security", sa_type=String(20), sa_column_kwargs={"server_default": "flask-security"}
+    )
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+
+    current_login_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    last_login_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    current_login_ip: str | None = Field(default=None, sa_type=String(100))
+    last_login_ip: str | None = Field(default=None, sa_type=String(100))
+    login_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )

@@ -1,0 +1,139 @@
+"""The `video` table: one row per YouTube video of the catalog, as the seed describes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlmodel import Field, SQLModel
+
+from catalog_ui.models.base import NOW, TIMESTAMPTZ, in_check, utc_now
+
+PRIVACY_STATUSES = ("public", "private", "unlisted")
+
+MONETIZATION_FLAGS = (
+    "third_party_ads_enabled",
+    "display_ads_enabled",
+    "sponsored_cards_enabled",
+    "overlay_ads_enabled",
+    "nonskippable_video_ads_enabled",
+    "long_nonskippable_video_ads_enabled",
+    "skippable_video_ads_enabled",
+    "prerolls_enabled",
+    "midrolls_enabled",
+    "postrolls_enabled",
+)
+ENGAGEMENT_FLAGS = ("embedding_allowed", "ratings_allowed", "comments_allowed")
+
+# Fields only people change; reports and YouTube tasks never write them.
+USER_OWNED_FIELDS = ("hidden", "administered", "administered_at", "notes")
+
+# The seed's grouping of the video fields, used by the video page and the column chooser.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "Identifiers": ("video_id", "asset_id", "custom_id", "channel_id"),
+    "Content": ("title", "artist", "genre", "label", "channel_display_name", "category"),
+    "Rights": ("upc", "isrc"),
+    "Claims": ("claimed_status", "claimed_by_another_owner", "other_owners_claiming"),
+    "Monetization": MONETIZATION_FLAGS,
+    "Engagement": ENGAGEMENT_FLAGS,
+    "Metadata": ("privacy_status", "effective_policy", "video_length", "views"),
+    "Flags": ("hidden", "administered", "administered_at", "is_short", "is_live_stream", "upload_source"),
+    "Housekeeping": ("time_published", "updated_at", "notes"),
+}
+
+
+def _flag() -> str | None:
+    return Field(default=None, sa_type=String(10))
+
+
+class Video(SQLModel, table=True):
+    """A YouTube video with its rights, claim, monetization and engagement data."""
+
+    __tablename__ = "video"
+    __table_args__ = (
+        Index("idx_video_video_id", "video_id", unique=True),
+        Index("idx_video_channel", "channel_display_name"),
+        Index("idx_video_category", "category"),
+        Index("idx_video_asset_id", "asset_id"),
+        Index("idx_video_custom_id", "custom_id"),
+        Index("idx_video_channel_id", "channel_id"),
+        CheckConstraint("video_length >= 0", name="video_length_non_negative"),
+        CheckConstraint("views >= 0", name="views_non_negative"),
+        CheckConstraint(in_check("privacy_status", PRIVACY_STATUSES, nullable=True), name="privacy_status_allowed"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+    # YouTube identifiers
+    video_id: str = Field(sa_column=Column(String(20), nullable=False))
+    asset_id: str | None = Field(default=None, sa_type=String(50))
+    custom_id: str | None = Field(default=None, sa_type=String(100))
+    channel_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(100), ForeignKey("channel.channel_id", ondelete="SET NULL"), nullable=True),
+    )
+
+    # Content metadata
+    title: str | None = Field(default=None, sa_type=String(200))
+    artist: list[str] | None = Field(default=None, sa_type=ARRAY(String(200)))
+    genre: list[str] | None = Field(default=None, sa_type=ARRAY(String(100)))
+    label: str | None = Field(default=None, sa_type=String(200))
+    channel_display_name: str | None = Field(default=None, sa_type=String(100))
+    category: str | None = Field(default=None, sa_type=String(50))
+
+    # Rights identifiers
+    upc: str | None = Field(default=None, sa_type=String(20))
+    isrc: str | None = Field(default=None, sa_type=String(12))
+
+    # Ownership and claims (claimed_status is 20 wide: YouTube reports `routedForReview`)
+    claimed_status: str | None = Field(default=None, sa_type=String(20))
+    claimed_by_another_owner: str | None = Field(default=None, sa_type=String(10))
+    other_owners_claiming: str | None = Field(default=None, sa_type=Text)
+
+    # Monetization settings
+    third_party_ads_enabled: str | None = _flag()
+    display_ads_enabled: str | None = _flag()
+    sponsored_cards_enabled: str | None = _flag()
+    overlay_ads_enabled: str | None = _flag()
+    nonskippable_video_ads_enabled: str | None = _flag()
+    long_nonskippable_video_ads_enabled: str | None = _flag()
+    skippable_video_ads_enabled: str | None = _flag()
+    prerolls_enabled: str | None = _flag()
+    midrolls_enabled: str | None = _flag()
+    postrolls_enabled: str | None = _flag()
+
+    # Engagement settings
+    embedding_allowed: str | None = _flag()
+    ratings_allowed: str | None = _flag()
+    comments_allowed: str | None = _flag()
+
+    # Metadata
+    privacy_status: str | None = Field(default=None, sa_type=String(20))
+    effective_policy: str | None = Field(default=None, sa_type=Text)
+    video_length: int | None = Field(default=None, sa_type=Integer)
+    views: int | None = Field(default=None, sa_type=BigInteger)
+
+    # Operational flags
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    administered: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    administered_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    is_short: bool | None = Field(default=None)
+    is_live_stream: bool | None = Field(default=None)
+    upload_source: str | None = Field(default=None, sa_type=String(20))
+
+    # Housekeeping
+    time_published: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    updated_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    notes: str | None = Field(default=None, sa_type=String(500))

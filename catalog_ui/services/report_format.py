@@ -1,0 +1,431 @@
+"""Streaming reader for CMS "Videos" CSV reports, and the COPY text encoding of its rows.
+
+`open_report` takes a binary stream (a file, an S3 body), detects gzip by its magic bytes, decodes UTF-8
+(with or without BOM) and yields one `ParsedRow` or `RejectedRow` per data row, in file order, holding
+only one row in memory. Structural faults raise `ReportFormatError` with a message for the user:
+up front for a bad header, an empty file or a header without data rows; during iteration for gzip data
+that is cut off or damaged part-way, which cannot be known earlier without reading the whole stream.
+
+Rows skipped silently (and counted): blank lines, summary lines (`Total…` first cell, or an empty
+video_id with a mostly empty row; wherever they appear, not only at the end) and repeats of the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO, Self
+
+from catalog_ui.services.report_columns import (
+    REPORT_COLUMNS,
+    VIDEO_ID_PATTERN,
+    FieldError,
+    Flagged,
+    Normalizer,
+    normalize_header,
+)
+
+GZIP_MAGIC = b"\x1f\x8b"
+SNIFF_BYTES = 8192
+# A physical line longer than this means the file is not a report (and must not be read into memory).
+LINE_LIMIT = 1 << 20
+# Rejected rows keep this much of their text; enough to recognise the row, bounded for the error table.
+RAW_LIMIT = 2000
+SUMMARY_WORDS = frozenset({"total", "totals", "grand total", "summary"})
+
+_BINARY_CONTROL = frozenset(range(32)) - {9, 10, 12, 13} | {127}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class ReportFormatError(Exception):
+    """The file as a whole cannot be read as a Videos report; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    """What the header row says: outside names as written (trimmed) and where each goes.
+
+    `mapped` holds the columns stored in `video`, `ignored` the unknown or unstored ones (album,
+    claimed_by_this_owner, …); `date_column` names the report-date column, which is in neither.
+    """
+
+    columns: tuple[str, ...]
+    mapped: dict[str, str]
+    ignored: list[str]
+    date_column: str | None
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """A normalized row: `values` has every mapped column (None when empty), keyed by `video` column."""
+
+    line: int
+    values: dict[str, Any]
+    report_date: date | None
+    completeness: int
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that cannot be stored; `column` is the header as in the file, None for row-wide faults."""
+
+    line: int
+    column: str | None
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class _Cell:
+    index: int
+    name: str
+    column: str | None
+    normalize: Normalizer
+    is_report_date: bool
+
+
+class _Chained(io.RawIOBase):
+    """Bytes already read (`head`) followed by the rest of `source`, as one readable raw stream."""
+
+    def __init__(self, head: bytes, source: Any, *, owns_source: bool) -> None:
+        super().__init__()
+        self._head = head
+        self._source = source
+        self._owns_source = owns_source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            size = min(len(view), len(self._head))
+            view[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._source.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if self._owns_source and not self.closed:
+            self._source.close()
+        super().close()
+
+
+def _read_exact(stream: Any, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _check_text(head: bytes) -> None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReportFormatError("The file is UTF-16 encoded; export the report as UTF-8 CSV.")
+    if head.startswith(b"PK\x03\x04"):
+        raise ReportFormatError("The file is a ZIP archive (an Excel workbook?), not a CSV report.")
+    control = sum(1 for byte in head if byte in _BINARY_CONTROL)
+    # A share, not any NUL: a stray NUL or two in one row is that row's fault (rejected), not the file's.
+    if control >= 4 and control * 50 > len(head):
+        raise ReportFormatError("The file is not a CSV text file (it contains binary data).")
+
+
+def open_report(stream: BinaryIO) -> ReportReader:
+    """Open a Videos report (plain or gzip CSV) for streaming; reads the header and the first data row."""
+    magic = _read_exact(stream, 2)
+    source: Any = io.BufferedReader(_Chained(magic, stream, owns_source=False))
+    gzipped = magic == GZIP_MAGIC
+    if gzipped:
+        source = gzip.GzipFile(fileobj=source, mode="rb")
+    try:
+        head = source.read(SNIFF_BYTES)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise ReportFormatError(
+            f"The file looks gzip-compressed but cannot be decompressed ({exc})."
+        ) from None
+    _check_text(head)
+    binary = io.BufferedReader(_Chained(head, source, owns_source=True))
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        return ReportReader(text, gzipped=gzipped)
+    except BaseException:
+        text.close()
+        raise
+
+
+def _physical_lines(text: io.TextIOBase) -> Iterator[str]:
+    while True:
+        line = text.readline(LINE_LIMIT)
+        if not line:
+            return
+        if len(line) >= LINE_LIMIT and line[-1] not in "\r\n":
+            raise ReportFormatError(
+                f"A line is longer than {LINE_LIMIT} characters; the file is probably not a CSV report."
+            )
+        yield line
+
+
+def _is_utf8(cell: str) -> bool:
+    if cell.isascii():
+        return True
+    try:
+        cell.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raw(fields: Sequence[str]) -> str:
+    out = io.StringIO()
+    # The terminator's characters are what the writer quotes; it is cut off again below.
+    csv.writer(out, lineterminator="\r\n").writerow(fields)
+    raw = out.getvalue()[:-2][:RAW_LIMIT]
+    # Rejected text is stored too, so it must itself be valid UTF-8 without NULs.
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
+class ReportReader:
+    """Iterates a report's data rows as `ParsedRow`/`RejectedRow`, once, in file order.
+
+    Counters cover what has been read so far: `rows_read` data rows (= `rows_parsed` + `rows_rejected`),
+    `rows_skipped` blank, summary and repeated header rows (by kind in `skipped`).
+    """
+
+    def __init__(self, text: io.TextIOBase, *, gzipped: bool = False) -> None:
+        """Read the header from a decoded text stream (opened with newline="") and the first data row."""
+        self.gzipped = gzipped
+        self.rows_parsed = 0
+        self.rows_rejected = 0
+        self.skipped: dict[str, int] = {"blank": 0, "summary": 0, "header": 0}
+        self._text = text
+        self._reader = csv.reader(_physical_lines(text))
+        self.header = self._read_header()
+        self._header_keys = [normalize_header(name) for name in self.header.columns]
+        self._header_key_set = frozenset(self._header_keys)
+        events = self._events()
+        first = next(events, None)
+        if first is None:
+            raise ReportFormatError("The report has a header but no data rows.")
+        self._iterator = self._chain(first, events)
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read so far, parsed or rejected."""
+        return self.rows_parsed + self.rows_rejected
+
+    @property
+    def rows_skipped(self) -> int:
+        """Blank, summary and repeated header rows skipped so far."""
+        return sum(self.skipped.values())
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> ParsedRow | RejectedRow:
+        return next(self._iterator)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the decoding buffers; the stream given to `open_report` is left open."""
+        self._text.close()
+
+    @staticmethod
+    def _chain(first: ParsedRow | RejectedRow, rest: Iterator[ParsedRow | RejectedRow]) -> Iterator:
+        yield first
+        yield from rest
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        reader = self._reader
+        while True:
+            start = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ReportFormatError(f"Line {start} cannot be read as CSV ({exc}).") from None
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                raise ReportFormatError(
+                    f"The gzip data is damaged or cut off near line {start} ({exc})."
+                ) from None
+            yield start, fields
+
+    def _read_header(self) -> ReportHeader:
+        self._rows = self._records()
+        for _line, fields in self._rows:
+            if any(cell.strip() for cell in fields):
+                break
+            self.skipped["blank"] += 1
+        else:
+            raise ReportFormatError("The file is empty: there is no header row.")
+        if not all(_is_utf8(cell) for cell in fields):
+            raise ReportFormatError("The header row is not valid UTF-8; export the report as UTF-8 CSV.")
+        columns = tuple(cell.replace("\ufeff", "").strip() for cell in fields)
+        mapped: dict[str, str] = {}
+        ignored: list[str] = []
+        filled_by: dict[str, str] = {}
+        date_column: str | None = None
+        cells: list[_Cell] = []
+        for index, name in enumerate(columns):
+            spec = REPORT_COLUMNS.get(normalize_header(name))
+            if spec is not None and spec.is_report_date:
+                if date_column is not None:
+                    raise ReportFormatError(f"The columns '{date_column}' and '{name}' are both the date.")
+                date_column = name
+            elif spec is None or spec.column is None:
+                ignored.append(name or f"(unnamed column {index + 1})")
+                continue
+            else:
+                if spec.column in filled_by:
+                    other = filled_by[spec.column]
+                    raise ReportFormatError(
+                        f"The column '{name}' appears twice."
+                        if normalize_header(other) == normalize_header(name)
+                        else f"The columns '{other}' and '{name}' both fill '{spec.column}'; keep only one."
+                    )
+                filled_by[spec.column] = name
+                mapped[name] = spec.column
+            cells.append(_Cell(index, name, spec.column, spec.normalize, spec.is_report_date))
+        if "video_id" not in filled_by:
+            shown = ", ".join(columns[:10]) + (", …" if len(columns) > 10 else "")
+            raise ReportFormatError(f"The report has no video_id column (its columns are: {shown}).")
+        self._video_id_index = next(cell.index for cell in cells if cell.column == "video_id")
+        # video_id first, so a row with a bad id is reported for its id rather than another column.
+        self._cells = sorted(cells, key=lambda cell: cell.column != "video_id")
+        return ReportHeader(columns, mapped, ignored, date_column)
+
+    def _events(self) -> Iterator[ParsedRow | RejectedRow]:
+        for line, fields in self._rows:
+            kind = self._skip_kind(fields)
+            if kind == "different header":
+                self.rows_rejected += 1
+                yield RejectedRow(
+                    line, None, "a repeated header row that differs from the first header", _raw(fields)
+                )
+            elif kind:
+                self.skipped[kind] += 1
+            else:
+                row = self._parse(line, fields)
+                if isinstance(row, ParsedRow):
+                    self.rows_parsed += 1
+                else:
+                    self.rows_rejected += 1
+                yield row
+
+    def _skip_kind(self, fields: list[str]) -> str | None:
+        if not any(cell.strip() for cell in fields):
+            return "blank"
+        vid_index = self._video_id_index
+        vid = fields[vid_index].strip() if vid_index < len(fields) else ""
+        if normalize_header(vid) in self._header_key_set:
+            keys = [normalize_header(cell) for cell in fields]
+            if keys == self._header_keys:
+                return "header"
+            if 2 * sum(key in self._header_key_set for key in keys) > len(self._header_keys):
+                return "different header"
+        if VIDEO_ID_PATTERN.fullmatch(vid):
+            return None
+        if fields[0].strip().rstrip(":").strip().lower() in SUMMARY_WORDS:
+            return "summary"
+        filled = sum(1 for cell in fields if cell.strip())
+        if not vid and filled <= max(1, len(self.header.columns) // 4):
+            return "summary"
+        return None
+
+    def _parse(self, line: int, fields: list[str]) -> ParsedRow | RejectedRow:
+        if len(fields) != len(self.header.columns):
+            reason = f"expected {len(self.header.columns)} columns, found {len(fields)}"
+            return RejectedRow(line, None, reason, _raw(fields))
+        values: dict[str, Any] = {}
+        flags: list[str] = []
+        report_date: date | None = None
+        joined = "".join(fields)
+        # Whole-row checks first: almost every row is plain ASCII without NULs.
+        check_utf8 = not joined.isascii()
+        check_nul = "\x00" in joined
+        for cell in self._cells:
+            raw_value = fields[cell.index]
+            value: Any = None
+            try:
+                if check_utf8 and not _is_utf8(raw_value):
+                    raise FieldError("not valid UTF-8")
+                if check_nul and "\x00" in raw_value:
+                    raise FieldError("contains a NUL character")
+                stripped = raw_value.strip()
+                if stripped:
+                    value = cell.normalize(stripped)
+                elif cell.column == "video_id":
+                    raise FieldError("empty")
+            except FieldError as exc:
+                return RejectedRow(line, cell.name, exc.reason, _raw(fields))
+            if isinstance(value, Flagged):
+                flags.append(value.flag)
+                value = value.value
+            if cell.is_report_date:
+                report_date = value
+            else:
+                values[cell.column] = value
+        completeness = sum(1 for value in values.values() if value is not None)
+        return ParsedRow(line, values, report_date, completeness, tuple(flags))
+
+
+def _array_literal(items: Sequence[Any]) -> str:
+    parts = []
+    for item in items:
+        if item is None:
+            parts.append("NULL")
+        elif isinstance(item, str):
+            parts.append('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(item, int) and not isinstance(item, bool):
+            parts.append(str(item))
+        else:
+            raise TypeError(f"cannot encode an array element of type {type(item).__name__}")
+    return "{" + ",".join(parts) + "}"
+
+
+def _copy_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: COPY would read it in the session time zone")
+        text = value.isoformat()
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, (list, tuple)):
+        text = _array_literal(value)
+    else:
+        raise TypeError(f"cannot encode a value of type {type(value).__name__} for COPY")
+    if "\x00" in text:
+        raise ValueError("PostgreSQL text cannot contain NUL characters")
+    return text.translate(_COPY_ESCAPES)
+
+
+def to_copy_line(values: dict[str, Any], columns: Sequence[str]) -> str:
+    """Encode `values[c]` for each of `columns` as one line of PostgreSQL `COPY … FROM STDIN` text format.
+
+    None is `\\N`, bools `t`/`f`, aware datetimes ISO with offset, lists array literals with every element
+    quoted; raises KeyError for a missing column, ValueError for NULs or naive datetimes.
+    """
+    return "\t".join(_copy_field(values[column]) for column in columns) + "\n"

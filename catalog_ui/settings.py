@@ -1,0 +1,75 @@
+"""Every setting of Catalog, read from the environment (and an optional `.env` file), typed and documented.
+
+The README's configuration table lists the same names; `python -m catalog_ui settings` prints the values in force
+with secrets masked.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Typed settings; each field's description is its one line of documentation."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Storage
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL. Unset: an embedded PostgreSQL (pgserver) with data under DATA_DIR."
+    )
+    data_dir: Path = Field(Path(".data"), description="Folder for the embedded database and local files.")
+    redis_url: str | None = Field(
+        None, description="Redis URL for Dramatiq and shared counters. Unset: tasks run in-process."
+    )
+
+    # First admin
+    admin_email: str = Field("admin@example.com", description="E-mail of the first admin created by `make run`.")
+    admin_password: SecretStr | None = Field(
+        None, description="Password of the first admin; unset: one is generated and printed once."
+    )
+
+    # Reports in S3
+    s3_bucket: str = Field("catalog-reports", description="Bucket that receives the CMS video reports.")
+    s3_prefix: str = Field("reports/", description="Key prefix scanned for new reports.")
+    s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO or a test server); unset: AWS.")
+    aws_region: str = Field("us-east-1", description="AWS region of the bucket.")
+    report_scan_interval_s: int = Field(60, ge=5, description="Seconds between two scans of the bucket.")
+
+    # YouTube APIs
+    youtube_data_api_url: str = Field(
+        "https://www.googleapis.com/youtube/v3", description="Base URL of the YouTube Data API v3."
+    )
+    youtube_content_id_url: str = Field(
+        "https://youtubepartner.googleapis.com/youtube/partner/v1",
+        description="Base URL of the YouTube Content ID API.",
+    )
+    youtube_api_key: SecretStr | None = Field(None, description="API key for the Data API (read-only calls).")
+    youtube_access_token: SecretStr | None = Field(None, description="OAuth 2.0 bearer token for both APIs.")
+    youtube_content_owner_id: str = Field("", description="Content owner id sent as onBehalfOfContentOwner.")
+    youtube_timeout_s: float = Field(10.0, gt=0, description="Timeout of one YouTube API call, in seconds.")
+
+    # Web app
+    port: int = Field(3000, description="Port of the web app (pages, websocket and uploads share it).")
+    public_url: str | None = Field(
+        None, description="URL of the app as browsers reach it; unset: http://localhost:PORT."
+    )
+    cors_allowed_origins: list[str] = Field(
+        default_factory=lambda: ["*"], description="Origins allowed to call the backend (JSON list)."
+    )
+    log_level: str = Field("INFO", description="Python log level of app and workers.")
+
+    @property
+    def embedded_database(self) -> bool:
+        """True when no DATABASE_URL is set and the embedded PostgreSQL is used."""
+        return not self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()
