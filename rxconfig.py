@@ -16,5 +16,8 @@ config = rx.Config(
     deploy_url=_settings.public_url or f"http://localhost:{_settings.port}",
     cors_allowed_origins=_settings.cors_allowed_origins,
     default_color_mode="light",
-    plugins=[rx.plugins.SitemapPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -28,7 +28,7 @@ def normalize_url(url: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _embedded_server():  # noqa: ANN202 - pgserver has no public type for its handle
+def _embedded_server():
     import pgserver  # imported lazily: only the embedded mode needs it
 
     data = (get_settings().data_dir / "pg").resolve()

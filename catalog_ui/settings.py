@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     )
 
     # First admin
-    admin_email: str = Field("admin@example.com", description="E-mail of the first admin created by `make run`.")
+    admin_email: str = Field(
+        "admin@example.com", description="E-mail of the first admin created by `make run`."
+    )
     admin_password: SecretStr | None = Field(
         None, description="Password of the first admin; unset: one is generated and printed once."
     )

@@ -20,7 +20,8 @@ def upgrade() -> None:
     """Add the Firebase columns; existing users keep the password method."""
     op.add_column("user", sa.Column("firebase_uid", sa.String(length=128), nullable=True))
     op.add_column(
-        "user", sa.Column("auth_method", sa.String(length=20), server_default="flask-security", nullable=False)
+        "user",
+        sa.Column("auth_method", sa.String(length=20), server_default="flask-security", nullable=False),
     )
     op.create_unique_constraint(op.f("uq_user_firebase_uid"), "user", ["firebase_uid"])
     op.create_check_constraint(

@@ -48,14 +48,15 @@ def upgrade() -> None:
             ["created_by"], ["user.id"], name=op.f("fk_processing_queue_created_by_user"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["video_id"], ["video.video_id"], name=op.f("fk_processing_queue_video_id_video"), ondelete="CASCADE"
+            ["video_id"],
+            ["video.video_id"],
+            name=op.f("fk_processing_queue_video_id_video"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processing_queue")),
     )
     op.create_index("idx_queue_created", "processing_queue", ["created_at"], unique=False)
-    op.create_index(
-        "idx_queue_priority", "processing_queue", [sa.text("priority DESC")], unique=False
-    )
+    op.create_index("idx_queue_priority", "processing_queue", [sa.text("priority DESC")], unique=False)
     op.create_index("idx_queue_status", "processing_queue", ["status"], unique=False)
 
 

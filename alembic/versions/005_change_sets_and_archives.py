@@ -48,7 +48,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["task_id"], ["processing_queue.id"], name=op.f("fk_change_set_task_id_processing_queue"),
+            ["task_id"],
+            ["processing_queue.id"],
+            name=op.f("fk_change_set_task_id_processing_queue"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
@@ -62,13 +64,22 @@ def upgrade() -> None:
 
     op.add_column("metadata_sync", sa.Column("change_set_id", sa.BigInteger(), nullable=True))
     op.create_foreign_key(
-        op.f("fk_metadata_sync_change_set_id_change_set"), "metadata_sync", "change_set", ["change_set_id"], ["id"]
+        op.f("fk_metadata_sync_change_set_id_change_set"),
+        "metadata_sync",
+        "change_set",
+        ["change_set_id"],
+        ["id"],
     )
     op.create_index("idx_sync_change_set", "metadata_sync", ["change_set_id"], unique=False)
 
     op.add_column("video", sa.Column("channel_id", sa.String(length=100), nullable=True))
     op.create_foreign_key(
-        op.f("fk_video_channel_id_channel"), "video", "channel", ["channel_id"], ["channel_id"], ondelete="SET NULL"
+        op.f("fk_video_channel_id_channel"),
+        "video",
+        "channel",
+        ["channel_id"],
+        ["channel_id"],
+        ondelete="SET NULL",
     )
     op.create_index("idx_video_channel_id", "video", ["channel_id"], unique=False)
 
@@ -83,10 +94,14 @@ def upgrade() -> None:
         sa.Column("change_set_id", sa.BigInteger(), nullable=True),
         sa.Column("archived_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.ForeignKeyConstraint(
-            ["change_set_id"], ["change_set.id"], name=op.f("fk_metadata_sync_archive_change_set_id_change_set")
+            ["change_set_id"],
+            ["change_set.id"],
+            name=op.f("fk_metadata_sync_archive_change_set_id_change_set"),
         ),
         sa.ForeignKeyConstraint(
-            ["video_id"], ["video.video_id"], name=op.f("fk_metadata_sync_archive_video_id_video"),
+            ["video_id"],
+            ["video.video_id"],
+            name=op.f("fk_metadata_sync_archive_video_id_video"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_metadata_sync_archive")),

@@ -4,7 +4,7 @@ from catalog_ui.models.audit import ChangeSet, MetadataSync, MetadataSyncArchive
 from catalog_ui.models.base import utc_now
 from catalog_ui.models.channel import Channel
 from catalog_ui.models.queue import ProcessingQueue
-from catalog_ui.models.report import Report, ReportArchive
+from catalog_ui.models.report import Report, ReportArchive, ReportRejection
 from catalog_ui.models.user import Role, RolesUsers, User
 from catalog_ui.models.video import Video
 
@@ -16,6 +16,7 @@ __all__ = [
     "ProcessingQueue",
     "Report",
     "ReportArchive",
+    "ReportRejection",
     "Role",
     "RolesUsers",
     "User",

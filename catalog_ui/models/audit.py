@@ -55,7 +55,9 @@ class ChangeSet(SQLModel, table=True):
 class MetadataSyncFields(SQLModel):
     """Columns shared by live and archived history entries."""
 
-    video_id: str = Field(foreign_key="video.video_id", ondelete="CASCADE", sa_type=String(20), nullable=False)
+    video_id: str = Field(
+        foreign_key="video.video_id", ondelete="CASCADE", sa_type=String(20), nullable=False
+    )
     channel_display_name: str | None = Field(default=None, sa_type=String(100))
     video_title: str | None = Field(default=None, sa_type=String(200))
     sync_time: datetime = Field(
@@ -71,9 +73,7 @@ class MetadataSync(MetadataSyncFields, table=True):
     """One change of one video: `changes` maps each field to `[old, new]`."""
 
     __tablename__ = "metadata_sync"
-    __table_args__ = (
-        Index("idx_sync_change_set", "change_set_id"),
-    )
+    __table_args__ = (Index("idx_sync_change_set", "change_set_id"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
 
@@ -82,9 +82,7 @@ class MetadataSyncArchive(MetadataSyncFields, table=True):
     """A history entry older than the retention period, moved out of `metadata_sync`."""
 
     __tablename__ = "metadata_sync_archive"
-    __table_args__ = (
-        Index("idx_sync_archive_change_set", "change_set_id"),
-    )
+    __table_args__ = (Index("idx_sync_archive_change_set", "change_set_id"),)
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     archived_at: datetime = Field(

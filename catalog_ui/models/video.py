@@ -69,7 +69,9 @@ class Video(SQLModel, table=True):
         Index("idx_video_channel_id", "channel_id"),
         CheckConstraint("video_length >= 0", name="video_length_non_negative"),
         CheckConstraint("views >= 0", name="views_non_negative"),
-        CheckConstraint(in_check("privacy_status", PRIVACY_STATUSES, nullable=True), name="privacy_status_allowed"),
+        CheckConstraint(
+            in_check("privacy_status", PRIVACY_STATUSES, nullable=True), name="privacy_status_allowed"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,3 +139,5 @@ class Video(SQLModel, table=True):
         default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
     )
     notes: str | None = Field(default=None, sa_type=String(500))
+    # When the data last written from a report or a task was true; an older report never overwrites it.
+    values_as_of: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)

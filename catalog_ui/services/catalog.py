@@ -59,3 +59,21 @@ def search_videos(
 def count_videos(session: Session) -> int:
     """Number of videos in the catalog, hidden ones included."""
     return session.execute(select(func.count()).select_from(Video)).scalar_one()
+
+
+def catalog_totals(session: Session) -> dict[str, int]:
+    """Headline numbers: videos, channels, total views, history entries (estimates for the big tables)."""
+    from sqlalchemy import text
+
+    row = session.execute(
+        text(
+            """
+            SELECT (SELECT count(*) FROM video) AS videos,
+                   (SELECT count(*) FROM channel) AS channels,
+                   (SELECT COALESCE(sum(views), 0) FROM video) AS views,
+                   (SELECT GREATEST(reltuples::bigint, 0) FROM pg_class WHERE oid = 'metadata_sync'::regclass)
+                       AS history
+            """
+        )
+    ).one()
+    return dict(row._mapping)

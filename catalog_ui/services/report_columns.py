@@ -136,7 +136,7 @@ def duration(value: str) -> int:
     if not match:
         raise FieldError("not a duration (seconds, m:ss or h:mm:ss)")
     hours, minutes, seconds = match.groups()
-    if minutes is not None and int(seconds) >= 60 or hours is not None and int(minutes) >= 60:
+    if (minutes is not None and int(seconds) >= 60) or (hours is not None and int(minutes) >= 60):
         raise FieldError("not a duration (seconds, m:ss or h:mm:ss)")
     total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
     if total > INT_MAX:

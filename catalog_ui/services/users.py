@@ -41,7 +41,9 @@ def create_user(
         raise UserError(f"'{email}' is not a valid e-mail address.")
     username = (username or email.split("@", 1)[0]).strip()
     taken = session.execute(
-        select(User.id).where((func.lower(User.email) == email) | (func.lower(User.username) == username.lower()))
+        select(User.id).where(
+            (func.lower(User.email) == email) | (func.lower(User.username) == username.lower())
+        )
     ).first()
     if taken:
         raise UserError("A user with this e-mail or username already exists.")

@@ -689,7 +689,7 @@ def test_gzip_with_bad_checksum_fails_during_iteration() -> None:
     data = bytearray(gzip.compress(f"video_id,title\n{body}".encode()))
     data[-8] ^= 0xFF  # the CRC32 in the gzip trailer
     reader = open_report(io.BytesIO(bytes(data)))
-    with pytest.raises(ReportFormatError, match="^The gzip data is damaged or cut off near line"):
+    with pytest.raises(ReportFormatError, match=r"^The gzip data is damaged or cut off near line"):
         list(reader)
 
 

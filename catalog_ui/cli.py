@@ -1,0 +1,134 @@
+"""`python -m catalog_ui <command>`: operators' commands (migrate, users, demo data, ingest, worker, run)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from catalog_ui.settings import get_settings
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from catalog_ui import migrations
+
+    migrations.upgrade()
+    print("Database is at the newest schema.")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from catalog_ui.db import session_scope
+    from catalog_ui.services.users import UserError, create_user
+
+    password = args.password or getpass.getpass("Password: ")
+    try:
+        with session_scope() as session:
+            user = create_user(session, args.email, password, username=args.username, admin=args.admin)
+            print(f"Created {'admin' if args.admin else 'user'} {user.email} (username {user.username}).")
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def ensure_first_admin() -> str | None:
+    """Create the first admin when there is none; returns the sign-in line to print, or None."""
+    from catalog_ui.db import session_scope
+    from catalog_ui.services.users import admin_exists, create_user
+
+    settings = get_settings()
+    with session_scope() as session:
+        if admin_exists(session):
+            return None
+        configured = settings.admin_password.get_secret_value() if settings.admin_password else None
+        password = configured or secrets.token_urlsafe(12)
+        user = create_user(session, settings.admin_email, password, username="admin", admin=True)
+    shown = "(from ADMIN_PASSWORD)" if configured else password
+    return f"First admin created: sign in as {user.email} (or 'admin') with password {shown}"
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from catalog_ui.services.demo_data import write_demo_reports
+
+    for path in write_demo_reports(Path(args.out), videos=args.videos, seed=args.seed):
+        print(path)
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from catalog_ui.ingest_cli import ingest_location
+
+    return ingest_location(args.location)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from workers.main import run_worker
+
+    return run_worker(processes=args.processes, threads=args.threads)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from catalog_ui.launcher import run_app
+
+    return run_app(demo_videos=args.demo_videos)
+
+
+def _settings(_: argparse.Namespace) -> int:
+    for name, value in get_settings().model_dump().items():
+        print(f"{name.upper()}={'***' if 'password' in name or 'key' in name or 'token' in name else value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m catalog_ui", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="upgrade the database to the newest schema").set_defaults(
+        func=_migrate
+    )
+
+    user = commands.add_parser("create-user", help="create a user (asks for the password when not given)")
+    user.add_argument("--email", required=True)
+    user.add_argument("--username")
+    user.add_argument("--password", help="prefer the prompt: arguments end up in shell history")
+    user.add_argument("--admin", action="store_true", help="grant the admin role")
+    user.set_defaults(func=_create_user)
+
+    demo = commands.add_parser("demo-data", help="write demo CMS Videos reports (gzip CSV)")
+    demo.add_argument("--videos", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--out", default="demo-reports")
+    demo.set_defaults(func=_demo_data)
+
+    ingest = commands.add_parser("ingest", help="ingest a report: a local PATH or s3://bucket/key")
+    ingest.add_argument("location")
+    ingest.set_defaults(func=_ingest)
+
+    worker = commands.add_parser("worker", help="run Dramatiq workers and the scheduler")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(func=_worker)
+
+    run = commands.add_parser(
+        "run", help="migrate, create the first admin, load the demo, start app + worker"
+    )
+    run.add_argument("--demo-videos", type=int, default=5000)
+    run.set_defaults(func=_run)
+
+    commands.add_parser("settings", help="print the settings in force").set_defaults(func=_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit code."""
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,35 @@
+"""Small cell renderers shared by grids: local times, status badges, empty markers."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+STATUS_COLORS = {
+    "pending": "gray",
+    "processing": "blue",
+    "completed": "green",
+    "error": "red",
+    "failed": "red",
+    "cancelled": "gray",
+    "public": "green",
+    "unlisted": "amber",
+    "private": "gray",
+}
+
+
+def local_time(iso: rx.Var[str], fmt: str = "YYYY-MM-DD HH:mm") -> rx.Component:
+    """An ISO UTC timestamp shown in the browser's local time ('' stays empty)."""
+    return rx.cond(iso != "", rx.moment(iso, format=fmt), rx.text("—", color_scheme="gray"))
+
+
+def status_badge(status: rx.Var[str]) -> rx.Component:
+    """A coloured badge for a status or privacy value."""
+    return rx.cond(
+        status != "",
+        rx.badge(
+            status,
+            color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
+            variant="soft",
+        ),
+        rx.text("—", color_scheme="gray"),
+    )

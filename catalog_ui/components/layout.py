@@ -1,0 +1,88 @@
+"""The page frame every route uses: sidebar navigation, header with the theme switch, content area."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+# (label, route, lucide icon); the one list the sidebar is built from.
+NAV_ITEMS: list[tuple[str, str, str]] = [
+    ("Dashboard", "/", "layout-dashboard"),
+    ("Videos", "/videos", "clapperboard"),
+    ("Channels", "/channels", "tv"),
+    ("Audit", "/audit", "history"),
+    ("Reports", "/reports", "file-spreadsheet"),
+]
+
+
+def _nav_link(label: str, route: str, icon: str) -> rx.Component:
+    active = (rx.State.router.page.path == route) | (
+        (route != "/") & rx.State.router.page.path.startswith(route)
+    )
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        href=route,
+        underline="none",
+        padding_x="0.75rem",
+        padding_y="0.5rem",
+        border_radius="var(--radius-3)",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+        id=f"nav-{label.lower()}",
+    )
+
+
+def sidebar() -> rx.Component:
+    """The left navigation."""
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("library-big", size=22, color=rx.color("accent", 10)),
+            rx.heading("Catalog", size="5"),
+            align="center",
+            padding_x="0.75rem",
+            padding_bottom="1rem",
+        ),
+        *[_nav_link(*item) for item in NAV_ITEMS],
+        width="220px",
+        min_width="220px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="1rem",
+        spacing="1",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+    )
+
+
+def header(title: str, *actions: rx.Component) -> rx.Component:
+    """The page header: title, page actions, theme switch."""
+    return rx.hstack(
+        rx.heading(title, size="6", id="page-title"),
+        rx.spacer(),
+        *actions,
+        rx.color_mode.button(variant="ghost"),
+        align="center",
+        width="100%",
+        padding_bottom="1rem",
+    )
+
+
+def page_frame(
+    title: str, *children: rx.Component, actions: list[rx.Component] | None = None
+) -> rx.Component:
+    """Sidebar + header + content: the frame of every signed-in page."""
+    return rx.hstack(
+        sidebar(),
+        rx.box(
+            header(title, *(actions or [])),
+            *children,
+            padding="1.5rem",
+            width="100%",
+            min_width="0",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+    )
