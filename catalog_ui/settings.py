@@ -65,6 +65,69 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Python log level of app and workers.")
 
+    # Accounts and sessions
+    session_idle_minutes: int = Field(480, ge=5, description="A session ends after this many idle minutes.")
+    session_absolute_hours: int = Field(
+        24 * 7, ge=1, description="A session ends this many hours after sign-in."
+    )
+    secure_cookies: bool = Field(False, description="Mark the session cookie Secure (set true behind HTTPS).")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per account or address before a lock."
+    )
+    login_lock_minutes: int = Field(
+        15, ge=1, description="How long a lock after too many failed sign-ins lasts."
+    )
+    firebase_project_id: str | None = Field(
+        None, description="Firebase project id; set to offer Firebase sign-in."
+    )
+    firebase_api_key: str | None = Field(
+        None, description="Firebase web API key (public, for the browser SDK)."
+    )
+    firebase_auth_domain: str | None = Field(
+        None, description="Firebase auth domain (e.g. PROJECT.firebaseapp.com)."
+    )
+    firebase_auth_emulator_host: str | None = Field(
+        None, description="host:port of the Firebase Auth emulator (tests and demos)."
+    )
+    firebase_signup_domains: list[str] = Field(
+        default_factory=list, description="E-mail domains allowed to sign up through Firebase (JSON list)."
+    )
+
+    # Queue and workers
+    queue_max_retries: int = Field(
+        5, ge=0, description="Retries of a task after transient API errors before it is marked failed."
+    )
+    queue_backoff_base_s: float = Field(
+        10.0, gt=0, description="First retry delay in seconds; doubles with each retry (with jitter)."
+    )
+    queue_backoff_max_s: float = Field(3600.0, gt=0, description="Longest retry delay, in seconds.")
+    queue_lease_s: int = Field(
+        300, ge=1, description="Seconds a worker holds a claimed task before it counts as lost."
+    )
+    queue_batch_size: int = Field(
+        50, ge=1, le=50, description="metadata_sync tasks claimed and sent in one videos.list call."
+    )
+    queue_content_id_batch_size: int = Field(
+        10,
+        ge=1,
+        description="ownership_update / asset_enrichment tasks claimed at once by one worker thread.",
+    )
+    queue_runner_budget_s: float = Field(
+        20.0, gt=0, description="Seconds a worker thread keeps claiming batches of one type before yielding."
+    )
+    queue_scheduler_interval_s: float = Field(
+        2.0, gt=0, description="Seconds between two scheduler rounds (lost leases, due retries)."
+    )
+    queue_namespace: str = Field(
+        "catalog", description="Prefix of the Redis keys of Dramatiq queues, wake-ups and rate limits."
+    )
+    youtube_data_api_calls_per_s: float = Field(
+        20.0, ge=0, description="Data API calls per second across all workers (0 = unlimited)."
+    )
+    youtube_content_id_calls_per_s: float = Field(
+        20.0, ge=0, description="Content ID API calls per second across all workers (0 = unlimited)."
+    )
+
     @property
     def embedded_database(self) -> bool:
         """True when no DATABASE_URL is set and the embedded PostgreSQL is used."""

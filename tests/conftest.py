@@ -59,7 +59,9 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = get_engine()
     with engine.begin() as conn:
         tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(:keep)"),
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(:keep)"
+            ),
             {"keep": list(KEEP_TABLES)},
         ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.state.auth import AuthState
+
 # (label, route, lucide icon); the one list the sidebar is built from.
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", "/", "layout-dashboard"),
@@ -12,6 +14,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Audit", "/audit", "history"),
     ("Reports", "/reports", "file-spreadsheet"),
 ]
+ADMIN_NAV_ITEM = ("Users", "/users", "users")
 
 
 def _nav_link(label: str, route: str, icon: str) -> rx.Component:
@@ -44,6 +47,23 @@ def sidebar() -> rx.Component:
             padding_bottom="1rem",
         ),
         *[_nav_link(*item) for item in NAV_ITEMS],
+        rx.cond(AuthState.user_is_admin, _nav_link(*ADMIN_NAV_ITEM)),
+        rx.spacer(),
+        rx.vstack(
+            rx.text(AuthState.user_email, size="1", color_scheme="gray", id="signed-in-as", trim="both"),
+            rx.cond(AuthState.user_is_admin, rx.badge("admin", variant="soft", size="1")),
+            rx.button(
+                rx.icon("log-out", size=14),
+                "Sign out",
+                on_click=AuthState.sign_out,
+                variant="ghost",
+                size="1",
+                id="sign-out",
+            ),
+            spacing="1",
+            padding_x="0.75rem",
+            align="start",
+        ),
         width="220px",
         min_width="220px",
         height="100vh",

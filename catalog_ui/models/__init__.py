@@ -5,12 +5,13 @@ from catalog_ui.models.base import utc_now
 from catalog_ui.models.channel import Channel
 from catalog_ui.models.queue import ProcessingQueue
 from catalog_ui.models.report import Report, ReportArchive, ReportRejection
-from catalog_ui.models.user import Role, RolesUsers, User
+from catalog_ui.models.user import LoginThrottle, Role, RolesUsers, User, UserSession
 from catalog_ui.models.video import Video
 
 __all__ = [
     "ChangeSet",
     "Channel",
+    "LoginThrottle",
     "MetadataSync",
     "MetadataSyncArchive",
     "ProcessingQueue",
@@ -20,6 +21,7 @@ __all__ = [
     "Role",
     "RolesUsers",
     "User",
+    "UserSession",
     "Video",
     "utc_now",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from catalog_ui.models.base import NOW, TIMESTAMPTZ, in_check, utc_now
@@ -50,7 +50,10 @@ class User(SQLModel, table=True):
     auth_method: str = Field(
         default="flask-security", sa_type=String(20), sa_column_kwargs={"server_default": "flask-security"}
     )
-    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    is_admin: bool = Field(
+        default=False, sa_column_kwargs={"server_default": "false"}
+    )  # mirrors the admin role
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
 
     current_login_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
     last_login_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
@@ -60,3 +63,41 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
     )
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: only the token's SHA-256 is stored; the browser keeps the token itself."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        Index("idx_user_session_user", "user_id"),
+        Index("idx_user_session_token", "token_hash", unique=True),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    token_hash: str = Field(sa_type=String(64), nullable=False)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    last_seen_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    expires_at: datetime = Field(sa_type=TIMESTAMPTZ, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    ip: str | None = Field(default=None, sa_type=String(100))
+    user_agent: str | None = Field(default=None, sa_type=String(500))
+    auth_method: str = Field(default="flask-security", sa_type=String(20))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key (`account:<login>` or `ip:<address>`), shared by every process."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(sa_column=Column(String(300), primary_key=True))
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    window_started_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    locked_until: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)

@@ -6,9 +6,11 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.catalog import catalog_totals
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.guards import authenticated
 
 
-class DashboardState(rx.State):
+class DashboardState(AuthState):
     """Headline numbers, formatted."""
 
     videos: str = "—"
@@ -17,6 +19,7 @@ class DashboardState(rx.State):
     history: str = "—"
 
     @rx.event
+    @authenticated
     def load(self) -> None:
         """Read the numbers."""
         with session_scope() as session:

@@ -78,7 +78,10 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200 and httpx.get(url, timeout=2).status_code == 200:
+            if (
+                httpx.get(f"{url}/ping", timeout=2).status_code == 200
+                and httpx.get(url, timeout=2).status_code == 200
+            ):
                 return
         time.sleep(1)
     raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
@@ -101,3 +104,30 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+def sign_in(page: Page, app_url: str, login: str, password: str, target: str = "/videos") -> None:
+    """Sign in through the sign-in page and wait for `target`."""
+    page.goto(f"{app_url}/login?next={target}")
+    page.locator("#login").fill(login)
+    page.locator("#password").fill(password)
+    page.locator("#sign-in").click()
+    page.wait_for_url(f"{app_url}{target}*")
+
+
+@pytest.fixture
+def make_user(engine):
+    """Factory: create a user (admin or not) in the test database; returns (email, password)."""
+    from sqlmodel import Session
+
+    from catalog_ui.services.users import create_user
+
+    def make(
+        email: str = "ana@example.com", admin: bool = False, password: str = "correct-horse-42"
+    ) -> tuple[str, str]:
+        with Session(engine) as session:
+            create_user(session, email, password, admin=admin)
+            session.commit()
+        return email, password
+
+    return make

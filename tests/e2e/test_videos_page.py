@@ -11,11 +11,14 @@ from catalog_ui.services import reports
 from catalog_ui.services.catalog import search_videos
 from catalog_ui.services.demo_data import write_demo_reports
 from catalog_ui.services.ingest import ingest_report
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def test_videos_page_shows_demo_rows(engine, session, app_url: str, page: Page, tmp_path: Path) -> None:
+def test_videos_page_shows_demo_rows(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
     day_one, _ = write_demo_reports(tmp_path, videos=120, seed=7)
     report, _ = reports.register_path(session, day_one)
     session.commit()
@@ -23,7 +26,7 @@ def test_videos_page_shows_demo_rows(engine, session, app_url: str, page: Page, 
     first_page = search_videos(session, page=1).rows
     second_page = search_videos(session, page=2).rows
 
-    page.goto(f"{app_url}/videos")
+    sign_in(page, app_url, *make_user())
     expect(page.locator("#page-title")).to_have_text("Videos")
     expect(page.locator("#total-label")).to_have_text("120 videos")
     rows = page.locator("#video-grid .video-row")
@@ -34,3 +37,21 @@ def test_videos_page_shows_demo_rows(engine, session, app_url: str, page: Page, 
     page.locator("#next-page").click()
     expect(page.locator("#page-label")).to_have_text("Page 2 of 3")
     expect(rows.first).to_contain_text(second_page[0]["video_id"])
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_back(engine, app_url: str, page: Page, make_user) -> None:
+    email, password = make_user("bo@example.com")
+    page.goto(f"{app_url}/videos")
+    page.wait_for_url(f"{app_url}/login?next=/videos")
+    page.locator("#login").fill(email)
+    page.locator("#password").fill("wrong-password-1")
+    page.locator("#sign-in").click()
+    expect(page.locator("#login-error")).to_have_text("Wrong e-mail, username or password.")
+    page.locator("#password").fill(password)
+    page.locator("#sign-in").click()
+    page.wait_for_url(f"{app_url}/videos")
+    expect(page.locator("#signed-in-as")).to_have_text(email)
+    page.locator("#sign-out").click()
+    page.wait_for_url(f"{app_url}/login")
+    page.goto(f"{app_url}/videos")
+    page.wait_for_url(f"{app_url}/login?next=/videos")

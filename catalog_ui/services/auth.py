@@ -1,0 +1,198 @@
+"""Signing in and out: password checks with throttling, server-side sessions, and who a token belongs to.
+
+Only a token's SHA-256 is stored; the browser keeps the token. Every state event handler resolves the
+token through `resolve_session` (see catalog_ui.state.guards), so access is decided on the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlmodel import Session
+
+from catalog_ui.models import User, UserSession, utc_now
+from catalog_ui.services.passwords import hash_password, needs_rehash, verify_password
+from catalog_ui.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+WRONG_CREDENTIALS = "Wrong e-mail, username or password."
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+# Verified against for unknown users, so a miss costs the same time as a wrong password.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+class AuthError(Exception):
+    """A sign-in refused; the message is safe to show (it never tells which part was wrong)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid session belongs to."""
+
+    user_id: int
+    email: str
+    username: str
+    is_admin: bool
+    session_id: int
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a session token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _throttle_keys(login: str, ip: str | None) -> list[str]:
+    keys = [f"account:{login.strip().lower()}"[:300]]
+    if ip:
+        keys.append(f"ip:{ip}"[:300])
+    return keys
+
+
+def locked_until(session: Session, login: str, ip: str | None) -> datetime | None:
+    """When the lock on this account or address ends, if either is locked now."""
+    row = session.execute(
+        text("SELECT max(locked_until) FROM login_throttle WHERE key = ANY(:keys) AND locked_until > now()"),
+        {"keys": _throttle_keys(login, ip)},
+    ).scalar()
+    return row
+
+
+def _record_failure(session: Session, login: str, ip: str | None) -> None:
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_lock_minutes)
+    for key in _throttle_keys(login, ip):
+        session.execute(
+            text(
+                """
+                INSERT INTO login_throttle (key, failures, window_started_at) VALUES (:key, 1, now())
+                ON CONFLICT (key) DO UPDATE SET
+                    failures = CASE WHEN login_throttle.window_started_at < now() - :window
+                                    THEN 1 ELSE login_throttle.failures + 1 END,
+                    window_started_at = CASE WHEN login_throttle.window_started_at < now() - :window
+                                             THEN now() ELSE login_throttle.window_started_at END
+                """
+            ),
+            {"key": key, "window": window},
+        )
+        session.execute(
+            text(
+                "UPDATE login_throttle SET locked_until = now() + :window, failures = 0, window_started_at = now() "
+                "WHERE key = :key AND failures >= :max"
+            ),
+            {"key": key, "window": window, "max": settings.login_max_failures},
+        )
+
+
+def _clear_failures(session: Session, login: str) -> None:
+    session.execute(
+        text("DELETE FROM login_throttle WHERE key = :key"), {"key": _throttle_keys(login, None)[0]}
+    )
+
+
+def lock_message(until: datetime) -> str:
+    """The message shown while sign-in is locked."""
+    minutes = max(1, round((until - utc_now()).total_seconds() / 60))
+    return f"Too many failed sign-ins. Try again in about {minutes} minute{'s' if minutes != 1 else ''}."
+
+
+def find_user_by_login(session: Session, login: str) -> User | None:
+    """The user whose e-mail or username is `login` (case-insensitive)."""
+    value = login.strip().lower()
+    query = select(User).where((func.lower(User.email) == value) | (func.lower(User.username) == value))
+    return session.execute(query).scalars().first()
+
+
+def sign_in_password(
+    session: Session, login: str, password: str, ip: str | None = None, user_agent: str | None = None
+) -> tuple[str, Principal]:
+    """Check a password sign-in and open a session; raises AuthError with one generic message on failure."""
+    until = locked_until(session, login, ip)
+    if until is not None:
+        raise AuthError(lock_message(until))
+    user = find_user_by_login(session, login)
+    if user is None or not user.password:
+        verify_password(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = verify_password(user.password, password)
+    if not ok or user is None or not user.active:
+        _record_failure(session, login, ip)
+        session.commit()  # the failure counts even though the caller sees an exception
+        until = locked_until(session, login, ip)
+        raise AuthError(lock_message(until) if until else WRONG_CREDENTIALS)
+    if needs_rehash(user.password):
+        user.password = hash_password(password)
+    _clear_failures(session, login)
+    return open_session(session, user, ip, user_agent, "flask-security")
+
+
+def open_session(
+    session: Session, user: User, ip: str | None, user_agent: str | None, method: str
+) -> tuple[str, Principal]:
+    """Record the sign-in on the user (seed's login tracking) and create a session; returns (token, who)."""
+    now = utc_now()
+    user.last_login_at, user.last_login_ip = user.current_login_at, user.current_login_ip
+    user.current_login_at, user.current_login_ip = now, ip
+    user.login_count = (user.login_count or 0) + 1
+    session.add(user)
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_absolute_hours),
+        ip=ip,
+        user_agent=(user_agent or "")[:500] or None,
+        auth_method=method,
+    )
+    session.add(record)
+    session.flush()
+    return token, Principal(user.id, user.email, user.username, user.is_admin, record.id)
+
+
+def resolve_session(session: Session, token: str | None) -> Principal | None:
+    """Who `token` signs in, or None when it is unknown, revoked, expired, idle too long, or the user inactive."""
+    if not token:
+        return None
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    record, user = row
+    now = utc_now()
+    if record.revoked_at is not None or record.expires_at <= now or record.last_seen_at + idle <= now:
+        return None
+    if not user.active:
+        return None
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+        session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+    return Principal(user.id, user.email, user.username, user.is_admin, record.id)
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    """Revoke the session of `token` (no error when there is none)."""
+    if token:
+        session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utc_now())
+        )
+
+
+def revoke_user_sessions(session: Session, user_id: int, except_session_id: int | None = None) -> int:
+    """Revoke every open session of a user; returns how many."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    if except_session_id is not None:
+        query = query.where(UserSession.id != except_session_id)
+    return session.execute(query.values(revoked_at=utc_now())).rowcount

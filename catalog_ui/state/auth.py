@@ -1,0 +1,112 @@
+"""Who is signed in: the session token cookie, sign-in and sign-out, and the page guard for on_load.
+
+Every other State class of the app derives from AuthState, so its handlers can read the token the browser
+sent. The cookie carries only a random token; the session itself lives in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.services.auth import AuthError, Principal, sign_in_password, sign_out
+from catalog_ui.settings import get_settings
+from catalog_ui.state.guards import authenticated, current_principal, principal_of, public, sign_in_url
+
+SESSION_COOKIE = "catalog_session"
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after sign-in (never another site)."""
+    if not target:
+        return "/videos"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/videos"
+    return target
+
+
+class AuthState(rx.State):
+    """The session token and what the page shows about the signed-in user."""
+
+    session_token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        same_site="strict",
+        secure=get_settings().secure_cookies,
+        max_age=get_settings().session_absolute_hours * 3600,
+    )
+    user_email: str = ""
+    user_is_admin: bool = False
+    _principal: Principal | None = None
+
+    def _show(self, principal: Principal | None) -> None:
+        self.user_email = principal.email if principal else ""
+        self.user_is_admin = bool(principal and principal.is_admin)
+
+    @rx.event
+    @public
+    def require_session(self) -> rx.event.EventSpec | None:
+        """on_load guard of every signed-in page: go to the sign-in page when the session is not valid."""
+        principal = current_principal(self)
+        self._show(principal)
+        if principal is None:
+            return rx.redirect(sign_in_url(self))
+        return None
+
+    @rx.event
+    @authenticated
+    def sign_out(self) -> rx.event.EventSpec:
+        """Revoke this browser's session and go to the sign-in page."""
+        with session_scope() as session:
+            sign_out(session, self.session_token)
+        self.session_token = ""
+        self._show(None)
+        return rx.redirect("/login")
+
+
+class LoginState(AuthState):
+    """The sign-in form."""
+
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    @public
+    def sign_in(self, form: dict[str, str]) -> Iterator[rx.event.EventSpec | None]:
+        """Check the credentials; on success store the token and go to the page asked for."""
+        self.busy = True
+        self.error = ""
+        yield
+        login, password = (form.get("login") or "").strip(), form.get("password") or ""
+        if not login or not password:
+            self.error, self.busy = "Enter your e-mail or username and your password.", False
+            return
+        ip = self.router.session.client_ip or None
+        agent = self.router.headers.user_agent or None
+        try:
+            with session_scope() as session:
+                token, principal = sign_in_password(session, login, password, ip, agent)
+        except AuthError as exc:
+            self.error, self.busy = str(exc), False
+            return
+        self.session_token = token
+        self._show(principal)
+        self.busy = False
+        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+
+    @rx.event
+    @public
+    def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
+        """on_load of the sign-in page: a signed-in user goes straight on."""
+        principal = current_principal(self)
+        if principal is not None:
+            self._show(principal)
+            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        return None
+
+
+__all__ = ["AuthState", "LoginState", "principal_of", "safe_next"]

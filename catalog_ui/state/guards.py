@@ -1,0 +1,129 @@
+"""Server-side access checks for state event handlers.
+
+Any client can call any event handler over the websocket, whatever the page shows, so every handler that
+reads or changes data is wrapped: `@authenticated` needs a valid session, `@admin_only` also the admin role,
+and `@public` marks the few that need neither (signing in). `tests/unit/test_handler_guards.py` walks every
+State class and fails for a handler with no mark.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.services.auth import Principal, resolve_session
+
+log = logging.getLogger("catalog_ui.security")
+
+F = TypeVar("F", bound=Callable[..., Any])
+GUARD_ATTRIBUTE = "_catalog_access"
+PUBLIC, AUTHENTICATED, ADMIN = "public", "authenticated", "admin"
+
+
+def current_principal(state: rx.State) -> Principal | None:
+    """Resolve the session token the browser sent (held by AuthState) to a principal, or None."""
+    token = getattr(state, "session_token", "")
+    with session_scope() as session:
+        return resolve_session(session, token)
+
+
+def sign_in_url(state: rx.State) -> str:
+    """The sign-in page, with the current page (and its query) to come back to."""
+    url = state.router.url
+    path = url.path.rstrip("/") or "/"
+    if url.query:
+        path = f"{path}?{url.query}"
+    return f"/login?next={quote(path, safe='/')}"
+
+
+def _refusal(state: rx.State, level: str, handler: str, principal: Principal | None) -> Any:
+    who = principal.email if principal else "anonymous"
+    log.warning("refused %s call to %s.%s by %s", level, type(state).__name__, handler, who)
+    if principal is None:
+        return rx.redirect(sign_in_url(state))
+    return rx.toast.error("This action needs the admin role.")
+
+
+def _guard(level: str) -> Callable[[F], F]:
+    def decorate(fn: F) -> F:
+        def check(self: rx.State) -> tuple[bool, Any]:
+            principal = current_principal(self)
+            allowed = principal is not None and (level != ADMIN or principal.is_admin)
+            if allowed:
+                self._principal = principal  # declared on AuthState; read through principal_of
+                return True, None
+            return False, _refusal(self, level, fn.__name__, principal)
+
+        if inspect.isasyncgenfunction(fn):
+
+            @functools.wraps(fn)
+            async def async_gen_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                ok, refusal = check(self)
+                if not ok:
+                    yield refusal
+                    return
+                async for item in fn(self, *args, **kwargs):
+                    yield item
+
+            wrapper: Any = async_gen_wrapper
+        elif inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def async_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                ok, refusal = check(self)
+                return await fn(self, *args, **kwargs) if ok else refusal
+
+            wrapper = async_wrapper
+        elif inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def gen_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                ok, refusal = check(self)
+                if not ok:
+                    yield refusal
+                    return
+                yield from fn(self, *args, **kwargs)
+
+            wrapper = gen_wrapper
+        else:
+
+            @functools.wraps(fn)
+            def sync_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                ok, refusal = check(self)
+                return fn(self, *args, **kwargs) if ok else refusal
+
+            wrapper = sync_wrapper
+        setattr(wrapper, GUARD_ATTRIBUTE, level)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+authenticated = _guard(AUTHENTICATED)
+admin_only = _guard(ADMIN)
+
+
+def public(fn: F) -> F:
+    """Mark a handler that deliberately needs no session (signing in, reading the sign-in page's options)."""
+    setattr(fn, GUARD_ATTRIBUTE, PUBLIC)
+    return fn
+
+
+def principal_of(state: rx.State) -> Principal:
+    """The principal a guarded handler was let in with."""
+    principal = getattr(state, "_principal", None)
+    if principal is None:
+        raise RuntimeError("principal_of() called outside a guarded handler")
+    return principal
+
+
+def access_level(handler: Callable[..., Any]) -> str | None:
+    """The guard mark of a handler function, or None when it has none."""
+    return getattr(handler, GUARD_ATTRIBUTE, None)
