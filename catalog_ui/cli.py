@@ -75,12 +75,18 @@ def _worker(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from catalog_ui.launcher import run_app
 
-    return run_app(demo_videos=args.demo_videos)
+    videos = get_settings().demo_videos if args.demo_videos is None else args.demo_videos
+    return run_app(demo_videos=videos)
 
 
-def _settings(_: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace) -> int:
+    if args.markdown:
+        from catalog_ui.settings_doc import settings_markdown
+
+        print(settings_markdown())
+        return 0
     for name, value in get_settings().model_dump().items():
-        print(f"{name.upper()}={'***' if 'password' in name or 'key' in name or 'token' in name else value}")
+        print(f"{name.upper()}={value}")  # SecretStr values print as '**********'
     return 0
 
 
@@ -118,10 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="migrate, create the first admin, load the demo, start app + worker"
     )
-    run.add_argument("--demo-videos", type=int, default=5000)
+    run.add_argument("--demo-videos", type=int, default=None, help="default: DEMO_VIDEOS")
     run.set_defaults(func=_run)
 
-    commands.add_parser("settings", help="print the settings in force").set_defaults(func=_settings)
+    shown = commands.add_parser("settings", help="print the settings in force (secrets masked)")
+    shown.add_argument("--markdown", action="store_true", help="print the README's table of all settings")
+    shown.set_defaults(func=_settings)
     return parser
 
 

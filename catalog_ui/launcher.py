@@ -35,6 +35,8 @@ def load_demo_catalog(videos: int) -> None:
     from catalog_ui.services.demo_data import write_demo_reports
     from catalog_ui.services.ingest import ingest_report
 
+    if videos <= 0:
+        return
     with session_scope() as session:
         if count_videos(session) > 0:
             return

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         None, description="PostgreSQL URL. Unset: an embedded PostgreSQL (pgserver) with data under DATA_DIR."
     )
     data_dir: Path = Field(Path(".data"), description="Folder for the embedded database and local files.")
+    demo_videos: int = Field(
+        5000, ge=0, description="Videos in the demo catalog `make run` loads into an empty catalog; 0: none."
+    )
     redis_url: str | None = Field(
         None, description="Redis URL for Dramatiq and shared counters. Unset: tasks run in-process."
     )

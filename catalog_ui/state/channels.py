@@ -1,0 +1,77 @@
+"""State of the channels list: the visible page, the search term and the sort."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.services.channels import CHANNEL_SORTS, list_channels
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.formatting import display_row
+from catalog_ui.state.guards import authenticated
+
+PER_PAGE = 50
+
+
+class ChannelsState(AuthState):
+    """One page of channels."""
+
+    rows: list[dict[str, str]] = []
+    search: str = ""
+    sort: str = "videos"
+    page: int = 1
+    total: int = 0
+
+    @rx.var
+    def pages(self) -> int:
+        """Number of pages."""
+        return max(1, -(-self.total // PER_PAGE))
+
+    @rx.var
+    def total_label(self) -> str:
+        """'52 channels'."""
+        return f"{self.total:,} channel{'s' if self.total != 1 else ''}"
+
+    def _fetch(self) -> None:
+        with session_scope() as session:
+            result = list_channels(session, self.search, self.page, PER_PAGE, self.sort)
+        self.rows = [display_row(row) for row in result.rows]
+        self.total = result.total
+
+    @rx.event
+    @authenticated
+    def load(self) -> None:
+        """Fetch the current page."""
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def set_search(self, value: str) -> None:
+        """Filter by name or id; back to page 1."""
+        self.search = value[:200]
+        self.page = 1
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def set_sort(self, value: str) -> None:
+        """Sort by name, videos, views or subscribers."""
+        self.sort = value if value in CHANNEL_SORTS else "videos"
+        self.page = 1
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def next_page(self) -> None:
+        """One page forward."""
+        if self.page < self.pages:
+            self.page += 1
+            self._fetch()
+
+    @rx.event
+    @authenticated
+    def prev_page(self) -> None:
+        """One page back."""
+        if self.page > 1:
+            self.page -= 1
+            self._fetch()

@@ -1,0 +1,59 @@
+"""The channels list: catalog totals per channel, search (with LIKE metacharacters), sorting, pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from catalog_ui.services.channels import list_channels
+
+
+def _seed(session) -> None:
+    session.execute(
+        text(
+            "INSERT INTO channel (channel_id, name, subscriber_count) VALUES "
+            "('UCa', 'Nova Records', 900), ('UCb', 'Lumen 100% Beats', 50), ('UCc', 'Under_score', NULL), "
+            "('UCh', 'Hidden Channel', 1)"
+        )
+    )
+    session.execute(text("UPDATE channel SET hidden = true WHERE channel_id = 'UCh'"))
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, channel_id, views, hidden) VALUES "
+            "('aaaaaaaaaa1', 'UCa', 10, false), ('aaaaaaaaaa2', 'UCa', 5, false), ('aaaaaaaaaa3', 'UCa', 1000, true), "
+            "('bbbbbbbbbb1', 'UCb', 700, false)"
+        )
+    )
+    session.commit()
+
+
+def test_totals_count_visible_videos_only(session) -> None:
+    _seed(session)
+    page = list_channels(session, sort="videos")
+    assert page.total == 3
+    rows = {row["channel_id"]: (row["videos"], row["catalog_views"]) for row in page.rows}
+    assert rows == {"UCa": (2, 15), "UCb": (1, 700), "UCc": (0, 0)}
+    assert [row["channel_id"] for row in page.rows] == ["UCa", "UCb", "UCc"]
+
+
+def test_sorts(session) -> None:
+    _seed(session)
+    assert [r["channel_id"] for r in list_channels(session, sort="views").rows] == ["UCb", "UCa", "UCc"]
+    assert [r["channel_id"] for r in list_channels(session, sort="name").rows] == ["UCb", "UCa", "UCc"]
+    assert [r["channel_id"] for r in list_channels(session, sort="subscribers").rows] == ["UCa", "UCb", "UCc"]
+
+
+def test_search_treats_like_metacharacters_literally(session) -> None:
+    _seed(session)
+    assert [r["channel_id"] for r in list_channels(session, search="100%").rows] == ["UCb"]
+    assert [r["channel_id"] for r in list_channels(session, search="a_r").rows] == []
+    assert [r["channel_id"] for r in list_channels(session, search="der_sc").rows] == ["UCc"]
+    assert [r["channel_id"] for r in list_channels(session, search="ucA").rows] == ["UCa"]
+    assert list_channels(session, search="x" * 1000).total == 0
+
+
+def test_pages(session) -> None:
+    _seed(session)
+    first = list_channels(session, per_page=2, page=1)
+    second = list_channels(session, per_page=2, page=2)
+    assert first.total == second.total == 3
+    assert [r["channel_id"] for r in first.rows + second.rows] == ["UCa", "UCb", "UCc"]
