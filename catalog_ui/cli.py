@@ -36,6 +36,25 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_password(args: argparse.Namespace) -> int:
+    from catalog_ui.db import session_scope
+    from catalog_ui.services.auth import find_user_by_login
+    from catalog_ui.services.users import UserError, set_password
+
+    password = args.password or getpass.getpass("New password: ")
+    try:
+        with session_scope() as session:
+            user = find_user_by_login(session, args.login)
+            if user is None:
+                raise UserError(f"No user with e-mail or username '{args.login}'.")
+            ended = set_password(session, user.id, password)
+            print(f"Password of {user.email} changed; {ended} open session(s) ended.")
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def ensure_first_admin() -> str | None:
     """Create the first admin when there is none; returns the sign-in line to print, or None."""
     from catalog_ui.db import session_scope
@@ -85,8 +104,8 @@ def _settings(args: argparse.Namespace) -> int:
 
         print(settings_markdown())
         return 0
-    for name, value in get_settings().model_dump().items():
-        print(f"{name.upper()}={value}")  # SecretStr values print as '**********'
+    for name, value in get_settings().masked().items():
+        print(f"{name.upper()}={value}")  # secrets and passwords inside URLs print as ***
     return 0
 
 
@@ -105,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password", help="prefer the prompt: arguments end up in shell history")
     user.add_argument("--admin", action="store_true", help="grant the admin role")
     user.set_defaults(func=_create_user)
+
+    reset = commands.add_parser("set-password", help="set a user's password and end their sessions")
+    reset.add_argument("--login", "--email", dest="login", required=True, help="e-mail or username")
+    reset.add_argument("--password", help="prefer the prompt: arguments end up in shell history")
+    reset.set_defaults(func=_set_password)
 
     demo = commands.add_parser("demo-data", help="write demo CMS Videos reports (gzip CSV)")
     demo.add_argument("--videos", type=int, default=5000)

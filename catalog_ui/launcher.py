@@ -50,6 +50,36 @@ def load_demo_catalog(videos: int) -> None:
             print(f"  {path.name}: {result.rows_inserted:,} new, {result.rows_updated:,} updated", flush=True)
 
 
+def start_youtube_simulator(env: dict[str, str]) -> subprocess.Popen | None:
+    """Without YouTube credentials, serve the demo catalog from the local API simulator (tests/simulators).
+
+    YouTube cannot be reached without credentials anyway; the simulator lets the queue's sync tasks run
+    against the same HTTP clients production uses. Its URLs go into `env` for the app and worker.
+    """
+    settings = get_settings()
+    if settings.youtube_api_key or settings.youtube_access_token:
+        return None
+    report = settings.data_dir / "demo" / "cms_videos_2026-01-02.csv.gz"
+    command = [sys.executable, "-m", "tests.simulators.youtube", "--port", "0", "--changes-seed", "1"]
+    if report.exists():
+        command += ["--report", str(report)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        key, _, value = line.strip().partition("=")
+        if key in ("YOUTUBE_DATA_API_URL", "YOUTUBE_CONTENT_ID_URL"):
+            env[key] = value
+        if "YOUTUBE_DATA_API_URL" in env and "YOUTUBE_CONTENT_ID_URL" in env:
+            break
+    env.setdefault("YOUTUBE_API_KEY", "demo-key")
+    if not env.get("YOUTUBE_CONTENT_OWNER_ID"):
+        env["YOUTUBE_CONTENT_OWNER_ID"] = "demo-owner"
+    print(f"YouTube APIs: local simulator at {env.get('YOUTUBE_DATA_API_URL', '?')}", flush=True)
+    return process
+
+
 def start_children(env: dict[str, str]) -> list[subprocess.Popen]:
     """Start the web app (and a worker when Redis is configured), each in its own process group."""
     settings = get_settings()
@@ -71,6 +101,27 @@ def start_children(env: dict[str, str]) -> list[subprocess.Popen]:
     return children
 
 
+def wait_until_up(
+    url: str, children: list[subprocess.Popen], stop: _StopFlag, timeout_s: float = 600.0
+) -> bool:
+    """Wait until the app answers on `url` (True); False when a child exits, a stop is asked or time runs out."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if stop.set or any(child.poll() is not None for child in children):
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(1)
+    return False
+
+
 def stop_children(children: list[subprocess.Popen], timeout: float = 15.0) -> None:
     """SIGTERM each child's process group, then SIGKILL what is left after `timeout`."""
     for child in children:
@@ -86,6 +137,25 @@ def stop_children(children: list[subprocess.Popen], timeout: float = 15.0) -> No
                 os.killpg(child.pid, signal.SIGKILL)
 
 
+class _StopFlag:
+    """Set by SIGINT/SIGTERM; the launcher polls it so children are always stopped cleanly."""
+
+    def __init__(self) -> None:
+        self.set = False
+        signal.signal(signal.SIGTERM, self._request)
+        signal.signal(signal.SIGINT, self._request)
+
+    def _request(self, *_: object) -> None:
+        self.set = True
+
+
+def _print_banner(lines: list[str]) -> None:
+    width = max(len(line) for line in lines) + 4
+    print(
+        "\n" + "=" * width + "\n" + "\n".join(f"  {line}" for line in lines) + "\n" + "=" * width, flush=True
+    )
+
+
 def run_app(demo_videos: int = 5000) -> int:
     """Migrate, create the first admin, load the demo when empty, run app + worker until interrupted."""
     from catalog_ui import migrations
@@ -96,24 +166,23 @@ def run_app(demo_videos: int = 5000) -> int:
     migrations.upgrade(env["DATABASE_URL"])
     sign_in = ensure_first_admin()
     load_demo_catalog(demo_videos)
-    children = start_children(env)
+    stop = _StopFlag()
+    simulator = start_youtube_simulator(env)
+    children = ([simulator] if simulator else []) + start_children(env)
     url = settings.public_url or f"http://localhost:{settings.port}"
-    print(f"\nCatalog is starting on {url} (Ctrl-C stops it).", flush=True)
-    if sign_in:
-        print(sign_in, flush=True)
-
-    stopping = False
-
-    def request_stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    print(
+        f"\nCatalog is starting on {url} (the first start builds the frontend; Ctrl-C stops it).", flush=True
+    )
     try:
-        while not stopping and all(child.poll() is None for child in children):
+        if wait_until_up(f"http://127.0.0.1:{settings.port}", children, stop):
+            how = (
+                sign_in
+                or f"Sign in as {settings.admin_email} (reset with: python -m catalog_ui set-password)."
+            )
+            _print_banner([f"Catalog is running: {url}", how])
+        while not stop.set and all(child.poll() is None for child in children):
             time.sleep(0.5)
     finally:
         stop_children(children)
     failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-    return 1 if failed and not stopping else 0
+    return 1 if failed and not stop.set else 0
