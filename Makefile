@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := 0
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint format check-migrations install services browser clean
+.PHONY: run test lint format check-migrations install services browser clean firebase-tools
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,7 +30,14 @@ services:
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: $(STAMP) services browser
+# firebase-tools (npm) for the Firebase Auth emulator the tests start and stop; git-ignored.
+FIREBASE_TOOLS := .tools/firebase/node_modules/.bin/firebase
+$(FIREBASE_TOOLS):
+	npm install --no-audit --no-fund --loglevel=error --prefix .tools/firebase firebase-tools@15.34.2
+
+firebase-tools: $(FIREBASE_TOOLS)
+
+test: $(STAMP) services browser $(FIREBASE_TOOLS)
 	$(PY) -m ruff check .
 	$(PY) -m pytest tests -q
 

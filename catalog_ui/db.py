@@ -59,6 +59,7 @@ def get_engine() -> Engine:
         pool_size=5,
         max_overflow=10,
         connect_args={"options": "-c timezone=UTC"},
+        executemany_mode="values_plus_batch",  # also batches executemany UPDATEs (task batches)
     )
 
 

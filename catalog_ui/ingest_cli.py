@@ -8,18 +8,11 @@ from typing import Any
 from catalog_ui.db import session_scope
 from catalog_ui.services import reports
 from catalog_ui.services.ingest import ingest_report
-from catalog_ui.services.storage import StoredObject, s3_client
 
 
 def _register(location: str) -> Any:
     with session_scope() as session:
-        if location.startswith("s3://"):
-            bucket, _, key = location[5:].partition("/")
-            head = s3_client().head_object(Bucket=bucket, Key=key)
-            obj = StoredObject(key, int(head["ContentLength"]), head["ETag"].strip('"'), head["LastModified"])
-            report, _ = reports.register_object(session, bucket, obj)
-        else:
-            report, _ = reports.register_path(session, location)
+        report, _ = reports.register_location(session, location)
         if report.status == "error":
             report = reports.retry_report(session, report.id)
         return report

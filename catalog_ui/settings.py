@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,7 +65,9 @@ class Settings(BaseSettings):
         None, description="URL of the app as browsers reach it; unset: http://localhost:PORT."
     )
     cors_allowed_origins: list[str] = Field(
-        default_factory=lambda: ["*"], description="Origins allowed to call the backend (JSON list)."
+        default_factory=list,
+        description="Origins allowed to call the backend (JSON list); empty: PUBLIC_URL's origin only "
+        "(unset PUBLIC_URL: http://localhost:PORT and http://127.0.0.1:PORT).",
     )
     log_level: str = Field("INFO", description="Python log level of app and workers.")
 
@@ -73,7 +76,14 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(
         24 * 7, ge=1, description="A session ends this many hours after sign-in."
     )
-    secure_cookies: bool = Field(False, description="Mark the session cookie Secure (set true behind HTTPS).")
+    secure_cookies: bool | None = Field(
+        None, description="Mark the session cookie Secure; unset: true when PUBLIC_URL is https://."
+    )
+    security_password_salt: SecretStr | None = Field(
+        None,
+        description="Flask-Security's SECURITY_PASSWORD_SALT when sharing users with a Flask-Security app: "
+        "passwords are then HMAC-SHA512'd with it before argon2, as Flask-Security does.",
+    )
     login_max_failures: int = Field(
         5, ge=1, description="Failed sign-ins per account or address before a lock."
     )
@@ -90,7 +100,9 @@ class Settings(BaseSettings):
         None, description="Firebase auth domain (e.g. PROJECT.firebaseapp.com)."
     )
     firebase_auth_emulator_host: str | None = Field(
-        None, description="host:port of the Firebase Auth emulator (tests and demos)."
+        None,
+        description="host:port of the Firebase Auth emulator (tests and demos); unset: real Firebase, "
+        "whose check for revoked tokens needs Google credentials (GOOGLE_APPLICATION_CREDENTIALS).",
     )
     firebase_signup_domains: list[str] = Field(
         default_factory=list, description="E-mail domains allowed to sign up through Firebase (JSON list)."
@@ -115,6 +127,9 @@ class Settings(BaseSettings):
         ge=1,
         description="ownership_update / asset_enrichment tasks claimed at once by one worker thread.",
     )
+    queue_channel_refresh_s: int = Field(
+        600, ge=0, description="metadata_sync fetches a channel at most once per so many seconds (0: always)."
+    )
     queue_runner_budget_s: float = Field(
         20.0, gt=0, description="Seconds a worker thread keeps claiming batches of one type before yielding."
     )
@@ -131,10 +146,51 @@ class Settings(BaseSettings):
         20.0, ge=0, description="Content ID API calls per second across all workers (0 = unlimited)."
     )
 
+    @model_validator(mode="after")
+    def _derive_web_security(self) -> Settings:
+        """Fill CORS origins and the cookie's Secure flag from PUBLIC_URL when they are not set."""
+        if not self.cors_allowed_origins:
+            if self.public_url:
+                parts = urlsplit(self.public_url)
+                self.cors_allowed_origins = [f"{parts.scheme}://{parts.netloc}"]
+            else:
+                self.cors_allowed_origins = [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
+        if self.secure_cookies is None:
+            self.secure_cookies = bool(self.public_url and self.public_url.startswith("https://"))
+        return self
+
+    @property
+    def firebase_enabled(self) -> bool:
+        """True when the Firebase settings the browser SDK needs are present."""
+        return bool(self.firebase_project_id and self.firebase_api_key)
+
+    def masked(self) -> dict[str, str]:
+        """Every setting as text, with secrets and the passwords inside URLs replaced by ***."""
+        shown: dict[str, str] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr) or any(word in name for word in SECRET_WORDS):
+                shown[name] = "***" if value is not None else "None"
+            elif isinstance(value, str) and "://" in value:
+                shown[name] = _mask_url_password(value)
+            else:
+                shown[name] = str(value)
+        return shown
+
     @property
     def embedded_database(self) -> bool:
         """True when no DATABASE_URL is set and the embedded PostgreSQL is used."""
         return not self.database_url
+
+
+SECRET_WORDS = ("password", "secret", "token", "key", "salt")
+
+
+def _mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Videos", "/videos", "clapperboard"),
     ("Channels", "/channels", "tv"),
     ("Audit", "/audit", "history"),
+    ("Queue", "/queue", "list-checks"),
     ("Reports", "/reports", "file-spreadsheet"),
 ]
 ADMIN_NAV_ITEM = ("Users", "/users", "users")

@@ -3,6 +3,7 @@
 from catalog_ui.models.audit import ChangeSet, MetadataSync, MetadataSyncArchive
 from catalog_ui.models.base import utc_now
 from catalog_ui.models.channel import Channel
+from catalog_ui.models.grid import GridPreference, SavedView, VideoSearch
 from catalog_ui.models.queue import ProcessingQueue
 from catalog_ui.models.report import Report, ReportArchive, ReportRejection
 from catalog_ui.models.user import LoginThrottle, Role, RolesUsers, User, UserSession
@@ -11,6 +12,7 @@ from catalog_ui.models.video import Video
 __all__ = [
     "ChangeSet",
     "Channel",
+    "GridPreference",
     "LoginThrottle",
     "MetadataSync",
     "MetadataSyncArchive",
@@ -20,8 +22,10 @@ __all__ = [
     "ReportRejection",
     "Role",
     "RolesUsers",
+    "SavedView",
     "User",
     "UserSession",
     "Video",
+    "VideoSearch",
     "utc_now",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -23,6 +23,14 @@ class ChangeSet(SQLModel, table=True):
         Index("idx_change_set_created", "created_at"),
         Index("idx_change_set_report", "report_id"),
         Index("idx_change_set_task", "task_id"),
+        # The /audit list filters by kind or user, newest first, and shows which rollback undid a set.
+        Index("idx_change_set_kind", "kind", "id"),
+        Index("idx_change_set_user", "user_id", "id"),
+        Index(
+            "idx_change_set_reverts",
+            "reverts_change_set_id",
+            postgresql_where=text("reverts_change_set_id IS NOT NULL"),
+        ),
         CheckConstraint(in_check("kind", CHANGE_SET_KINDS), name="kind_allowed"),
         CheckConstraint("video_count >= 0", name="video_count_non_negative"),
     )

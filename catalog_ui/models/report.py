@@ -63,6 +63,10 @@ class ReportFields(SQLModel):
     rows_rejected: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     rows_skipped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     columns_ignored: list[str] | None = Field(default=None, sa_type=JSONB)
+    # {field: videos changed}, `__created__` for new videos; written by the merge for the report's page
+    field_counts: dict[str, int] | None = Field(default=None, sa_type=JSONB)
+    # Set when an admin deletes the report: hidden from the pages, kept so a scan does not register it again.
+    deleted_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
 
 
 class Report(ReportFields, table=True):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +68,25 @@ class Video(SQLModel, table=True):
         Index("idx_video_asset_id", "asset_id"),
         Index("idx_video_custom_id", "custom_id"),
         Index("idx_video_channel_id", "channel_id"),
+        # Facets people narrow to small sets (private, takedown…), so their exact counts stay cheap.
+        Index("idx_video_privacy_status", "privacy_status"),
+        Index("idx_video_claimed_status", "claimed_status"),
+        # The grid's sort keys (services/video_search.py `sort_key`: NULL as the lowest value), with the
+        # video id as tie-break; INCLUDE lets deep OFFSET pages run as index-only scans.
+        Index(
+            "idx_video_sort_published",
+            text("COALESCE(time_published, '-infinity'::timestamptz)"),
+            "video_id",
+            postgresql_include=["time_published", "hidden"],
+        ),
+        Index(
+            "idx_video_sort_views",
+            text("COALESCE(views, '-1'::bigint)"),
+            "video_id",
+            postgresql_include=["views", "hidden"],
+        ),
+        Index("idx_video_sort_updated", "updated_at", "video_id", postgresql_include=["hidden"]),
+        Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
         CheckConstraint("video_length >= 0", name="video_length_non_negative"),
         CheckConstraint("views >= 0", name="views_non_negative"),
         CheckConstraint(

@@ -162,22 +162,32 @@ def resolve_session(session: Session, token: str | None) -> Principal | None:
     if not token:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
+    # Plain columns, not entities: always the database's current values, never a cached object's.
     row = session.execute(
-        select(UserSession, User)
+        select(
+            UserSession.id,
+            UserSession.revoked_at,
+            UserSession.expires_at,
+            UserSession.last_seen_at,
+            User.id.label("user_id"),
+            User.email,
+            User.username,
+            User.is_admin,
+            User.active,
+        )
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    record, user = row
     now = utc_now()
-    if record.revoked_at is not None or record.expires_at <= now or record.last_seen_at + idle <= now:
+    if row.revoked_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
         return None
-    if not user.active:
+    if not row.active:
         return None
-    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
-        session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
-    return Principal(user.id, user.email, user.username, user.is_admin, record.id)
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    return Principal(row.user_id, row.email, row.username, row.is_admin, row.id)
 
 
 def sign_out(session: Session, token: str | None) -> None:

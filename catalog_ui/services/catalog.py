@@ -1,16 +1,21 @@
-"""Video and channel queries for the pages: paginated in SQL, one page at a time."""
+"""Catalog-wide queries: a simple page of videos, headline totals, and the change marker the grid polls.
+
+The grid's own queries (filters, search, sort, keyset pages, facets) live in `video_search` and `facets`;
+`search_videos` is their plain form for scripts and tests.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from catalog_ui.models import Video
+from catalog_ui.services.grid_view import PAGE_SIZES, GridView, VideoFilter
+from catalog_ui.services.video_search import exact_count, fetch_rows, filter_clauses
 
-PAGE_SIZES = (50, 100, 200)
 GRID_COLUMNS = (
     "video_id",
     "title",
@@ -20,6 +25,8 @@ GRID_COLUMNS = (
     "claimed_status",
     "time_published",
 )
+MARKER_WINDOW = 2_000  # how far below the newest change set a first poll looks for ones still in flight
+MAX_PENDING = 500
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,16 @@ def search_videos(
     """Return page `page` (1-based) of videos, newest published first; hidden videos only when asked."""
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     page = max(1, page)
-    columns = [getattr(Video, name) for name in GRID_COLUMNS]
-    query = select(*columns)
-    count = select(func.count()).select_from(Video)
-    if not include_hidden:
-        query = query.where(Video.hidden.is_(False))
-        count = count.where(Video.hidden.is_(False))
-    query = query.order_by(Video.time_published.desc().nulls_last(), Video.video_id)
-    query = query.limit(per_page).offset((page - 1) * per_page)
-    rows = [dict(row._mapping) for row in session.execute(query)]
-    total = session.execute(count).scalar_one()
-    return VideoPage(rows=rows, total=total, page=page, per_page=per_page)
+    flt = VideoFilter(hidden="include" if include_hidden else "exclude")
+    view = GridView(filter=flt, page=page, per_page=per_page, columns=GRID_COLUMNS)
+    rows = fetch_rows(session, view, offset=(page - 1) * per_page).rows
+    total = exact_count(session, filter_clauses(flt))
+    return VideoPage(
+        rows=[{key: row[key] for key in GRID_COLUMNS} for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def count_videos(session: Session) -> int:
@@ -61,19 +67,51 @@ def count_videos(session: Session) -> int:
     return session.execute(select(func.count()).select_from(Video)).scalar_one()
 
 
-def catalog_totals(session: Session) -> dict[str, int]:
-    """Headline numbers: videos, channels, total views, history entries (estimates for the big tables)."""
-    from sqlalchemy import text
+@dataclass(frozen=True)
+class ChangeMarker:
+    """Where the catalog's changes stood at a poll: the newest change set seen, and older ids not seen yet.
 
-    row = session.execute(
-        text(
-            """
-            SELECT (SELECT count(*) FROM video) AS videos,
-                   (SELECT count(*) FROM channel) AS channels,
-                   (SELECT COALESCE(sum(views), 0) FROM video) AS views,
-                   (SELECT GREATEST(reltuples::bigint, 0) FROM pg_class WHERE oid = 'metadata_sync'::regclass)
-                       AS history
-            """
-        )
-    ).one()
-    return dict(row._mapping)
+    Every change to videos (report, task, user edit, bulk action, rollback) commits with a change set.
+    Ids are handed out when a transaction starts writing but become visible when it commits, so a long
+    ingest can commit after shorter edits with higher ids: the ids skipped so far stay `pending` and are
+    checked again at every poll (an id that never appears belonged to a rolled-back transaction).
+    """
+
+    last_id: int
+    pending: tuple[int, ...] = ()
+
+
+def change_marker(session: Session, previous: ChangeMarker | None = None) -> tuple[ChangeMarker, bool]:
+    """The marker now and whether the catalog changed since `previous` (two index probes; no table scan)."""
+    if previous is None:
+        rows = session.execute(
+            text(
+                "SELECT id FROM change_set WHERE id > (SELECT COALESCE(max(id), 0) FROM change_set) - :window "
+                "ORDER BY id"
+            ),
+            {"window": MARKER_WINDOW},
+        ).scalars()
+        seen = list(rows)
+        last = seen[-1] if seen else 0
+        floor = max(0, last - MARKER_WINDOW)
+        return ChangeMarker(last, _pending(range(floor + 1, last + 1), set(seen))), False
+    seen = list(
+        session.execute(
+            text(
+                "SELECT id FROM change_set WHERE id > :last OR id = ANY(CAST(:pending AS bigint[])) "
+                "ORDER BY id LIMIT 10000"
+            ),
+            {"last": previous.last_id, "pending": list(previous.pending)},
+        ).scalars()
+    )
+    if not seen:
+        return previous, False
+    found = set(seen)
+    last = max(previous.last_id, seen[-1])
+    still = [i for i in previous.pending if i not in found]
+    fresh = _pending(range(previous.last_id + 1, last + 1), found)
+    return ChangeMarker(last, tuple([*still, *fresh][-MAX_PENDING:])), True
+
+
+def _pending(ids: range, seen: set[int]) -> tuple[int, ...]:
+    return tuple(i for i in ids if i not in seen)[-MAX_PENDING:]

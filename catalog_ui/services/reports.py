@@ -1,23 +1,40 @@
-"""The report lifecycle: register files (S3 scan, upload, local path), list them, retry, delete, recover."""
+"""The report lifecycle: register files (S3 scan, upload, local path), list them, retry, delete, recover.
+
+A report row is one file: an S3 object (identity: key and ETag), a browser upload (kept in S3 when S3 is
+configured, else under DATA_DIR/uploads) or a local path. Registering the same object twice gives one row.
+Deleting a report keeps its row as a tombstone (`deleted_at`): it leaves the pages, and a later scan of the
+bucket does not register the same file again. Scans skip the `uploads/` folder under the prefix, whose
+files are registered when they are uploaded. Ingestion itself is `services.ingest.ingest_report`; the
+detail views read the rejected rows and the history entries the report's change set wrote.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlmodel import Session
 
-from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection
+from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection, User
 from catalog_ui.models.report import REPORT_STATUSES
-from catalog_ui.services.storage import StoredObject, list_objects, put_object
+from catalog_ui.services import storage
+from catalog_ui.services.storage import StoredObject
 from catalog_ui.settings import get_settings
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})-?([01]\d)-?([0-3]\d)")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 REPORT_SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt")
+FILENAME_LIMIT = 255
+REJECTIONS_CSV_HEADER = ("line", "column", "reason", "row")
+
+
+_live = Report.deleted_at.is_(None)
 
 
 class ReportError(ValueError):
@@ -74,16 +91,20 @@ def register(
     return existing, False
 
 
-def register_path(session: Session, path: str | Path, uploaded_by: int | None = None) -> tuple[Report, bool]:
+def register_path(
+    session: Session, path: str | Path, uploaded_by: int | None = None, source: str = "path"
+) -> tuple[Report, bool]:
     """Register a local file (identity: absolute path, size and modification time)."""
     file = Path(path).resolve()
     if not file.is_file():
         raise ReportError(f"No report file at {file}.")
+    if len(str(file)) > FILENAME_LIMIT:
+        raise ReportError(f"The path {file} is longer than {FILENAME_LIMIT} characters.")
     stat = file.stat()
     return register(
         session,
         filename=str(file),
-        source="path",
+        source=source,
         etag=f"{stat.st_size}-{stat.st_mtime_ns}",
         size=stat.st_size,
         uploaded_by=uploaded_by,
@@ -99,12 +120,36 @@ def register_object(
     )
 
 
+def register_location(session: Session, location: str) -> tuple[Report, bool]:
+    """Register `s3://bucket/key` or a local path (the `ingest` command's argument)."""
+    if not location.startswith("s3://"):
+        return register_path(session, location)
+    bucket, _, key = location[len("s3://") :].partition("/")
+    if not bucket or not key:
+        raise ReportError(f"'{location}' is not an S3 object URL (s3://bucket/key).")
+    try:
+        obj = storage.head_object(bucket, key)
+    except Exception as exc:
+        raise ReportError(f"Cannot read {location}: {exc}") from exc
+    return register_object(session, bucket, obj)
+
+
 def scan_bucket(session: Session) -> list[int]:
-    """Register every report object under the configured prefix not seen before; returns the new ids."""
+    """Register every report object under the configured prefix not seen before; returns the new ids.
+
+    Returns [] when no S3 storage is configured; raises ReportError when the bucket cannot be listed.
+    """
+    if not storage.s3_configured():
+        return []
     settings = get_settings()
     new_ids = []
-    for obj in list_objects(settings.s3_bucket, settings.s3_prefix):
-        if not obj.key.lower().endswith(REPORT_SUFFIXES):
+    try:
+        objects = list(storage.list_objects(settings.s3_bucket, settings.s3_prefix))
+    except Exception as exc:
+        raise ReportError(f"Cannot list s3://{settings.s3_bucket}/{settings.s3_prefix}: {exc}") from exc
+    uploads = f"{settings.s3_prefix}{storage.UPLOADS_FOLDER}/"
+    for obj in objects:
+        if not obj.key.lower().endswith(REPORT_SUFFIXES) or obj.key.startswith(uploads):
             continue
         report, created = register_object(session, settings.s3_bucket, obj)
         if created:
@@ -112,23 +157,46 @@ def scan_bucket(session: Session) -> list[int]:
     return new_ids
 
 
+def safe_upload_name(filename: str) -> str:
+    """The base name of an uploaded file, reduced to letters, digits, `.`, `_` and `-`."""
+    name = _UNSAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name).strip("._") or "report.csv"
+    return name[-150:]
+
+
 def upload(session: Session, filename: str, stream: BinaryIO, uploaded_by: int | None) -> Report:
-    """Store a browser upload in the bucket (under the prefix, `uploads/`) and register it."""
-    name = Path(filename).name
+    """Store a browser upload and register it as a pending report of source 'upload'.
+
+    The file goes to the bucket (under the prefix, `uploads/`) when S3 is configured, else to
+    DATA_DIR/uploads; either way it is copied chunk by chunk, never held whole in memory.
+    """
+    name = safe_upload_name(filename)
     if not name.lower().endswith(REPORT_SUFFIXES):
         raise ReportError("Upload a CMS Videos report: a .csv or .csv.gz file.")
-    settings = get_settings()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    key = f"{settings.s3_prefix}uploads/{stamp}-{name}"
-    obj = put_object(settings.s3_bucket, key, stream)
-    report, _ = register_object(
-        session,
-        settings.s3_bucket,
-        obj,
-        source="upload",
-        uploaded_by=uploaded_by,
-        report_date=report_date_from_name(name),
-    )
+    # A folder per upload keeps the file's own name and never collides with an earlier upload.
+    stamped = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}/{name}"
+    report_date = report_date_from_name(name)
+    if storage.s3_configured():
+        settings = get_settings()
+        try:
+            key = f"{settings.s3_prefix}{storage.UPLOADS_FOLDER}/{stamped}"
+            obj = storage.put_object(settings.s3_bucket, key, stream)
+        except Exception as exc:
+            raise ReportError(f"Storing the file in s3://{settings.s3_bucket} failed: {exc}") from exc
+        report, _ = register_object(
+            session,
+            settings.s3_bucket,
+            obj,
+            source="upload",
+            uploaded_by=uploaded_by,
+            report_date=report_date,
+        )
+        return report
+    path = storage.store_local(stamped, stream)
+    report, _ = register_path(session, path, uploaded_by=uploaded_by, source="upload")
+    if report_date is not None:
+        report.report_date = report_date
+        session.add(report)
+        session.flush()
     return report
 
 
@@ -143,9 +211,9 @@ class ReportPage:
 def list_reports(
     session: Session, page: int = 1, per_page: int = 25, status: str | None = None
 ) -> ReportPage:
-    """Reports newest first, optionally of one status, one page at a time."""
-    query = select(Report)
-    count = select(func.count()).select_from(Report)
+    """Reports newest first, optionally of one status, one page at a time (with the uploader's e-mail)."""
+    query = select(Report, User.email).outerjoin(User, User.id == Report.uploaded_by).where(_live)
+    count = select(func.count()).select_from(Report).where(_live)
     if status:
         if status not in REPORT_STATUSES:
             raise ReportError(f"Unknown status '{status}'.")
@@ -156,14 +224,29 @@ def list_reports(
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     )
-    rows = [report.model_dump() for report in session.execute(query).scalars()]
+    rows = [{**report.model_dump(), "uploaded_by_email": email} for report, email in session.execute(query)]
     return ReportPage(rows=rows, total=session.execute(count).scalar_one())
+
+
+def report_summary(session: Session, report_id: int) -> dict[str, Any]:
+    """The report's columns and its uploader's e-mail (`uploaded_by_email`), or ReportError."""
+    report = get_report(session, report_id)
+    email = session.get(User, report.uploaded_by).email if report.uploaded_by else None
+    return {**report.model_dump(), "uploaded_by_email": email}
+
+
+def running_count(session: Session) -> int:
+    """Reports pending or processing (the page polls while there are any)."""
+    query = (
+        select(func.count()).select_from(Report).where(_live, Report.status.in_(("pending", "processing")))
+    )
+    return session.execute(query).scalar_one()
 
 
 def get_report(session: Session, report_id: int) -> Report:
     """The report `report_id`, or ReportError."""
     report = session.get(Report, report_id)
-    if report is None:
+    if report is None or report.deleted_at is not None:
         raise ReportError(f"Report {report_id} does not exist.")
     return report
 
@@ -181,11 +264,13 @@ def retry_report(session: Session, report_id: int) -> Report:
 
 
 def delete_report(session: Session, report_id: int) -> None:
-    """Delete a report record and its rejected rows; the catalog data and history it wrote stay."""
+    """Delete a report record (a tombstone stays) and its rejected rows; the catalog data and history stay."""
     report = get_report(session, report_id)
     if report.status == "processing":
         raise ReportError("A report being ingested cannot be deleted; wait until it ends.")
-    session.delete(report)
+    report.deleted_at = datetime.now(UTC)
+    session.add(report)
+    session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
     session.flush()
 
 
@@ -194,23 +279,72 @@ def rejections(session: Session, report_id: int, limit: int = 200, offset: int =
     query = (
         select(ReportRejection.line, ReportRejection.column, ReportRejection.reason, ReportRejection.raw)
         .where(ReportRejection.report_id == report_id)
-        .order_by(ReportRejection.line)
+        .order_by(ReportRejection.line, ReportRejection.id)
         .limit(limit)
         .offset(offset)
     )
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def changed_fields(session: Session, report_id: int) -> dict[str, int]:
-    """How many videos each field was changed on by this report (`__created__` counts new videos)."""
+def rejection_count(session: Session, report_id: int) -> int:
+    """How many rejected rows of the report are stored (the first 10,000 are)."""
+    query = select(func.count()).select_from(ReportRejection).where(ReportRejection.report_id == report_id)
+    return session.execute(query).scalar_one()
+
+
+def rejections_csv(session: Session, report_id: int) -> str:
+    """Every stored rejected row of the report as CSV text: line, column, reason, row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REJECTIONS_CSV_HEADER)
     query = (
-        select(func.jsonb_object_keys(MetadataSync.changes).label("field"), func.count())
+        select(ReportRejection.line, ReportRejection.column, ReportRejection.reason, ReportRejection.raw)
+        .where(ReportRejection.report_id == report_id)
+        .order_by(ReportRejection.line, ReportRejection.id)
+    )
+    for line, column, reason, raw in session.execute(query):
+        writer.writerow((line, column or "", reason, raw or ""))
+    return out.getvalue()
+
+
+def changed_fields(session: Session, report_id: int) -> dict[str, int]:
+    """How many videos each field was changed on by this report (`__created__` counts new videos), most first.
+
+    The merge stores these counts on the report; for a report merged before it did, the history is counted.
+    """
+    stored = session.execute(select(Report.field_counts).where(Report.id == report_id)).scalar()
+    if stored is not None:
+        return dict(sorted(stored.items(), key=lambda item: (-item[1], item[0])))
+    field = func.jsonb_object_keys(MetadataSync.changes).label("field")
+    query = (
+        select(field, func.count())
         .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
         .where(ChangeSet.report_id == report_id)
-        .group_by("field")
-        .order_by(func.count().desc())
+        .group_by(field)
+        .order_by(func.count().desc(), field)
     )
-    return {field: count for field, count in session.execute(query)}
+    return {name: count for name, count in session.execute(query)}
+
+
+def report_changes(
+    session: Session, report_id: int, page: int = 1, per_page: int = 25
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the history entries this report wrote (video id, title, changes), and their total."""
+    base = (
+        select(MetadataSync.video_id, MetadataSync.video_title, MetadataSync.changes)
+        .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
+        .where(ChangeSet.report_id == report_id)
+    )
+    # A report's change set counts its entries as they are written: no need to count millions of rows.
+    total = session.execute(
+        select(func.coalesce(func.sum(ChangeSet.video_count), 0)).where(ChangeSet.report_id == report_id)
+    ).scalar_one()
+    rows = session.execute(
+        base.order_by(MetadataSync.video_id, MetadataSync.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return [dict(row._mapping) for row in rows], total
 
 
 def recover_interrupted(session: Session) -> list[int]:
@@ -222,16 +356,17 @@ def recover_interrupted(session: Session) -> list[int]:
             """
             UPDATE report SET status = 'pending' WHERE status = 'processing' AND NOT EXISTS (
                 SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = :ns
-                AND l.objid = report.id AND l.granted)
+                AND l.objid = report.id AND l.objsubid = 2 AND l.granted
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
             RETURNING id
             """
         ),
         {"ns": REPORT_LOCK_NAMESPACE},
     ).scalars()
-    return list(ids)
+    return sorted(ids)
 
 
 def pending_ids(session: Session) -> list[int]:
     """Ids of reports waiting to be ingested, oldest first."""
-    query = select(Report.id).where(Report.status == "pending").order_by(Report.created_at, Report.id)
+    query = select(Report.id).where(_live, Report.status == "pending").order_by(Report.created_at, Report.id)
     return list(session.execute(query).scalars())

@@ -1,7 +1,13 @@
-"""Where report files live: the S3 bucket (AWS, MinIO or a test endpoint) and local paths."""
+"""Where report files live: the S3 bucket (AWS, MinIO or a test endpoint) and local files.
+
+S3 counts as configured when S3_ENDPOINT_URL is set or AWS credentials are found without asking an EC2
+instance's metadata service (environment variables, the shared credentials and config files, SSO, a
+container role); otherwise uploads from the browser are kept under DATA_DIR/uploads.
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +16,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from catalog_ui.settings import get_settings
+
+UPLOADS_FOLDER = "uploads"
 
 
 @dataclass(frozen=True)
@@ -29,10 +37,27 @@ def _client(endpoint_url: str | None, region: str) -> Any:
     return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
 
 
+def reset_clients() -> None:
+    """Forget the cached S3 clients (after the settings or credentials changed)."""
+    _client.cache_clear()
+
+
 def s3_client() -> Any:
     """A boto3 S3 client for the configured endpoint and region (credentials from the usual AWS chain)."""
     settings = get_settings()
     return _client(settings.s3_endpoint_url, settings.aws_region)
+
+
+def s3_configured() -> bool:
+    """True when reports can be stored in S3: an endpoint is set, or AWS credentials are at hand."""
+    if get_settings().s3_endpoint_url:
+        return True
+    import botocore.credentials
+    import botocore.session
+
+    resolver = botocore.credentials.create_credential_resolver(botocore.session.get_session())
+    resolver.remove("iam-role")  # asking the metadata service off EC2 costs seconds
+    return resolver.load_credentials() is not None
 
 
 def list_objects(bucket: str, prefix: str) -> Iterator[StoredObject]:
@@ -50,17 +75,21 @@ def list_objects(bucket: str, prefix: str) -> Iterator[StoredObject]:
             )
 
 
-def put_object(bucket: str, key: str, stream: BinaryIO) -> StoredObject:
-    """Upload `stream` to `bucket/key` (multipart for large files) and return what S3 stored."""
-    client = s3_client()
-    client.upload_fileobj(stream, bucket, key)
-    head = client.head_object(Bucket=bucket, Key=key)
+def head_object(bucket: str, key: str) -> StoredObject:
+    """What S3 knows of `bucket/key` (size, ETag, time)."""
+    head = s3_client().head_object(Bucket=bucket, Key=key)
     return StoredObject(
         key=key,
         size=int(head["ContentLength"]),
         etag=head["ETag"].strip('"'),
         last_modified=head["LastModified"],
     )
+
+
+def put_object(bucket: str, key: str, stream: BinaryIO) -> StoredObject:
+    """Upload `stream` to `bucket/key` (multipart for large files) and return what S3 stored."""
+    s3_client().upload_fileobj(stream, bucket, key)
+    return head_object(bucket, key)
 
 
 def open_object(bucket: str, key: str) -> BinaryIO:
@@ -71,6 +100,18 @@ def open_object(bucket: str, key: str) -> BinaryIO:
 def open_path(path: str) -> BinaryIO:
     """Open a local report file for binary reading."""
     return Path(path).open("rb")
+
+
+def store_local(name: str, stream: BinaryIO) -> Path:
+    """Copy `stream` into DATA_DIR/uploads/`name` (chunk by chunk) and return the file's absolute path.
+
+    `name` is a relative path made by the caller (never the browser's file name as is).
+    """
+    path = (get_settings().data_dir / UPLOADS_FOLDER).resolve() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("xb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
+    return path
 
 
 def ensure_bucket(bucket: str) -> None:

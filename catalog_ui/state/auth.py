@@ -13,6 +13,7 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.auth import AuthError, Principal, sign_in_password, sign_out
+from catalog_ui.services.firebase_auth import sign_in_firebase
 from catalog_ui.settings import get_settings
 from catalog_ui.state.guards import authenticated, current_principal, principal_of, public, sign_in_url
 
@@ -52,9 +53,10 @@ class AuthState(rx.State):
     def require_session(self) -> rx.event.EventSpec | None:
         """on_load guard of every signed-in page: go to the sign-in page when the session is not valid."""
         principal = current_principal(self)
-        self._show(principal)
         if principal is None:
+            self.reset()  # drop whatever an expired session's pages still hold, and the stale cookie
             return rx.redirect(sign_in_url(self))
+        self._show(principal)
         return None
 
     @rx.event
@@ -63,8 +65,7 @@ class AuthState(rx.State):
         """Revoke this browser's session and go to the sign-in page."""
         with session_scope() as session:
             sign_out(session, self.session_token)
-        self.session_token = ""
-        self._show(None)
+        self.reset()  # the cookie and every page's data of this browser tab
         return rx.redirect("/login")
 
 
@@ -73,6 +74,11 @@ class LoginState(AuthState):
 
     error: str = ""
     busy: bool = False
+
+    def _start_session(self, token: str, principal: Principal) -> None:
+        self.parent_state.reset()  # nothing a previous user's pages held survives a new sign-in
+        self.session_token = token
+        self._show(principal)
 
     @rx.event
     @public
@@ -93,10 +99,38 @@ class LoginState(AuthState):
         except AuthError as exc:
             self.error, self.busy = str(exc), False
             return
-        self.session_token = token
-        self._show(principal)
+        self._start_session(token, principal)
         self.busy = False
         yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+
+    @rx.event
+    @public
+    def firebase_started(self) -> None:
+        """The browser began a Firebase sign-in: show progress (no data is read or changed)."""
+        self.error, self.busy = "", True
+
+    @rx.event
+    @public
+    def firebase_sign_in(self, result: dict[str, str]) -> rx.event.EventSpec | None:
+        """Finish a Firebase sign-in: verify the ID token the browser got, map it to a user, open a session."""
+        self.busy = False
+        result = result if isinstance(result, dict) else {}
+        if result.get("error"):
+            self.error = str(result["error"])
+            return None
+        id_token = str(result.get("token") or "")
+        if not id_token:
+            return None  # the person closed the Firebase window
+        ip = self.router.session.client_ip or None
+        agent = self.router.headers.user_agent or None
+        try:
+            with session_scope() as session:
+                token, principal = sign_in_firebase(session, id_token, ip, agent)
+        except AuthError as exc:
+            self.error = str(exc)
+            return None
+        self._start_session(token, principal)
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
     @public

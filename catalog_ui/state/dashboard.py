@@ -1,30 +1,63 @@
-"""State of the dashboard: the catalog's headline numbers."""
+"""State of the dashboard: headline numbers, the queue, recent reports and data-quality issues."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.catalog import catalog_totals
+from catalog_ui.services.dashboard import overview
 from catalog_ui.state.auth import AuthState
+from catalog_ui.state.formatting import display_row
 from catalog_ui.state.guards import authenticated
+
+QUEUE_STATUSES = ("pending", "processing", "failed", "completed")
+ISSUE_LABELS = {"isrc_invalid": "Invalid ISRC", "upc_invalid": "Invalid UPC"}
 
 
 class DashboardState(AuthState):
-    """Headline numbers, formatted."""
+    """What the dashboard shows, formatted for display."""
 
     videos: str = "—"
     channels: str = "—"
     views: str = "—"
     history: str = "—"
+    queue: list[dict[str, str]] = []
+    reports: list[dict[str, str]] = []
+    quality_counts: list[dict[str, str]] = []
+    quality_sample: list[dict[str, str]] = []
+    quality_total: int = 0
 
     @rx.event
     @authenticated
     def load(self) -> None:
-        """Read the numbers."""
+        """Read the overview."""
         with session_scope() as session:
-            totals = catalog_totals(session)
+            data = overview(session)
+        totals = data["totals"]
         self.videos = f"{totals['videos']:,}"
         self.channels = f"{totals['channels']:,}"
         self.views = f"{totals['views']:,}"
-        self.history = f"~{totals['history']:,}"
+        self.history = f"{totals['history']:,}"
+        self.queue = [
+            {"status": status, "count": f"{data['queue'].get(status, 0):,}"} for status in QUEUE_STATUSES
+        ]
+        self.reports = [
+            display_row(
+                {key: row.get(key) for key in ("id", "filename", "status", "created_at", "rows_read")}
+            )
+            for row in data["reports"]
+        ]
+        self.quality_counts = [
+            {"label": ISSUE_LABELS.get(name, name), "count": f"{count:,}"}
+            for name, count in data["quality_counts"].items()
+        ]
+        self.quality_sample = [
+            {
+                "video_id": row["video_id"],
+                "title": row.get("title") or "",
+                "isrc": row.get("isrc") or "",
+                "upc": row.get("upc") or "",
+            }
+            for row in data["quality_sample"]
+        ]
+        self.quality_total = data["quality_total"]

@@ -2,7 +2,7 @@
 
 Any client can call any event handler over the websocket, whatever the page shows, so every handler that
 reads or changes data is wrapped: `@authenticated` needs a valid session, `@admin_only` also the admin role,
-and `@public` marks the few that need neither (signing in). `tests/unit/test_handler_guards.py` walks every
+and `@public` marks the few that need neither (signing in). `tests/integration/test_handler_guards.py` walks every
 State class and fails for a handler with no mark.
 """
 

@@ -16,6 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.s3 import S3Endpoint, moto_endpoint
+from tests.simulators.youtube import YouTubeSimulator
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,7 +39,47 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def s3_endpoint() -> Iterator[S3Endpoint]:
+    """moto's S3 server, the app's report bucket (uploads go there, scans read it)."""
+    with moto_endpoint() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def app_bucket(s3_endpoint: S3Endpoint) -> str:
+    """The bucket the app under test uses for reports."""
+    return s3_endpoint.new_bucket()
+
+
+@pytest.fixture(scope="session")
+def youtube() -> Iterator[YouTubeSimulator]:
+    """The YouTube APIs the app's workers call, simulated in this process; tests seed the videos they sync.
+
+    It lives for the whole run: give each test's videos their own ids.
+    """
+    with YouTubeSimulator() as simulator:
+        yield simulator
+
+
+def youtube_environment(simulator: YouTubeSimulator) -> dict[str, str]:
+    """Settings pointing the app's YouTube clients at the simulator (any key or token is accepted)."""
+    return {
+        "YOUTUBE_DATA_API_URL": simulator.data_api_url,
+        "YOUTUBE_CONTENT_ID_URL": simulator.content_id_url,
+        "YOUTUBE_API_KEY": "e2e-api-key",
+        "YOUTUBE_ACCESS_TOKEN": "e2e-access-token",
+        "YOUTUBE_CONTENT_OWNER_ID": "e2e-content-owner",
+    }
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    s3_endpoint: S3Endpoint,
+    app_bucket: str,
+    youtube: YouTubeSimulator,
+) -> Iterator[str]:
     """Start the app on a free port against the test database; stop it (and its children) at the end."""
     port = _free_port()
     env = dict(os.environ)
@@ -48,6 +91,8 @@ def app_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     )
     env.pop("REDIS_URL", None)
+    env.update(s3_endpoint.environment(app_bucket), REPORT_SCAN_INTERVAL_S="3600")  # tests scan when they ask
+    env.update(youtube_environment(youtube))
     log_path = tmp_path_factory.mktemp("app") / "reflex.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -31,7 +31,13 @@ HANDLERS = [
     for name, handler in cls.event_handlers.items()
     if handler.fn.__module__.startswith("catalog_ui")
 ]
-PUBLIC_ALLOWED = {"require_session", "sign_in", "redirect_if_signed_in"}
+PUBLIC_ALLOWED = {
+    "require_session",
+    "sign_in",
+    "redirect_if_signed_in",
+    "firebase_started",
+    "firebase_sign_in",
+}
 
 
 def _instance(cls: type[BaseState]) -> BaseState:
@@ -59,6 +65,7 @@ def test_handlers_were_found() -> None:
     names = {(cls.__name__, name) for cls, name, _ in HANDLERS}
     assert ("VideosState", "load") in names
     assert ("LoginState", "sign_in") in names
+    assert ("UsersState", "set_admin") in names
 
 
 @pytest.mark.parametrize(("cls", "name", "fn"), HANDLERS, ids=[f"{c.__name__}.{n}" for c, n, _ in HANDLERS])
@@ -86,7 +93,21 @@ def test_admin_handlers_refuse_a_signed_in_user(engine, session) -> None:
     user = create_user(session, "user@example.com", "correct-horse-42")
     token, _ = open_session(session, user, "127.0.0.1", "pytest", "flask-security")
     session.commit()
+    assert ADMIN_ONLY
     for cls, name, fn in ADMIN_ONLY:
         state = _instance(cls)
         state.session_token = token
         assert _describes(_first_result(fn, state), "admin role"), f"{cls.__name__}.{name} let a user in"
+
+
+def test_admin_handler_lets_an_admin_in(engine, session) -> None:
+    from catalog_ui.state.users import UsersState
+
+    admin = create_user(session, "boss@example.com", "correct-horse-42", admin=True)
+    token, _ = open_session(session, admin, "127.0.0.1", "pytest", "flask-security")
+    session.commit()
+    state = _instance(UsersState)
+    state.session_token = token
+    assert UsersState.load.fn(state) is None
+    assert [row["email"] for row in state.rows] == ["boss@example.com"]
+    assert state.total_label == "1 user"

@@ -1,0 +1,201 @@
+"""The video grid's table: chosen columns, sortable headers, row selection, and admins' row actions.
+
+Cells render by column kind (a link to the video page, a badge, a local time, a right-aligned number…).
+Everything a test drives has a stable id: `sort-<column>`, `select-<video id>`, `hide-<video id>`,
+`administer-<video id>`, `notes-<video id>`; rows carry `data-video-id`.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.state.grid_display import ColumnView
+from catalog_ui.state.videos import VideosState
+
+S = VideosState
+
+
+def _empty_or(value: rx.Var[str], component: rx.Component) -> rx.Component:
+    return rx.cond(value != "", component, rx.text("—", color_scheme="gray"))
+
+
+def _cell(row: rx.Var[dict[str, str]], column: rx.Var[ColumnView]) -> rx.Component:
+    value = row[column.key]
+    return rx.table.cell(
+        rx.match(
+            column.kind,
+            (
+                "link",
+                rx.link(
+                    value,
+                    href="/videos/" + value,
+                    class_name="video-link",
+                    font_family="var(--code-font-family)",
+                    size="2",
+                ),
+            ),
+            ("code", _empty_or(value, rx.code(value, variant="ghost", size="2"))),
+            ("badge", status_badge(value)),
+            (
+                "time",
+                rx.cond(
+                    column.key == "last_synced",
+                    rx.box(local_time(value), title="Changed: " + row["last_changes"]),
+                    local_time(value),
+                ),
+            ),
+            ("number", rx.text(value, size="2")),
+            ("duration", rx.text(value, size="2")),
+            rx.text(
+                value,
+                size="2",
+                title=value,
+                class_name="cell-text",
+                max_width=rx.cond(column.key == "title", "26rem", "16rem"),
+                overflow="hidden",
+                text_overflow="ellipsis",
+            ),
+        ),
+        text_align=rx.cond((column.kind == "number") | (column.kind == "duration"), "right", "left"),
+        white_space="nowrap",
+    )
+
+
+def _header(column: rx.Var[ColumnView]) -> rx.Component:
+    sorted_here = S.sort == column.key
+    arrow = rx.cond(
+        sorted_here,
+        rx.cond(S.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+        rx.icon("arrow-up-down", size=12, opacity="0.35"),
+    )
+    return rx.table.column_header_cell(
+        rx.cond(
+            column.sortable,
+            rx.button(
+                column.label,
+                arrow,
+                variant="ghost",
+                size="1",
+                color_scheme=rx.cond(sorted_here, "indigo", "gray"),
+                on_click=S.sort_by(column.key),
+                id="sort-" + column.key,
+                custom_attrs={
+                    "aria-sort": rx.cond(
+                        sorted_here, rx.cond(S.descending, "descending", "ascending"), "none"
+                    )
+                },
+            ),
+            rx.text(column.label, size="1", weight="bold", title="Computed for the rows on this page"),
+        ),
+        white_space="nowrap",
+        text_align=rx.cond((column.kind == "number") | (column.kind == "duration"), "right", "left"),
+    )
+
+
+def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
+    video_id = row["video_id"]
+    hidden = row["is_hidden"] == "1"
+    return rx.table.cell(
+        rx.hstack(
+            rx.tooltip(
+                rx.icon_button(
+                    rx.cond(hidden, rx.icon("eye-off", size=14), rx.icon("eye", size=14)),
+                    on_click=S.set_row_hidden(video_id, ~hidden),
+                    variant=rx.cond(hidden, "solid", "ghost"),
+                    color_scheme=rx.cond(hidden, "red", "gray"),
+                    size="1",
+                    id="hide-" + video_id,
+                ),
+                content=rx.cond(hidden, "Hidden — click to unhide", "Visible — click to hide"),
+            ),
+            rx.tooltip(
+                rx.switch(
+                    checked=row["is_administered"] == "1",
+                    on_change=lambda value: S.set_row_administered(video_id, value),
+                    size="1",
+                    id="administer-" + video_id,
+                ),
+                content="Administered",
+            ),
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("notebook-pen", size=14),
+                    on_click=S.open_notes(video_id, row["notes_text"]),
+                    variant=rx.cond(row["notes_text"] != "", "soft", "ghost"),
+                    size="1",
+                    id="notes-" + video_id,
+                ),
+                content=rx.cond(row["notes_text"] != "", row["notes_text"], "Add notes"),
+            ),
+            spacing="3",
+            align="center",
+        ),
+        white_space="nowrap",
+    )
+
+
+def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
+    video_id = row["video_id"]
+    selected = S.all_matching | S.selected.contains(video_id)
+    return rx.table.row(
+        rx.table.cell(
+            rx.checkbox(
+                checked=selected,
+                on_change=lambda checked: S.toggle_row(video_id, checked),
+                id="select-" + video_id,
+            ),
+            width="2rem",
+        ),
+        rx.foreach(S.columns, lambda column: _cell(row, column)),
+        rx.cond(S.user_is_admin, _admin_cell(row)),
+        class_name="video-row",
+        custom_attrs={"data-video-id": video_id},
+        background=rx.cond(selected, rx.color("accent", 2), "transparent"),
+        opacity=rx.cond(row["is_hidden"] == "1", "0.6", "1"),
+    )
+
+
+def data_grid() -> rx.Component:
+    """The table of the visible page."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(
+                        rx.checkbox(
+                            checked=S.page_selected,
+                            on_change=S.toggle_page,
+                            id="select-page",
+                        ),
+                        width="2rem",
+                    ),
+                    rx.foreach(S.columns, _header),
+                    rx.cond(S.user_is_admin, rx.table.column_header_cell("Admin", white_space="nowrap")),
+                )
+            ),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            variant="surface",
+            size="1",
+            width="100%",
+            id="video-grid",
+            custom_attrs={"data-view": S.view_query, "data-refreshed": S.refreshed_at},
+        ),
+        rx.cond(
+            S.rows.length() == 0,
+            rx.center(
+                rx.vstack(
+                    rx.icon("search-x", size=28, color=rx.color("gray", 9)),
+                    rx.text("No videos match this view.", size="2", color_scheme="gray", id="grid-empty"),
+                    rx.cond(
+                        S.chips.length() > 0,
+                        rx.button("Clear filters", on_click=S.clear_filters, variant="soft", size="1"),
+                    ),
+                    align="center",
+                ),
+                padding="2rem",
+            ),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )

@@ -1,0 +1,228 @@
+"""The grid's filter panel: value facets with counts, yes/no facets, hidden scope (admins) and ranges.
+
+Counts ignore the facet's own selection, so the other values stay visible to add or switch to; "≈" marks
+counts estimated from a sample on big catalogs. Options carry `data-facet`/`data-value` for tests.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.state.grid_display import ChoiceFacetView, FacetOptionView, ValueFacetView
+from catalog_ui.state.videos import VideosState
+
+S = VideosState
+
+
+def _section(title: str, *children: rx.Component, value: str) -> rx.Component:
+    return rx.accordion.item(
+        header=rx.text(title, size="2", weight="medium"),
+        content=rx.vstack(*children, spacing="2", width="100%"),
+        value=value,
+    )
+
+
+def _option(facet: rx.Var[ValueFacetView], option: rx.Var[FacetOptionView]) -> rx.Component:
+    # A label around the row: clicking the value's name toggles it too.
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                checked=option.selected,
+                on_change=lambda _checked: S.toggle_value(facet.key, option.value),
+                size="1",
+                custom_attrs={"data-facet": facet.key, "data-value": option.value},
+                class_name="facet-option",
+            ),
+            rx.text(
+                option.label,
+                size="2",
+                color=rx.color("gray", 12),
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+                flex="1",
+                min_width="0",
+                title=option.label,
+            ),
+            rx.text(option.count, size="1", color_scheme="gray", white_space="nowrap"),
+            width="100%",
+            align="center",
+            spacing="2",
+        ),
+        width="100%",
+        cursor="pointer",
+    )
+
+
+def _value_facet(facet: rx.Var[ValueFacetView]) -> rx.Component:
+    return rx.accordion.item(
+        header=rx.text(facet.label, size="2", weight="medium"),
+        content=rx.vstack(
+            rx.foreach(facet.options, lambda option: _option(facet, option)),
+            rx.cond(facet.options.length() == 0, rx.text("No values", size="1", color_scheme="gray")),
+            rx.cond(
+                facet.more > 0,
+                rx.button(
+                    "Show ",
+                    facet.more,
+                    " more",
+                    on_click=S.toggle_facet_expanded(facet.key),
+                    variant="ghost",
+                    size="1",
+                ),
+                rx.cond(
+                    S.expanded_facets.contains(facet.key),
+                    rx.button(
+                        "Show fewer", on_click=S.toggle_facet_expanded(facet.key), variant="ghost", size="1"
+                    ),
+                ),
+            ),
+            spacing="1",
+            width="100%",
+            id="facet-" + facet.key,
+        ),
+        value=facet.key,
+    )
+
+
+def _choice(choice: rx.Var[ChoiceFacetView]) -> rx.Component:
+    return rx.vstack(
+        rx.text(choice.label, size="1", color_scheme="gray"),
+        rx.segmented_control.root(
+            rx.segmented_control.item("Any", value="any"),
+            rx.segmented_control.item(choice.yes, value="yes"),
+            rx.segmented_control.item(choice.no, value="no"),
+            value=choice.value,
+            on_change=lambda value: S.set_choice(choice.key, value),
+            size="1",
+            width="100%",
+            id="choice-" + choice.key,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _choices(group: str) -> rx.Component:
+    return rx.foreach(S.choice_facets, lambda choice: rx.cond(choice.group == group, _choice(choice)))
+
+
+def _hidden_scope() -> rx.Component:
+    return rx.vstack(
+        rx.text("Hidden videos · ", S.hidden_label, size="1", color_scheme="gray"),
+        rx.segmented_control.root(
+            rx.segmented_control.item("Leave out", value="exclude"),
+            rx.segmented_control.item("Include", value="include"),
+            rx.segmented_control.item("Only", value="only"),
+            value=S.hidden_scope,
+            on_change=S.set_hidden_scope,
+            size="1",
+            width="100%",
+            id="hidden-scope",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _ranges() -> list[rx.Component]:
+    published = rx.form(
+        rx.hstack(
+            rx.input(
+                type="date",
+                name="published_from",
+                default_value=S.published_from,
+                key=S.published_from,
+                size="1",
+                id="published-from",
+            ),
+            rx.text("–", size="1"),
+            rx.input(
+                type="date",
+                name="published_to",
+                default_value=S.published_to,
+                key=S.published_to,
+                size="1",
+                id="published-to",
+            ),
+            spacing="1",
+            align="center",
+        ),
+        rx.button(
+            "Apply", type="submit", size="1", variant="soft", margin_top="0.25rem", id="apply-published"
+        ),
+        on_submit=S.set_published,
+        width="100%",
+    )
+    views = rx.form(
+        rx.hstack(
+            rx.input(
+                type="number",
+                min=0,
+                name="views_min",
+                placeholder="min",
+                default_value=S.views_min,
+                key=S.views_min,
+                size="1",
+                id="views-min",
+            ),
+            rx.text("–", size="1"),
+            rx.input(
+                type="number",
+                min=0,
+                name="views_max",
+                placeholder="max",
+                default_value=S.views_max,
+                key=S.views_max,
+                size="1",
+                id="views-max",
+            ),
+            spacing="1",
+            align="center",
+        ),
+        rx.button("Apply", type="submit", size="1", variant="soft", margin_top="0.25rem", id="apply-views"),
+        on_submit=S.set_views,
+        width="100%",
+    )
+    return [
+        _section("Published between (UTC)", published, value="published"),
+        _section("Views between", views, value="views"),
+    ]
+
+
+def facet_panel() -> rx.Component:
+    """The filter panel beside the grid."""
+    return rx.box(
+        rx.cond(
+            S.counts_estimated,
+            rx.text(
+                "≈ counts estimated from a sample", size="1", color_scheme="gray", padding_bottom="0.5rem"
+            ),
+        ),
+        rx.accordion.root(
+            rx.foreach(S.value_facets, _value_facet),
+            _section("Rights and claims", _choices("Rights"), value="rights"),
+            _section("Short / live", _choices("Type"), value="type"),
+            _section(
+                "Flags",
+                _choices("Flags"),
+                rx.cond(S.user_is_admin, _hidden_scope()),
+                value="flags",
+            ),
+            _section("Monetization", _choices("Monetization"), value="monetization"),
+            *_ranges(),
+            type="multiple",
+            default_value=["privacy", "category", "claim", "flags"],
+            collapsible=True,
+            variant="ghost",
+            width="100%",
+        ),
+        width="270px",
+        min_width="270px",
+        max_height="calc(100vh - 6rem)",
+        overflow_y="auto",
+        position="sticky",
+        top="1rem",
+        padding_right="0.5rem",
+        id="facet-panel",
+    )

@@ -1,0 +1,78 @@
+"""Above the grid: the search box, the active filters as removable chips, and the live status."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.components.cells import local_time
+from catalog_ui.state.grid_display import ChipView
+from catalog_ui.state.videos import POLL_INTERVAL_MS, VideosState
+
+S = VideosState
+
+
+def _chip(chip: rx.Var[ChipView]) -> rx.Component:
+    return rx.badge(
+        chip.label,
+        rx.icon("x", size=12, cursor="pointer", on_click=S.remove_chip(chip.key, chip.value)),
+        variant="soft",
+        size="2",
+        radius="full",
+        class_name="filter-chip",
+        max_width="24rem",
+        overflow="hidden",
+        text_overflow="ellipsis",
+    )
+
+
+def live_poller() -> rx.Component:
+    """An invisible timer that asks the server every few seconds whether the catalog changed."""
+    return rx.moment(interval=POLL_INTERVAL_MS, format="x", on_change=S.poll, display="none")
+
+
+def filter_bar() -> rx.Component:
+    """Search box, chips and live status."""
+    return rx.vstack(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                placeholder="Search title, artist, label or an id (video, asset, custom, ISRC, UPC)",
+                value=S.search,
+                on_change=S.set_search.debounce(350),
+                max_length=200,
+                width="100%",
+                size="2",
+                id="video-search",
+            ),
+            rx.hstack(
+                rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("grass", 9)),
+                rx.text("Live · ", size="1", color_scheme="gray"),
+                rx.text(local_time(S.refreshed_at, "HH:mm:ss"), size="1", color_scheme="gray"),
+                align="center",
+                spacing="1",
+                white_space="nowrap",
+                id="live-status",
+                title="The grid refreshes by itself when videos change",
+            ),
+            live_poller(),
+            width="100%",
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            S.chips.length() > 0,
+            rx.hstack(
+                rx.foreach(S.chips, _chip),
+                rx.button(
+                    "Clear all", on_click=S.clear_filters, variant="ghost", size="1", id="clear-filters"
+                ),
+                wrap="wrap",
+                spacing="2",
+                align="center",
+                id="filter-chips",
+            ),
+        ),
+        width="100%",
+        spacing="2",
+        padding_bottom="0.5rem",
+    )

@@ -1,0 +1,67 @@
+"""The video grid's own tables: the search documents, saved views (named filter sets), grid preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ARRAY, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlmodel import Field, SQLModel
+
+from catalog_ui.models.base import NOW, TIMESTAMPTZ, utc_now
+
+
+class VideoSearch(SQLModel, table=True):
+    """A video's full-text document: its ids as exact lexemes, and the words of title, label and artists.
+
+    Triggers on `video` (migration 009) keep it current on every insert and on every update of those
+    fields, so it needs no code to maintain. It lives beside `video` rather than in it so reading a video
+    never drags the document along, and filtering by it never recomputes it.
+    """
+
+    __tablename__ = "video_search"
+    __table_args__ = (Index("idx_video_search_document", "document", postgresql_using="gin"),)
+
+    video_pk: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("video.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    document: str = Field(sa_column=Column(TSVECTOR, nullable=False))
+
+
+class SavedView(SQLModel, table=True):
+    """A named grid view (its URL query string); `shared` views are listed for every user."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (
+        Index("idx_saved_view_owner_name", "user_id", "name", unique=True),
+        Index("idx_saved_view_shared", "name", postgresql_where=text("shared")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False))
+    name: str = Field(sa_type=String(100), nullable=False)
+    query: str = Field(sa_type=Text, nullable=False)
+    shared: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    updated_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+
+
+class GridPreference(SQLModel, table=True):
+    """A user's grid defaults: the columns shown and the page size, used when the URL names neither."""
+
+    __tablename__ = "grid_preference"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    columns: list[str] = Field(sa_column=Column(ARRAY(String(50)), nullable=False))
+    per_page: int = Field(default=50, sa_column_kwargs={"server_default": "50"})
+    updated_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )

@@ -1,0 +1,181 @@
+"""Route /queue: live counts and throughput, the filtered task list, a task's detail, admin retries/cancels."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.components.layout import page_frame
+from catalog_ui.components.pagination import pagination
+from catalog_ui.components.progress import poll_timer
+from catalog_ui.components.queue_overview import queue_overview
+from catalog_ui.components.task_detail import task_detail_dialog
+from catalog_ui.components.task_table import task_table
+from catalog_ui.models.queue import TASK_STATUSES, TASK_TYPES
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.queue import ALL, POLL_INTERVAL_MS, QueueState
+
+S = QueueState
+
+
+def _select(
+    options: list[str], value: rx.Var[str], on_change: rx.event.EventHandler, select_id: str
+) -> rx.Component:
+    return rx.select(options, value=value, on_change=on_change, size="2", id=select_id)
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text("Status", size="1", color_scheme="gray"),
+            _select([ALL, *TASK_STATUSES], S.status_filter, S.set_status_filter, "filter-status"),
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.text("Task type", size="1", color_scheme="gray"),
+            _select([ALL, *TASK_TYPES], S.type_filter, S.set_type_filter, "filter-type"),
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.text("Video ID", size="1", color_scheme="gray"),
+            rx.input(
+                rx.input.slot(rx.icon("clapperboard", size=14)),
+                value=S.video_filter,
+                on_change=S.set_video_filter.debounce(400),
+                placeholder="e.g. dQw4w9WgXcQ",
+                max_length=200,
+                width="13rem",
+                size="2",
+                id="filter-video",
+            ),
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.text("Queued by", size="1", color_scheme="gray"),
+            rx.hstack(
+                rx.input(
+                    rx.input.slot(rx.icon("user", size=14)),
+                    value=S.creator_filter,
+                    on_change=S.set_creator_filter.debounce(400),
+                    placeholder="e-mail or username",
+                    max_length=200,
+                    width="15rem",
+                    size="2",
+                    id="filter-creator",
+                ),
+                rx.button("Mine", variant="soft", size="2", on_click=S.only_mine, id="filter-mine"),
+                spacing="1",
+            ),
+            spacing="1",
+        ),
+        rx.cond(
+            S.filtered,
+            rx.button(
+                rx.icon("filter-x", size=14),
+                "Clear filters",
+                variant="ghost",
+                size="2",
+                on_click=S.clear_filters,
+                id="clear-filters",
+            ),
+        ),
+        rx.spacer(),
+        rx.cond(AuthState.user_is_admin, _bulk_buttons()),
+        align="end",
+        width="100%",
+        wrap="wrap",
+        spacing="3",
+        padding_top="1.5rem",
+        padding_bottom="0.75rem",
+    )
+
+
+def _bulk_buttons() -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.icon("rotate-ccw", size=14),
+            "Retry failed…",
+            variant="soft",
+            size="2",
+            on_click=S.ask_bulk("retry"),
+            id="retry-matching",
+            title="Retry every failed task matching the type, video and creator filters",
+        ),
+        rx.button(
+            rx.icon("circle-x", size=14),
+            "Cancel pending…",
+            variant="soft",
+            color_scheme="red",
+            size="2",
+            on_click=S.ask_bulk("cancel"),
+            id="cancel-matching",
+            title="Cancel every pending task matching the type, video and creator filters",
+        ),
+        spacing="2",
+        id="bulk-actions",
+    )
+
+
+def _confirm_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(S.confirm_title),
+            rx.alert_dialog.description(S.confirm_detail, size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Keep them",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.close_confirm,
+                        id="bulk-keep",
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        rx.cond(S.confirm_action == "retry", "Retry them", "Cancel them"),
+                        color_scheme=rx.cond(S.confirm_action == "retry", "indigo", "red"),
+                        on_click=S.confirm_bulk,
+                        id="bulk-confirm",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+            id="bulk-dialog",
+        ),
+        open=S.confirm_open,
+    )
+
+
+def _creator_error() -> rx.Component:
+    return rx.cond(
+        S.creator_error != "",
+        rx.callout(S.creator_error, icon="user-x", color_scheme="amber", width="100%", id="creator-error"),
+    )
+
+
+def _live() -> rx.Component:
+    return rx.hstack(
+        rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("grass", 9)),
+        rx.text(f"Live · every {POLL_INTERVAL_MS // 1000} s", size="1", color_scheme="gray"),
+        align="center",
+        spacing="1",
+        id="queue-live",
+    )
+
+
+def queue_page() -> rx.Component:
+    """The processing queue, refreshed every few seconds while the page is open."""
+    return page_frame(
+        "Queue",
+        poll_timer(S.tick, POLL_INTERVAL_MS),
+        queue_overview(),
+        _filters(),
+        _creator_error(),
+        task_table(),
+        pagination(S.page, S.pages, S.total_label, S.prev_page, S.next_page),
+        task_detail_dialog(),
+        _confirm_dialog(),
+        actions=[_live()],
+    )

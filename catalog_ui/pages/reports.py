@@ -1,0 +1,208 @@
+"""Route /reports: every report newest first with live progress, uploads, bucket scans and retries."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.layout import page_frame
+from catalog_ui.components.pagination import pagination
+from catalog_ui.components.progress import poll_timer, report_progress
+from catalog_ui.state.report_display import ReportRow
+from catalog_ui.state.reports import POLL_INTERVAL_MS, STATUS_FILTERS, UPLOAD_ID, ReportsState
+
+S = ReportsState
+COLUMNS = ["Report", "Status", "Progress", "Rows", "Started", "Duration", ""]
+
+
+def _count(label: str, value: rx.Var[str], tone: str = "gray") -> rx.Component:
+    return rx.text(
+        label,
+        " ",
+        rx.text(value, as_="span", weight="medium"),
+        size="1",
+        color_scheme=tone,
+        white_space="nowrap",
+    )
+
+
+def _counts(row: rx.Var[ReportRow]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            _count("read", row.rows_read),
+            _count("new", row.inserted, "green"),
+            _count("updated", row.updated, "blue"),
+            spacing="2",
+        ),
+        rx.hstack(
+            _count("unchanged", row.unchanged),
+            rx.cond(row.stale != "0", _count("stale", row.stale, "amber")),
+            rx.cond(row.rejected != "0", _count("rejected", row.rejected, "red")),
+            spacing="2",
+        ),
+        spacing="0",
+        class_name="report-counts",
+    )
+
+
+def _name(row: rx.Var[ReportRow]) -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            row.name,
+            href=f"/reports/{row.id}",
+            weight="medium",
+            size="2",
+            id=f"report-link-{row.id}",
+            class_name="report-name",
+        ),
+        rx.hstack(
+            rx.badge(row.source, variant="outline", size="1", color_scheme="gray"),
+            rx.text(row.size, size="1", color_scheme="gray"),
+            rx.cond(row.uploaded_by != "", rx.text("by ", row.uploaded_by, size="1", color_scheme="gray")),
+            spacing="2",
+            align="center",
+        ),
+        spacing="1",
+        max_width="22rem",
+    )
+
+
+def _row(row: rx.Var[ReportRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(_name(row)),
+        rx.table.cell(
+            rx.vstack(
+                status_badge(row.status),
+                rx.cond(
+                    row.error != "",
+                    rx.text(
+                        row.error,
+                        size="1",
+                        color_scheme="red",
+                        max_width="18rem",
+                        class_name="report-error",
+                        trim="both",
+                    ),
+                ),
+                spacing="1",
+            ),
+            class_name="report-status",
+        ),
+        rx.table.cell(report_progress(row.percent, row.progress, row.status)),
+        rx.table.cell(_counts(row)),
+        rx.table.cell(local_time(row.started_at, "YYYY-MM-DD HH:mm:ss")),
+        rx.table.cell(rx.text(row.duration, size="2", class_name="report-duration")),
+        rx.table.cell(
+            rx.cond(
+                row.status == "error",
+                rx.button(
+                    rx.icon("rotate-ccw", size=14),
+                    "Retry",
+                    size="1",
+                    variant="soft",
+                    on_click=S.retry(row.id),
+                    id=f"retry-{row.id}",
+                ),
+            )
+        ),
+        class_name="report-row",
+        id=f"report-row-{row.id}",
+    )
+
+
+def _upload_dialog() -> rx.Component:
+    chosen = rx.selected_files(UPLOAD_ID)
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("upload", size=16), "Upload report", id="open-upload"),
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Upload a CMS Videos report"),
+            rx.dialog.description(S.storage_hint, size="2", color_scheme="gray", id="storage-hint"),
+            rx.upload(
+                rx.vstack(
+                    rx.icon("file-up", size=28, color=rx.color("gray", 9)),
+                    rx.text("Drop a .csv or .csv.gz file here, or click to choose one.", size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+                id=UPLOAD_ID,
+                accept={"text/csv": [".csv"], "application/gzip": [".gz", ".csv.gz"]},
+                max_files=5,
+                border=f"1px dashed {rx.color('gray', 7)}",
+                border_radius="var(--radius-3)",
+                padding="1.5rem",
+                margin_y="1rem",
+                cursor="pointer",
+            ),
+            rx.foreach(chosen, lambda name: rx.text(name, size="2", class_name="chosen-file")),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button(
+                    rx.cond(S.uploading, rx.spinner(size="2"), rx.icon("upload", size=16)),
+                    "Upload and ingest",
+                    on_click=S.upload_report(rx.upload_files(upload_id=UPLOAD_ID)),
+                    disabled=S.uploading | (chosen.length() == 0),
+                    id="upload-submit",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=S.upload_open,
+        on_open_change=S.set_upload_open,
+    )
+
+
+def _actions() -> list[rx.Component]:
+    return [
+        rx.select(
+            list(STATUS_FILTERS),
+            value=S.status_filter,
+            on_change=S.set_status_filter,
+            id="status-filter",
+            size="2",
+        ),
+        rx.tooltip(
+            rx.button(
+                rx.cond(S.scanning, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+                "Scan bucket now",
+                variant="soft",
+                on_click=S.scan_now,
+                disabled=S.scanning | ~S.s3_enabled,
+                id="scan-now",
+            ),
+            content=rx.cond(
+                S.s3_enabled, "Register and ingest new files of the bucket", "No S3 bucket configured"
+            ),
+        ),
+        _upload_dialog(),
+    ]
+
+
+def reports_page() -> rx.Component:
+    """The reports, one page at a time, refreshed while any of them runs."""
+    return page_frame(
+        "Reports",
+        rx.cond(S.polling, poll_timer(S.tick, POLL_INTERVAL_MS)),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in COLUMNS])),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            variant="surface",
+            size="1",
+            width="100%",
+            id="report-list",
+        ),
+        rx.cond(
+            S.total == 0,
+            rx.callout(
+                "No reports yet: upload one, or put CMS Videos reports in the bucket and scan it.",
+                icon="info",
+                margin_top="1rem",
+                id="no-reports",
+            ),
+        ),
+        pagination(S.page, S.pages, S.total_label, S.prev_page, S.next_page),
+        actions=_actions(),
+    )

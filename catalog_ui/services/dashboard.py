@@ -1,0 +1,54 @@
+"""The dashboard's overview: catalog totals, queue state, recent reports, data-quality issues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from catalog_ui.services import data_quality, queue
+from catalog_ui.services.reports import list_reports
+
+RECENT_REPORTS = 5
+QUALITY_SAMPLE = 8
+
+
+def catalog_totals(session: Session) -> dict[str, int]:
+    """Videos, channels and total views (exact), history entries (the planner's estimate once analysed)."""
+    row = session.execute(
+        text(
+            """
+            SELECT (SELECT count(*) FROM video) AS videos,
+                   (SELECT count(*) FROM channel) AS channels,
+                   (SELECT COALESCE(sum(views), 0) FROM video) AS views,
+                   (SELECT reltuples::bigint FROM pg_class WHERE oid = 'metadata_sync'::regclass) AS history
+            """
+        )
+    ).one()
+    totals = dict(row._mapping)
+    if totals["history"] < 0:  # never analysed yet: count (the table is young, hence small)
+        totals["history"] = session.execute(text("SELECT count(*) FROM metadata_sync")).scalar_one()
+    return totals
+
+
+def queue_by_status(session: Session) -> dict[str, int]:
+    """Tasks per status, all task types together."""
+    totals: dict[str, int] = {}
+    for by_status in queue.counts_by_status_and_type(session).values():
+        for status, count in by_status.items():
+            totals[status] = totals.get(status, 0) + count
+    return totals
+
+
+def overview(session: Session) -> dict[str, Any]:
+    """Everything the dashboard shows, in one call."""
+    issues, issue_total = data_quality.data_quality_issues(session, page=1, per_page=QUALITY_SAMPLE)
+    return {
+        "totals": catalog_totals(session),
+        "queue": queue_by_status(session),
+        "reports": list_reports(session, page=1, per_page=RECENT_REPORTS).rows,
+        "quality_counts": data_quality.issue_counts(session),
+        "quality_sample": issues,
+        "quality_total": issue_total,
+    }

@@ -1,0 +1,64 @@
+"""Data-quality issues of the catalog: identifiers kept as reported although they are not valid.
+
+A report stores an invalid ISRC or UPC as written (a person may still recognise it) rather than rejecting
+the row; these queries find such values with the very patterns the report reader checks, so the view
+always matches what the catalog holds now, whichever report or edit wrote it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlmodel import Session
+
+from catalog_ui.models import Video
+from catalog_ui.services.report_columns import ISRC_PATTERN, UPC_PATTERN
+
+ISSUES: dict[str, tuple[str, str]] = {
+    "isrc_invalid": ("isrc", f"^{ISRC_PATTERN.pattern}$"),
+    "upc_invalid": ("upc", f"^{UPC_PATTERN.pattern}$"),
+}
+
+
+def _condition(issue: str) -> ColumnElement[bool]:
+    column, pattern = ISSUES[issue]
+    value = getattr(Video, column)
+    return and_(value.is_not(None), ~value.regexp_match(pattern))
+
+
+def issue_counts(session: Session) -> dict[str, int]:
+    """How many videos have each issue."""
+    query = select(*(func.count().filter(_condition(issue)) for issue in ISSUES)).select_from(Video)
+    return dict(zip(ISSUES, session.execute(query).one(), strict=True))
+
+
+def data_quality_issues(
+    session: Session, issue: str | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of videos with an issue (or with `issue`), by video id, and their total.
+
+    Each row has video_id, title, channel_display_name, isrc, upc and `issues` (the issue names).
+    """
+    if issue is not None and issue not in ISSUES:
+        raise ValueError(f"unknown data-quality issue '{issue}'")
+    where = _condition(issue) if issue else or_(*(_condition(name) for name in ISSUES))
+    total = session.execute(select(func.count()).select_from(Video).where(where)).scalar_one()
+    flags = [_condition(name).label(name) for name in ISSUES]
+    query = (
+        select(Video.video_id, Video.title, Video.channel_display_name, Video.isrc, Video.upc, *flags)
+        .where(where)
+        .order_by(Video.video_id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    rows = []
+    for row in session.execute(query):
+        values = dict(row._mapping)
+        rows.append(
+            {
+                **{key: values[key] for key in ("video_id", "title", "channel_display_name", "isrc", "upc")},
+                "issues": [name for name in ISSUES if values[name]],
+            }
+        )
+    return rows, total

@@ -1,0 +1,258 @@
+"""Facet counts and the total of a grid view, exact when that is cheap and estimated when it is not.
+
+A facet's counts ignore the facet's own selection (picking "private" still shows how many are public),
+so every count is taken over S, the videos matching the non-facet conditions (search, channel ids,
+ranges and, for people who cannot see hidden videos, `hidden = false`), with the other facets'
+conditions applied as filters. One statement does it all: S is read once into a CTE with one boolean
+column per active facet, then grouped per facet.
+
+When the planner expects S to hold at most EXACT_ROWS videos, S is read whole (at most EXACT_CAP rows;
+past that the estimate was wrong and the sample is used) and the counts are exact. Otherwise they come
+from a block sample of about SAMPLE_ROWS rows (`TABLESAMPLE SYSTEM … REPEATABLE`, so they do not jitter
+between refreshes), scaled to the table and marked as estimates. The total is exact when it is small
+(at most COUNT_LIMIT) and the planner expects counting it to be cheap; otherwise it is the estimate,
+shown as "about N".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select, text, true, union_all
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.util import ClauseAdapter
+from sqlmodel import Session
+
+from catalog_ui.models import Video
+from catalog_ui.services.grid_view import CHOICE_FACETS, VALUE_FACETS, VideoFilter
+from catalog_ui.services.video_search import (
+    CHOICE_VALUES,
+    base_clauses,
+    bounded_count_query,
+    facet_clauses,
+    filter_clauses,
+    hidden_clause,
+)
+
+EXACT_ROWS = 10_000
+EXACT_CAP = 40_000
+SAMPLE_ROWS = 5_000
+COUNT_LIMIT = 10_000
+COUNT_COST_LIMIT = 20_000.0  # planner cost units: ~5,000 random page reads; a million-row scan is ~80,000
+SAMPLE_SEED = 7
+MAX_OPTIONS = 200
+HIDDEN = "hidden"
+
+V = Video.__table__.c
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many videos a view matches; `exact` False means an estimate ("about N")."""
+
+    value: int
+    exact: bool
+
+
+@dataclass(frozen=True)
+class GridSummary:
+    """A view's total and facet counts: `facets[facet][value] = count` ('true'/'false' for yes/no facets)."""
+
+    total: Total
+    facets: dict[str, dict[str, int]]
+    exact: bool  # the facet counts are exact (else scaled from a sample)
+
+
+def table_rows_estimate(session: Session) -> int:
+    """The planner's row count of `video` (-1 when the table was never analyzed)."""
+    value = session.execute(
+        text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'video'::regclass")
+    ).scalar()
+    return int(value) if value is not None else -1
+
+
+def _plan(session: Session, statement: Select) -> dict[str, Any]:
+    compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]
+
+
+def planner_rows(session: Session, where: Sequence[ColumnElement[bool]]) -> int:
+    """The planner's estimate of how many videos match `where` (an EXPLAIN: no rows are read)."""
+    return int(_plan(session, select(literal(1)).select_from(Video.__table__).where(*where))["Plan Rows"])
+
+
+def cheap_count(session: Session, where: Sequence[ColumnElement[bool]], limit: int) -> int | None:
+    """`bounded_count` when the planner expects it to be cheap (an index narrows it), else None.
+
+    A rare combination of unindexed facets would otherwise read the whole table to find out.
+    """
+    query = bounded_count_query(where, limit)
+    if _plan(session, query)["Total Cost"] > COUNT_COST_LIMIT:
+        return None
+    return int(session.execute(query).scalar_one())
+
+
+def summarize(session: Session, flt: VideoFilter, *, can_see_hidden: bool) -> GridSummary:
+    """Total and facet counts of `flt` as `can_see_hidden` (admins) or not may see it."""
+    flt = flt.for_viewer(can_see_hidden)
+    base = base_clauses(flt, with_hidden=not can_see_hidden)
+    active = facet_clauses(flt)
+    if can_see_hidden:
+        hidden = hidden_clause(flt.hidden)
+        if hidden is not None:
+            active[HIDDEN] = hidden
+
+    table_rows = table_rows_estimate(session)
+    if table_rows < 0:  # never analyzed (a fresh catalog): the planner still sizes it from its pages
+        table_rows = planner_rows(session, [])
+    selective_base = bool(flt.q or flt.channel_ids or flt.published_from or flt.published_to) or (
+        flt.views_min is not None or flt.views_max is not None
+    )
+    expected = planner_rows(session, base) if selective_base else table_rows
+    raw = None
+    if expected <= EXACT_ROWS:
+        raw = _counts(session, facet_statement(base, active, can_see_hidden, limit=EXACT_CAP))
+        if raw["_rows"].get("", 0) > EXACT_CAP:
+            raw = None
+    exact = raw is not None
+    percent = 100.0
+    if raw is None:
+        percent = 100.0 * SAMPLE_ROWS / table_rows if table_rows > SAMPLE_ROWS else 100.0
+        table = _sample(percent)
+        sample_base = base_clauses(flt, with_hidden=not can_see_hidden, sample=table)
+        raw = _counts(session, facet_statement(sample_base, active, can_see_hidden, sample=table))
+    rows_read = raw.pop("_rows").get("", 0)
+    scale = table_rows / rows_read if percent < 100.0 and rows_read else 1.0
+    estimated_total = round(raw.pop("_total", {}).get("", 0) * scale)
+    facets = {
+        facet: {value: round(n * scale) for value, n in counts.items()} for facet, counts in raw.items()
+    }
+    _keep_selected(facets, flt)
+
+    if exact:
+        total = Total(estimated_total, True)
+    elif (
+        estimated_total <= COUNT_LIMIT
+        and (counted := cheap_count(session, filter_clauses(flt), COUNT_LIMIT)) is not None
+    ):
+        exact_total = counted <= COUNT_LIMIT
+        total = Total(counted, True) if exact_total else Total(max(estimated_total, counted), False)
+    else:
+        total = Total(estimated_total, False)
+    return GridSummary(total=total, facets=facets, exact=exact)
+
+
+def _keep_selected(facets: dict[str, dict[str, int]], flt: VideoFilter) -> None:
+    for facet, selected in flt.values:
+        for value in selected:
+            facets.setdefault(facet, {}).setdefault(value, 0)
+
+
+def _counts(session: Session, statement: Select) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {"_rows": {}}
+    for facet, value, n, payload in session.execute(statement):
+        if facet == "_choices":
+            for key, count in json.loads(payload).items():
+                name, _, answer = key.rpartition(":")
+                if count:
+                    counts.setdefault(name, {})[answer] = int(count)
+        else:
+            counts.setdefault(facet, {})[value if value is not None else ""] = int(n)
+    for facet, options in list(counts.items()):
+        if facet in VALUE_FACETS and len(options) > MAX_OPTIONS:
+            counts[facet] = dict(sorted(options.items(), key=lambda item: (-item[1], item[0]))[:MAX_OPTIONS])
+    return counts
+
+
+def _sample(percent: float) -> Any:
+    return Video.__table__.tablesample(func.system(percent), name="sampled", seed=literal(SAMPLE_SEED))
+
+
+def facet_statement(
+    base: Sequence[ColumnElement[bool]],
+    active: dict[str, ColumnElement[bool]],
+    can_see_hidden: bool,
+    *,
+    sample: Any = None,
+    limit: int | None = None,
+) -> Select:
+    """The one statement that counts every facet (see the module docstring).
+
+    With `sample` (a TABLESAMPLE alias of `video`; `base` written for it), every sampled row is read and
+    `f_base` tells whether it is in S; without, S is read through the indexes, at most `limit` + 1 rows.
+    The `_rows` line counts the rows read (the sample's size, or whether `limit` was passed).
+    """
+    choice_facets = [*CHOICE_FACETS, HIDDEN] if can_see_hidden else list(CHOICE_FACETS)
+    choice_values = {**CHOICE_VALUES, HIDDEN: V.hidden}
+    source: Any = sample if sample is not None else Video.__table__
+    c = source.c
+    columns: list[ColumnElement[Any]] = [c[column].label(facet) for facet, column in VALUE_FACETS.items()]
+    columns += [_adapt(choice_values[facet], source).label(facet) for facet in choice_facets]
+    columns += [
+        func.coalesce(_adapt(cond, source), False).label(f"f_{name}") for name, cond in active.items()
+    ]
+    rows = select(*columns).select_from(source)
+    if sample is None:
+        rows = rows.where(*base)
+        if limit is not None:
+            rows = rows.limit(limit + 1)
+    else:
+        rows = rows.add_columns(func.coalesce(and_(true(), *base), False).label("f_base"))
+    s = rows.cte("s")
+
+    def others(facet: str | None) -> list[ColumnElement[bool]]:
+        conditions = [s.c[f"f_{name}"] for name in active if name != facet]
+        return [s.c.f_base, *conditions] if sample is not None else conditions
+
+    def where_all(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+        return and_(true(), *conditions)
+
+    parts: list[Select] = []
+    for facet in VALUE_FACETS:
+        value = cast(s.c[facet], String)
+        parts.append(
+            select(
+                literal(facet).label("facet"),
+                value.label("value"),
+                func.count().label("n"),
+                literal(None, String).label("payload"),
+            )
+            .where(*others(facet))
+            .group_by(value)
+        )
+    pairs: list[ColumnElement[Any]] = []
+    for facet in choice_facets:
+        for answer, test in (("true", s.c[facet].is_(True)), ("false", s.c[facet].is_(False))):
+            pairs += [literal(f"{facet}:{answer}"), func.count().filter(and_(where_all(others(facet)), test))]
+    parts.append(
+        select(
+            literal("_choices"),
+            literal(None, String),
+            literal(0),
+            cast(func.jsonb_build_object(*pairs), String),
+        )
+    )
+    parts.append(
+        select(
+            literal("_total"),
+            literal(""),
+            func.count().filter(where_all(others(None))),
+            literal(None, String),
+        )
+    )
+    parts.append(select(literal("_rows"), literal(""), func.count(), literal(None, String)))
+    return union_all(*(part.select_from(s) for part in parts))
+
+
+def _adapt(clause: ColumnElement[Any], source: Any) -> ColumnElement[Any]:
+    """`clause` written against `video` re-pointed at `source` (the sampled alias)."""
+    if source is Video.__table__:
+        return clause
+    return ClauseAdapter(source).traverse(clause)

@@ -1,0 +1,432 @@
+"""Rollback: revert one history entry, restore a video to its state at a time, or undo a whole change set.
+
+A rollback is planned set-based: the history entries it reverts (live and archived) become a temp table
+of (video, field, value to restore, value the entries wrote). Against the locked videos each pair is
+classified: already holding the value to restore (nothing to do), still holding the written value (clean),
+or holding something else — changed since, a *conflict* that the admin skips or overwrites after seeing
+the preview. Applying opens one change set of kind 'rollback' (`reverts_change_set_id` names the undone
+set), writes one history entry per video and updates every video in a single UPDATE … FROM, so undoing a
+report that touched 50,000 videos is a handful of statements, never a loop per video.
+
+A video's creation (`__created__`) is never reverted: a rollback changes values, it does not delete videos.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, text
+from sqlmodel import Session
+
+from catalog_ui.models import ChangeSet, Video
+from catalog_ui.models.audit import CREATED
+from catalog_ui.services.audit import VIDEO_FIELDS, open_change_set
+
+SKIP, OVERWRITE = "skip", "overwrite"
+CONFLICT_PAGE_SIZE = 20
+_COLUMNS = Video.__table__.columns
+_TIME_FIELDS = tuple(f for f in VIDEO_FIELDS if isinstance(_COLUMNS[f].type, DateTime))
+
+
+class RollbackError(ValueError):
+    """A rollback that cannot be done as asked; the message is meant for the admin."""
+
+
+# -- targets ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryTarget:
+    """One history entry (live or archived)."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class VideoAtTarget:
+    """A video as it was at `at`: every entry of the video after `at` is reverted."""
+
+    video_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeSetTarget:
+    """Everything one change set wrote, across all its videos."""
+
+    change_set_id: int
+
+
+RollbackTarget = EntryTarget | VideoAtTarget | ChangeSetTarget
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a target means in SQL, and how the rollback change set describes it."""
+
+    condition: str
+    params: dict[str, Any]
+    label: str
+    reverts_change_set_id: int | None
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed since the reverted entries: what they wrote, what it holds now, what it would get."""
+
+    video_id: str
+    title: str | None
+    field: str
+    written: Any
+    current: Any
+    restore: Any
+
+
+@dataclass(frozen=True)
+class RollbackPreview:
+    """What a rollback would do, before doing it."""
+
+    label: str
+    videos: int
+    fields: int
+    conflicts: int
+    conflict_videos: int
+    unchanged: int
+    created: int
+    conflict_rows: list[Conflict]
+    conflict_page: int
+    conflict_per_page: int
+
+    @property
+    def conflict_pages(self) -> int:
+        """Pages of conflicts (at least 1)."""
+        return max(1, -(-self.conflicts // self.conflict_per_page))
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    """What a rollback did: its change set (None when nothing needed reverting) and the counts."""
+
+    change_set_id: int | None
+    videos: int
+    fields: int
+    skipped: int
+    overwritten: int
+
+
+# -- SQL building blocks (column names come from the model, never from input) -------------------------
+
+
+def _entries_sql(condition: str) -> str:
+    columns = "id, video_id, sync_time, changes, change_set_id"
+    return (
+        f"SELECT {columns} FROM metadata_sync WHERE {condition} "
+        f"UNION ALL SELECT {columns} FROM metadata_sync_archive WHERE {condition}"
+    )
+
+
+def _current_sql(alias: str = "v") -> str:
+    """jsonb of the video column named by `p.field` (JSON null for SQL NULL)."""
+    branches = " ".join(f"WHEN '{f}' THEN to_jsonb({alias}.{f})" for f in VIDEO_FIELDS)
+    return f"COALESCE(CASE p.field {branches} END, 'null'::jsonb)"
+
+
+def _same_sql(a: str, b: str) -> str:
+    """True when jsonb values `a` and `b` are the same value of the field `p.field` (times compared as times)."""
+    times = ", ".join(f"'{f}'" for f in _TIME_FIELDS) or "''"
+    return (
+        f"CASE WHEN p.field IN ({times}) "
+        f"THEN ({a} #>> '{{}}')::timestamptz IS NOT DISTINCT FROM ({b} #>> '{{}}')::timestamptz "
+        f"ELSE {a} IS NOT DISTINCT FROM {b} END"
+    )
+
+
+def _typed_sql(field: str, value: str) -> str:
+    """SQL turning the jsonb `value` into the type of video column `field`."""
+    column_type = _COLUMNS[field].type
+    scalar = f"({value} #>> '{{}}')"
+    if isinstance(column_type, ARRAY):
+        return (
+            f"CASE WHEN jsonb_typeof({value}) = 'array' THEN ARRAY(SELECT e.x FROM "
+            f"jsonb_array_elements_text({value}) WITH ORDINALITY AS e(x, n) ORDER BY e.n) END"
+        )
+    if isinstance(column_type, Boolean):
+        return f"{scalar}::boolean"
+    if isinstance(column_type, (Integer, BigInteger)):
+        return f"{scalar}::bigint"
+    if isinstance(column_type, DateTime):
+        return f"{scalar}::timestamptz"
+    return scalar
+
+
+def _assignment_sql(field: str) -> str:
+    """`field = <its restored value>` for the videos whose targets name it; others keep their value."""
+    value = _typed_sql(field, f"t.targets -> '{field}'")
+    return f"{field} = CASE WHEN t.targets ? '{field}' THEN {value} ELSE v.{field} END"
+
+
+# -- planning -----------------------------------------------------------------------------------------
+
+
+def _scope(session: Session, target: RollbackTarget) -> _Scope:
+    if isinstance(target, EntryTarget):
+        return _entry_scope(session, target.entry_id)
+    if isinstance(target, VideoAtTarget):
+        return _video_at_scope(session, target.video_id, target.at)
+    if isinstance(target, ChangeSetTarget):
+        return _change_set_scope(session, target.change_set_id)
+    raise TypeError(f"not a rollback target: {target!r}")
+
+
+def _entry_scope(session: Session, entry_id: int) -> _Scope:
+    row = session.execute(
+        text(f"SELECT video_id, changes, change_set_id FROM ({_entries_sql('id = :id')}) e"), {"id": entry_id}
+    ).first()
+    if row is None:
+        raise RollbackError(f"History entry #{entry_id} does not exist.")
+    if not set(row.changes) & set(VIDEO_FIELDS):
+        raise RollbackError(
+            f"Entry #{entry_id} records the creation of {row.video_id}; a creation cannot be reverted."
+        )
+    return _Scope(
+        condition="id = :entry_id",
+        params={"entry_id": entry_id},
+        label=f"Revert entry #{entry_id} of {row.video_id}",
+        reverts_change_set_id=row.change_set_id,
+    )
+
+
+def _video_at_scope(session: Session, video_id: str, at: datetime) -> _Scope:
+    if at.tzinfo is None:
+        raise ValueError("`at` must be an aware datetime")
+    exists = session.execute(
+        text("SELECT EXISTS (SELECT 1 FROM video WHERE video_id = :v)"), {"v": video_id}
+    ).scalar_one()
+    if not exists:
+        raise RollbackError(f"Video {video_id} is not in the catalog.")
+    params = {"video_id": video_id, "at": at}
+    condition = "video_id = :video_id AND sync_time > :at"
+    created = session.execute(
+        text(f"SELECT min(e.sync_time) FROM ({_entries_sql(condition)}) e WHERE e.changes ? :created"),
+        {**params, "created": CREATED},
+    ).scalar()
+    if created is not None:
+        raise RollbackError(
+            f"{video_id} was not in the catalog yet at that time (it was added {created:%Y-%m-%d %H:%M} UTC); "
+            "pick a later time."
+        )
+    return _Scope(
+        condition=condition,
+        params=params,
+        label=f"Restore {video_id} to {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        reverts_change_set_id=None,
+    )
+
+
+def _change_set_scope(session: Session, change_set_id: int) -> _Scope:
+    change_set = session.get(ChangeSet, change_set_id)
+    if change_set is None:
+        raise RollbackError(f"Change set #{change_set_id} does not exist.")
+    what = f"{change_set.kind} {change_set.label}" if change_set.label else change_set.kind
+    return _Scope(
+        condition="change_set_id = :change_set_id",
+        params={"change_set_id": change_set_id},
+        label=f"Undo change set #{change_set_id} ({what})"[:255],
+        reverts_change_set_id=change_set_id,
+    )
+
+
+def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
+    """Fill temp table `rollback_rows` for `scope`; returns how many created videos it leaves alone."""
+    session.execute(text("DROP TABLE IF EXISTS rollback_plan, rollback_rows"))
+    session.execute(
+        text(
+            f"""
+            CREATE TEMP TABLE rollback_plan ON COMMIT DROP AS
+            WITH pairs AS (
+                SELECT e.video_id, kv.key AS field, kv.value -> 0 AS restore, kv.value -> 1 AS written,
+                       e.sync_time, e.id
+                FROM ({_entries_sql(scope.condition)}) e CROSS JOIN LATERAL jsonb_each(e.changes) kv
+                WHERE kv.key = ANY(:fields)
+            )
+            SELECT video_id, field,
+                   (array_agg(restore ORDER BY sync_time, id))[1] AS restore,
+                   (array_agg(written ORDER BY sync_time DESC, id DESC))[1] AS written
+            FROM pairs GROUP BY video_id, field
+            """
+        ),
+        {**scope.params, "fields": list(VIDEO_FIELDS)},
+    )
+    session.execute(text("ANALYZE rollback_plan"))  # temp tables get no statistics otherwise
+    if lock:
+        # Lock in a stable order so two rollbacks (or a rollback and an edit) cannot deadlock.
+        session.execute(
+            text(
+                "SELECT 1 FROM video WHERE video_id IN (SELECT video_id FROM rollback_plan) "
+                "ORDER BY id FOR UPDATE"
+            )
+        )
+    session.execute(
+        text(
+            f"""
+            CREATE TEMP TABLE rollback_rows ON COMMIT DROP AS
+            SELECT p.video_id, p.field, p.restore, p.written, c.current,
+                   {_same_sql("c.current", "p.restore")} AS done,
+                   {_same_sql("c.current", "p.written")} AS clean
+            FROM rollback_plan p JOIN video v ON v.video_id = p.video_id
+            CROSS JOIN LATERAL (SELECT {_current_sql()} AS current) c
+            """
+        )
+    )
+    session.execute(text("ANALYZE rollback_rows"))
+    created = session.execute(
+        text(f"SELECT count(*) FROM ({_entries_sql(scope.condition)}) e WHERE e.changes ? :created"),
+        {**scope.params, "created": CREATED},
+    ).scalar_one()
+    return created
+
+
+def _counts(session: Session) -> Any:
+    return session.execute(
+        text(
+            """
+            SELECT count(*) FILTER (WHERE NOT done) AS fields,
+                   count(DISTINCT video_id) FILTER (WHERE NOT done) AS videos,
+                   count(*) FILTER (WHERE NOT done AND NOT clean) AS conflicts,
+                   count(DISTINCT video_id) FILTER (WHERE NOT done AND NOT clean) AS conflict_videos,
+                   count(*) FILTER (WHERE done) AS unchanged
+            FROM rollback_rows
+            """
+        )
+    ).one()
+
+
+# -- public API ---------------------------------------------------------------------------------------
+
+
+def preview(
+    session: Session,
+    target: RollbackTarget,
+    *,
+    conflict_page: int = 1,
+    conflict_per_page: int = CONFLICT_PAGE_SIZE,
+) -> RollbackPreview:
+    """What rolling back `target` would change, with one page of its conflicts (nothing is written)."""
+    scope = _scope(session, target)
+    created = _plan(session, scope, lock=False)
+    counts = _counts(session)
+    conflict_page = max(1, conflict_page)
+    rows = session.execute(
+        text(
+            """
+            SELECT r.video_id, v.title, r.field, r.written, r.current, r.restore
+            FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
+            WHERE NOT r.done AND NOT r.clean
+            ORDER BY r.video_id, r.field LIMIT :limit OFFSET :offset
+            """
+        ),
+        {"limit": conflict_per_page, "offset": (conflict_page - 1) * conflict_per_page},
+    )
+    return RollbackPreview(
+        label=scope.label,
+        videos=counts.videos,
+        fields=counts.fields,
+        conflicts=counts.conflicts,
+        conflict_videos=counts.conflict_videos,
+        unchanged=counts.unchanged,
+        created=created,
+        conflict_rows=[Conflict(**row._mapping) for row in rows],
+        conflict_page=conflict_page,
+        conflict_per_page=conflict_per_page,
+    )
+
+
+def apply(
+    session: Session,
+    target: RollbackTarget,
+    *,
+    user_id: int | None,
+    on_conflict: str = SKIP,
+    reason: str | None = None,
+    expected_conflicts: int | None = None,
+) -> RollbackResult:
+    """Roll `target` back as one change set of kind 'rollback'; conflicts are skipped or overwritten.
+
+    With `expected_conflicts` (the count the admin saw in the preview), overwriting refuses when the
+    conflicts changed since, so nobody overwrites a value they were not shown. The caller commits.
+    """
+    if on_conflict not in (SKIP, OVERWRITE):
+        raise ValueError(f"on_conflict must be '{SKIP}' or '{OVERWRITE}'")
+    scope = _scope(session, target)
+    _plan(session, scope, lock=True)
+    counts = _counts(session)
+    overwrite = on_conflict == OVERWRITE
+    if overwrite and expected_conflicts is not None and counts.conflicts != expected_conflicts:
+        raise RollbackError(
+            f"The videos changed since the preview: {counts.conflicts:,} conflicting fields now "
+            f"instead of {expected_conflicts:,}. Review the conflicts again."
+        )
+    chosen = "NOT done AND (clean OR :overwrite)"
+    chosen_counts = session.execute(
+        text(
+            f"SELECT count(*) AS fields, count(DISTINCT video_id) AS videos FROM rollback_rows WHERE {chosen}"
+        ),
+        {"overwrite": overwrite},
+    ).one()
+    skipped = 0 if overwrite else counts.conflicts
+    if chosen_counts.videos == 0:
+        return RollbackResult(None, 0, 0, skipped, 0)
+
+    change_set = open_change_set(
+        session,
+        "rollback",
+        label=scope.label,
+        user_id=user_id,
+        reason=(reason or "").strip() or None,
+        reverts_change_set_id=scope.reverts_change_set_id,
+    )
+    session.execute(
+        text(
+            f"""
+            INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
+                                       change_set_id)
+            SELECT r.video_id, v.channel_display_name, v.title, clock_timestamp(),
+                   jsonb_object_agg(r.field, jsonb_build_array(r.current, r.restore)), :cs
+            FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
+            WHERE {chosen}
+            GROUP BY r.video_id, v.channel_display_name, v.title
+            """
+        ),
+        {"cs": change_set.id, "overwrite": overwrite},
+    )
+    fields = session.execute(
+        text(f"SELECT DISTINCT field FROM rollback_rows WHERE {chosen}"), {"overwrite": overwrite}
+    ).scalars()
+    assignments = ", ".join(_assignment_sql(f) for f in sorted(fields))
+    session.execute(
+        text(
+            f"""
+            UPDATE video v SET {assignments}, updated_at = clock_timestamp()
+            FROM (SELECT video_id, jsonb_object_agg(field, restore) AS targets
+                  FROM rollback_rows WHERE {chosen} GROUP BY video_id) t
+            WHERE v.video_id = t.video_id
+            """
+        ),
+        {"overwrite": overwrite},
+    )
+    change_set.video_count = chosen_counts.videos
+    change_set_id = change_set.id
+    session.flush()
+    session.expire_all()  # the videos changed under any ORM copies the caller holds
+    return RollbackResult(
+        change_set_id=change_set_id,
+        videos=chosen_counts.videos,
+        fields=chosen_counts.fields,
+        skipped=skipped,
+        overwritten=counts.conflicts if overwrite else 0,
+    )

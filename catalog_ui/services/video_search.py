@@ -1,0 +1,368 @@
+"""SQL for grid views: the WHERE of a filter, the search, the sort keys, and one page of rows.
+
+Search: one tsquery against the stored documents of `video_search` (GIN): the words of the box (all of
+them, the last one as a prefix) against title, artist and label, OR the whole text as an identifier
+(video, asset, custom id, ISRC, UPC), exactly or, from three characters, by prefix. Any input gives a
+result: the text is cleaned (`grid_view.clean_text`), words are taken as runs of letters and digits and
+ids are quoted as single lexemes, so quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as
+syntax.
+
+Sorting: every column sorts on `COALESCE(column, lowest value)` and then `video_id` in the same direction,
+so the order is total and stable, descending puts empty values last, and the grid's sort indexes serve
+both directions. Pages: OFFSET through a deferred join (the inner query reads only the index), or keyset
+("after"/"before" a row) when the grid steps to the next or previous page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.util import ClauseAdapter
+from sqlmodel import Session
+
+from catalog_ui.models import Video, VideoSearch
+from catalog_ui.models.video import MONETIZATION_FLAGS
+from catalog_ui.services.grid_columns import LAST_SYNCED
+from catalog_ui.services.grid_view import VALUE_FACETS, GridView, VideoFilter, clean_text
+
+MAX_WORDS = 12
+MIN_PREFIX_CHARS = 3  # shorter ids match exactly only (a one-letter prefix matches 1/64 of all ids)
+ID_MAX_CHARS = 100
+ROW_FIELDS = ("video_id", "hidden", "administered", "notes")  # always fetched: the row's id and admin cells
+
+V = Video.__table__.c
+S = VideoSearch.__table__.c
+
+
+def _yes_no_value(column: Any) -> ColumnElement[Any]:
+    return case((column == "Yes", true()), (column == "No", false()), else_=None)
+
+
+def _present(column: Any) -> ColumnElement[bool]:
+    return and_(column.is_not(None), column != "")
+
+
+# Per choice facet: the row's value as true/false/NULL (for counting) — the filter is `value IS TRUE/FALSE`,
+# except where an equivalent plain comparison lets the planner estimate better.
+CHOICE_VALUES: dict[str, ColumnElement[Any]] = {
+    "other_owner": _yes_no_value(V.claimed_by_another_owner),
+    "short": V.is_short,
+    "live": V.is_live_stream,
+    "administered": V.administered,
+    "has_isrc": _present(V.isrc),
+    "has_upc": _present(V.upc),
+    **{flag: _yes_no_value(V[flag]) for flag in MONETIZATION_FLAGS},
+}
+_YES_NO_COLUMNS = {
+    "other_owner": V.claimed_by_another_owner,
+    **{flag: V[flag] for flag in MONETIZATION_FLAGS},
+}
+
+
+def choice_clause(facet: str, value: bool) -> ColumnElement[bool]:
+    """WHERE condition of choice facet `facet` set to yes (True) or no (False)."""
+    if facet in _YES_NO_COLUMNS:
+        return _YES_NO_COLUMNS[facet] == ("Yes" if value else "No")
+    if facet in ("has_isrc", "has_upc"):
+        column = V.isrc if facet == "has_isrc" else V.upc
+        return _present(column) if value else or_(column.is_(None), column == "")
+    return CHOICE_VALUES[facet].is_(value)
+
+
+def value_clause(facet: str, selected: Sequence[str]) -> ColumnElement[bool]:
+    """WHERE condition of value facet `facet` with `selected` values ('' selects empty values)."""
+    column = V[VALUE_FACETS[facet]]
+    named = [value for value in selected if value]
+    parts = [column.in_(named)] if named else []
+    if len(named) < len(selected):
+        parts.append(or_(column.is_(None), column == ""))
+    return or_(*parts)
+
+
+def hidden_clause(scope: str) -> ColumnElement[bool] | None:
+    """WHERE condition of a hidden scope: exclude (the default), include (None), only."""
+    if scope == "include":
+        return None
+    return V.hidden.is_(scope == "only")
+
+
+def _lexeme(value: str, prefix: bool) -> str:
+    """`value` as one quoted tsquery lexeme of the ids (weight A; taken as is), maybe a prefix."""
+    quoted = value.replace("\\", "\\\\").replace("'", "''")
+    return f"'{quoted}':" + ("*A" if prefix else "A")
+
+
+def identifier_query(token: str) -> str:
+    """tsquery text matching ids: the token as typed, and as ISRC (upper case) and UPC (digits) are stored.
+
+    Ids are exact lexemes of the document, so this is case-sensitive; three characters or more also match
+    the ids starting with them.
+    """
+    compact = re.sub(r"[\s-]", "", token)
+    terms = dict.fromkeys(c for c in (token, compact.upper(), compact if compact.isdigit() else "") if c)
+    return " | ".join(_lexeme(term, len(term) >= MIN_PREFIX_CHARS) for term in terms)
+
+
+def tsquery_text(words: Sequence[str]) -> str:
+    """A to_tsquery text requiring every word (weight D: words, not ids), the last one maybe a prefix."""
+    terms = []
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        terms.append(f"'{word.lower()}':" + ("*D" if last and len(word) >= 2 else "D"))
+    return " & ".join(terms)
+
+
+def search_query(q: str) -> ColumnElement[Any] | None:
+    """The tsquery of the search box: all its words, or the whole text as an id; None when nothing to find."""
+    text = clean_text(q)
+    parts: list[ColumnElement[Any]] = []
+    words = re.findall(r"[^\W_]+", text)[:MAX_WORDS]
+    if words:
+        parts.append(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(words)))
+    token = text.strip("\"'")
+    if token and " " not in token and len(token) <= ID_MAX_CHARS:
+        parts.append(cast(literal(identifier_query(token)), TSQUERY))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else parts[0].op("||")(parts[1])
+
+
+def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> ColumnElement[bool] | None:
+    """WHERE condition of the search box on `video` (or an alias of it); None when the box is empty.
+
+    A correlated EXISTS on `video_search`: the planner either walks the sort index probing each video's
+    stored document (common words) or reads the GIN index first (rare words, ids). `per_row` makes it a
+    scalar subquery instead, which is always probed row by row: for a sample, where an EXISTS could be
+    planned as a hash of every match in the catalog.
+    """
+    if not clean_text(q):
+        return None
+    query = search_query(q)
+    if query is None:
+        return false()
+    table = video if video is not None else Video.__table__
+    match = [S.video_pk == table.c.id, S.document.op("@@")(query)]
+    if per_row:
+        return func.coalesce(select(true()).where(*match).scalar_subquery(), False)
+    return exists().where(*match)
+
+
+def range_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions of the published and views ranges (published days are whole UTC days)."""
+    clauses: list[ColumnElement[bool]] = []
+    if flt.published_from:
+        clauses.append(V.time_published >= datetime.combine(flt.published_from, time(), UTC))
+    if flt.published_to:
+        end = datetime.combine(flt.published_to, time(), UTC) + timedelta(days=1)
+        clauses.append(V.time_published < end)
+    if flt.views_min is not None:
+        clauses.append(V.views >= flt.views_min)
+    if flt.views_max is not None:
+        clauses.append(V.views <= flt.views_max)
+    return clauses
+
+
+def base_clauses(
+    flt: VideoFilter, *, with_hidden: bool = True, sample: Any = None
+) -> list[ColumnElement[bool]]:
+    """The conditions that are not facets: search, channel ids, ranges and (unless told not to) hidden scope.
+
+    With `sample` (a sampled alias of `video`) they are written for it, the search probed row by row.
+    """
+    clauses = range_clauses(flt)
+    if flt.channel_ids:
+        clauses.append(V.channel_id.in_(flt.channel_ids))
+    hidden = hidden_clause(flt.hidden) if with_hidden else None
+    if hidden is not None:
+        clauses.append(hidden)
+    if sample is not None:
+        clauses = [ClauseAdapter(sample).traverse(clause) for clause in clauses]
+    search = search_clause(flt.q, sample, per_row=sample is not None)
+    if search is not None:
+        clauses.append(search)
+    return clauses
+
+
+def facet_clauses(flt: VideoFilter) -> dict[str, ColumnElement[bool]]:
+    """The condition of each active facet, keyed by facet."""
+    clauses = {facet: value_clause(facet, selected) for facet, selected in flt.values}
+    clauses.update({facet: choice_clause(facet, value) for facet, value in flt.choices})
+    return clauses
+
+
+def filter_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:
+    """Every condition of `flt` (run `flt.for_viewer(...)` first: this trusts the hidden scope)."""
+    return [*base_clauses(flt), *facet_clauses(flt).values()]
+
+
+def matching_ids(flt: VideoFilter) -> Select:
+    """SELECT of the video ids matching `flt` (for bulk actions and enqueueing)."""
+    return select(V.video_id).where(*filter_clauses(flt))
+
+
+# -- sorting and pages --------------------------------------------------------------------------------
+
+_SENTINELS = {
+    "time_published": "'-infinity'::timestamptz",
+    "administered_at": "'-infinity'::timestamptz",
+    "views": "'-1'::bigint",
+    "video_length": "-1",
+}
+
+
+def sort_key(field: str) -> ColumnElement[Any]:
+    """The sort expression of a column: NULL becomes the lowest value (the sort indexes use the same)."""
+    column = V[field]
+    if not column.nullable:
+        return column
+    if field in _SENTINELS:
+        return func.coalesce(column, literal_column(_SENTINELS[field]))
+    if isinstance(column.type, Boolean):
+        return func.coalesce(cast(column, Integer), -1)
+    if hasattr(column.type, "item_type"):  # arrays sort element by element; empty first
+        return func.coalesce(column, cast(literal_column("'{}'"), column.type))
+    return func.coalesce(column, literal_column("''::varchar"))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A row's place in a sort order: its sort key value and its video id."""
+
+    key: Any
+    video_id: str
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of grid rows (dicts of raw values) with the cursors of its first and last rows."""
+
+    rows: list[dict[str, Any]]
+    first: Cursor | None
+    last: Cursor | None
+    has_more: bool  # another row exists beyond the page in the direction it was read
+
+
+def _ordering(field: str, descending: bool) -> list[ColumnElement[Any]]:
+    key = sort_key(field)
+    return [key.desc(), V.video_id.desc()] if descending else [key.asc(), V.video_id.asc()]
+
+
+def page_query(
+    view: GridView, *, offset: int | None = None, after: Cursor | None = None, before: Cursor | None = None
+) -> Select:
+    """The SELECT of one page of `view` (one row more than a page, to know whether another follows).
+
+    Rows come in the view's order, except `before` reads backwards (the caller reverses them). Columns are
+    the view's (but `last_synced`, see `latest_syncs`), ROW_FIELDS, and the sort key as `_sort_key`.
+    """
+    fields = [c for c in dict.fromkeys((*view.columns, *ROW_FIELDS)) if c != LAST_SYNCED]
+    key = sort_key(view.sort)
+    where = filter_clauses(view.filter)
+    descending = view.descending != (before is not None)
+    limit = view.per_page + 1
+    cursor = after or before
+    if cursor is not None:
+        bound = tuple_(key, V.video_id)
+        mark = tuple_(literal(cursor.key, key.type), literal(cursor.video_id))
+        where.append(bound < mark if descending else bound > mark)
+        query = select(*(V[f] for f in fields), key.label("_sort_key")).where(*where)
+        return query.order_by(*_ordering(view.sort, descending)).limit(limit)
+    # Deferred join: the inner query pages through the sort index alone; only the page's rows are read.
+    inner = (
+        select(V.video_id)
+        .where(*where)
+        .order_by(*_ordering(view.sort, descending))
+        .limit(limit)
+        .offset(max(0, offset or 0))
+        .subquery("page_ids")
+    )
+    return (
+        select(*(V[f] for f in fields), key.label("_sort_key"))
+        .join_from(Video.__table__, inner, inner.c.video_id == V.video_id)
+        .order_by(*_ordering(view.sort, descending))
+    )
+
+
+def fetch_rows(
+    session: Session,
+    view: GridView,
+    *,
+    offset: int | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> RowsPage:
+    """One page of `view` (filter already `for_viewer`): at `offset`, or right after/before a cursor."""
+    query = page_query(view, offset=offset, after=after, before=before)
+    rows = [dict(row._mapping) for row in session.execute(query)]
+    has_more = len(rows) > view.per_page
+    rows = rows[: view.per_page]
+    if before is not None:
+        rows.reverse()
+    keys = [row.pop("_sort_key") for row in rows]
+    first = Cursor(keys[0], rows[0]["video_id"]) if rows else None
+    last = Cursor(keys[-1], rows[-1]["video_id"]) if rows else None
+    return RowsPage(rows=rows, first=first, last=last, has_more=has_more)
+
+
+_LATEST_SYNCS = text(
+    """
+    SELECT p.video_id, s.sync_time AS last_synced, s.changes AS last_changes
+    FROM unnest(CAST(:ids AS varchar[])) AS p(video_id)
+    CROSS JOIN LATERAL (
+        SELECT m.sync_time, m.changes FROM metadata_sync m
+        WHERE m.video_id = p.video_id ORDER BY m.sync_time DESC LIMIT 1
+    ) s
+    """
+)
+
+
+def latest_syncs(session: Session, video_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The seed's latest-sync query for these videos only: {video_id: {"last_synced", "last_changes"}}.
+
+    One index probe per video on idx_sync_video_time (newest entry first), so it costs the same with five
+    history rows or five million.
+    """
+    if not video_ids:
+        return {}
+    rows = session.execute(_LATEST_SYNCS, {"ids": list(dict.fromkeys(video_ids))})
+    return {row.video_id: {"last_synced": row.last_synced, "last_changes": row.last_changes} for row in rows}
+
+
+def bounded_count_query(where: Sequence[ColumnElement[bool]], limit: int) -> Select:
+    """SELECT of how many videos match `where`, counting no further than `limit` + 1."""
+    inner = select(literal(1)).select_from(Video.__table__).where(*where).limit(limit + 1).subquery()
+    return select(func.count()).select_from(inner)
+
+
+def bounded_count(session: Session, where: Sequence[ColumnElement[bool]], limit: int) -> int:
+    """How many videos match `where`, counting no further than `limit` + 1."""
+    return int(session.execute(bounded_count_query(where, limit)).scalar_one())
+
+
+def exact_count(session: Session, where: Sequence[ColumnElement[bool]]) -> int:
+    """How many videos match `where` (reads them all: for confirmations and exports, not for every view)."""
+    return int(session.execute(select(func.count()).select_from(Video.__table__).where(*where)).scalar_one())

@@ -1,0 +1,211 @@
+"""State of /reports: one page of reports with live progress, uploads, bucket scans and retries.
+
+While any report is pending or processing, the page renders an invisible timer that calls `tick` every
+POLL_INTERVAL_MS; the timer goes away (and the polling with it) when nothing runs or the page is left.
+Ingestion runs in the workers: each new or retried report is sent to `workers.actors.ingest_report_actor`
+(the web app runs those actors in-process when there is no Redis), and the pipeline commits its progress
+to the database, which is what the page polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.services import reports, storage
+from catalog_ui.services.reports import ReportError
+from catalog_ui.settings import get_settings
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.guards import authenticated, principal_of
+from catalog_ui.state.report_display import ReportRow, report_row
+
+POLL_INTERVAL_MS = 1500
+PAGE_SIZE = 25
+STATUS_FILTERS = ("all", "pending", "processing", "completed", "error")
+UPLOAD_ID = "report-upload"
+
+
+def start_ingestion(report_ids: list[int]) -> None:
+    """Send each report to the workers to be ingested."""
+    if not report_ids:
+        return
+    from workers.actors import ingest_report_actor  # imported late: it sets up the broker
+
+    for report_id in report_ids:
+        ingest_report_actor.send(report_id)
+
+
+def storage_description() -> str:
+    """Where uploads go, in a sentence for the upload dialog."""
+    settings = get_settings()
+    if storage.s3_configured():
+        return f"Files are stored in s3://{settings.s3_bucket}/{settings.s3_prefix}uploads/ before ingestion."
+    return "No S3 bucket is configured: files are kept on this server before ingestion."
+
+
+def _store_upload(filename: str, stream: BinaryIO, user_id: int) -> int:
+    with session_scope() as session:
+        return reports.upload(session, filename, stream, user_id).id
+
+
+def _scan() -> list[int]:
+    with session_scope() as session:
+        return reports.scan_bucket(session)
+
+
+class ReportsState(AuthState):
+    """The visible page of reports and the page's dialogs."""
+
+    rows: list[ReportRow] = []
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    status_filter: str = "all"
+    polling: bool = False
+    upload_open: bool = False
+    uploading: bool = False
+    scanning: bool = False
+    s3_enabled: bool = False
+    storage_hint: str = ""
+
+    @rx.var
+    def total_label(self) -> str:
+        """'12 reports'."""
+        return f"{self.total:,} report{'' if self.total == 1 else 's'}"
+
+    def _fetch(self) -> None:
+        status = None if self.status_filter == "all" else self.status_filter
+        with session_scope() as session:
+            result = reports.list_reports(session, page=self.page, per_page=PAGE_SIZE, status=status)
+            running = reports.running_count(session)
+        now = datetime.now(UTC)
+        self.rows = [report_row(row, now) for row in result.rows]
+        self.total = result.total
+        self.pages = max(1, -(-result.total // PAGE_SIZE))
+        if self.page > self.pages:
+            self.page = self.pages
+            self._fetch()
+            return
+        self.polling = running > 0
+
+    @rx.event
+    @authenticated
+    def load(self) -> None:
+        """on_load: the first page, and where uploads will be stored."""
+        self.s3_enabled = storage.s3_configured()
+        self.storage_hint = storage_description()
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def tick(self, _now: str) -> None:
+        """The poll timer: refresh progress and counts."""
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def set_status_filter(self, status: str) -> None:
+        """Show only reports of `status` ('all' for every one)."""
+        self.status_filter = status if status in STATUS_FILTERS else "all"
+        self.page = 1
+        self._fetch()
+
+    @rx.event
+    @authenticated
+    def next_page(self) -> None:
+        """One page forward."""
+        if self.page < self.pages:
+            self.page += 1
+            self._fetch()
+
+    @rx.event
+    @authenticated
+    def prev_page(self) -> None:
+        """One page back."""
+        if self.page > 1:
+            self.page -= 1
+            self._fetch()
+
+    @rx.event
+    @authenticated
+    def set_upload_open(self, is_open: bool) -> Iterator[rx.event.EventSpec]:
+        """Open or close the upload dialog (closing forgets the chosen files)."""
+        self.upload_open = bool(is_open)
+        if not self.upload_open:
+            yield rx.clear_selected_files(UPLOAD_ID)
+
+    @rx.event
+    @authenticated
+    async def upload_report(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec | None]:
+        """Store each chosen file (S3 or this server), register it and send it to be ingested."""
+        if not files:
+            yield rx.toast.error("Choose a report file (.csv or .csv.gz) first.")
+            return
+        user_id = principal_of(self).user_id
+        self.uploading = True
+        yield None
+        created: list[int] = []
+        problems: list[str] = []
+        for file in files:
+            try:
+                created.append(
+                    await asyncio.to_thread(_store_upload, file.filename or "", file.file, user_id)
+                )
+            except ReportError as exc:
+                problems.append(f"{file.filename}: {exc}")
+        start_ingestion(created)
+        self.uploading = False
+        self.status_filter, self.page = "all", 1
+        self._fetch()
+        if created:
+            self.upload_open = False
+            yield rx.clear_selected_files(UPLOAD_ID)
+            count = len(created)
+            yield rx.toast.success(f"{count} report{'' if count == 1 else 's'} uploaded; ingestion started.")
+        for problem in problems:
+            yield rx.toast.error(problem)
+
+    @rx.event
+    @authenticated
+    async def scan_now(self) -> AsyncIterator[rx.event.EventSpec | None]:
+        """Look for new files in the bucket now, and ingest them."""
+        if not storage.s3_configured():
+            yield rx.toast.error("No S3 bucket is configured; set S3_ENDPOINT_URL or AWS credentials.")
+            return
+        self.scanning = True
+        yield None
+        try:
+            new = await asyncio.to_thread(_scan)
+        except ReportError as exc:
+            self.scanning = False
+            yield rx.toast.error(str(exc))
+            return
+        start_ingestion(new)
+        self.scanning = False
+        self._fetch()
+        if new:
+            yield rx.toast.success(
+                f"{len(new)} new report{'' if len(new) == 1 else 's'} found; ingestion started."
+            )
+        else:
+            yield rx.toast.info("No new reports in the bucket.")
+
+    @rx.event
+    @authenticated
+    def retry(self, report_id: int) -> rx.event.EventSpec:
+        """Send a report in error to be ingested again."""
+        try:
+            with session_scope() as session:
+                report = reports.retry_report(session, int(report_id))
+                name = report.filename
+        except (ReportError, TypeError, ValueError) as exc:
+            self._fetch()
+            return rx.toast.error(str(exc) if isinstance(exc, ReportError) else "Unknown report.")
+        start_ingestion([int(report_id)])
+        self._fetch()
+        return rx.toast.success(f"Retrying {name.rsplit('/', 1)[-1]}.")

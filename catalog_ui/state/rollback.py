@@ -1,0 +1,224 @@
+"""The rollback dialog shared by the video page and /audit: preview with conflicts, then skip or overwrite.
+
+Every handler is admin-only. The preview is recomputed on the server when applying, and overwriting is
+refused when the conflicts changed since the admin saw them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import datetime
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.services import rollback
+from catalog_ui.services.rollback import RollbackError, RollbackTarget
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.guards import admin_only, principal_of
+from catalog_ui.state.history_display import TIME_FIELDS, field_label, value_text
+
+REASON_MAX_LENGTH = 500
+
+
+def _whole(value: object) -> int | None:
+    """`value` as a positive int when it is one (handlers get whatever the client sends), else None."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+@dataclasses.dataclass
+class ConflictRow:
+    """A field changed since the entries being reverted."""
+
+    video_id: str = ""
+    title: str = ""
+    label: str = ""
+    written: str = ""
+    current: str = ""
+    restore: str = ""
+    is_time: bool = False
+
+
+class RollbackState(AuthState):
+    """What the dialog shows: the target, the counts, one page of conflicts, and the outcome."""
+
+    open: bool = False
+    busy: bool = False
+    heading: str = ""
+    error: str = ""
+    videos: int = 0
+    fields: int = 0
+    conflicts: int = 0
+    conflict_videos: int = 0
+    unchanged: int = 0
+    created: int = 0
+    conflict_rows: list[ConflictRow] = []
+    conflict_page: int = 1
+    conflict_pages: int = 1
+    reason: str = ""
+    _target: RollbackTarget | None = None
+
+    @rx.var
+    def summary(self) -> str:
+        """'Reverts 2 fields on 1 video.' or why nothing would change."""
+        if self.fields == 0:
+            return "Nothing to revert: every field already holds the value it had before."
+        videos = f"{self.videos:,} video{'s' if self.videos != 1 else ''}"
+        return f"Reverts {self.fields:,} field{'s' if self.fields != 1 else ''} on {videos}."
+
+    @rx.var
+    def notes(self) -> list[str]:
+        """Side remarks: fields already restored, creations that stay."""
+        lines = []
+        if self.unchanged:
+            lines.append(f"{self.unchanged:,} fields already hold their old value and are left as they are.")
+        if self.created:
+            lines.append(
+                f"{self.created:,} video{'s were' if self.created != 1 else ' was'} added by this change; "
+                "a creation cannot be undone, so they stay."
+            )
+        return lines
+
+    @rx.event
+    @admin_only
+    def preview_entry(self, entry_id: int) -> Iterator[rx.event.EventSpec | None]:
+        """Open the dialog for reverting one history entry."""
+        if _whole(entry_id) is None:
+            yield rx.toast.error("That history entry does not exist.")
+            return
+        yield from self._open(rollback.EntryTarget(_whole(entry_id)))
+
+    @rx.event
+    @admin_only
+    def preview_change_set(self, change_set_id: int) -> Iterator[rx.event.EventSpec | None]:
+        """Open the dialog for undoing a whole change set."""
+        if _whole(change_set_id) is None:
+            yield rx.toast.error("That change set does not exist.")
+            return
+        yield from self._open(rollback.ChangeSetTarget(_whole(change_set_id)))
+
+    @rx.event
+    @admin_only
+    def preview_video_at(self, video_id: str, at_iso: str) -> Iterator[rx.event.EventSpec | None]:
+        """Open the dialog for restoring `video_id` to its state at `at_iso` (ISO time from the browser)."""
+        try:
+            at = datetime.fromisoformat((at_iso or "").replace("Z", "+00:00"))
+        except ValueError:
+            yield rx.toast.error("Pick a date and time first.")
+            return
+        if at.tzinfo is None:
+            yield rx.toast.error("That time has no time zone; pick it again.")
+            return
+        yield from self._open(rollback.VideoAtTarget(str(video_id), at))
+
+    def _open(self, target: RollbackTarget) -> Iterator[rx.event.EventSpec | None]:
+        self._target, self.reason, self.error, self.conflict_page = target, "", "", 1
+        self.busy, self.open, self.heading = True, True, "Preparing the preview…"
+        self.conflict_rows, self.fields, self.conflicts = [], 0, 0
+        yield
+        try:
+            self._load_preview()
+        except RollbackError as exc:
+            self.open = False
+            yield rx.toast.error(str(exc))
+        finally:
+            self.busy = False
+
+    def _load_preview(self) -> None:
+        if self._target is None:
+            return
+        with session_scope() as session:
+            seen = rollback.preview(session, self._target, conflict_page=self.conflict_page)
+        self.heading = seen.label
+        self.videos, self.fields, self.unchanged, self.created = (
+            seen.videos,
+            seen.fields,
+            seen.unchanged,
+            seen.created,
+        )
+        self.conflicts, self.conflict_videos = seen.conflicts, seen.conflict_videos
+        self.conflict_page, self.conflict_pages = seen.conflict_page, seen.conflict_pages
+        self.conflict_rows = [
+            ConflictRow(
+                video_id=c.video_id,
+                title=c.title or "",
+                label=field_label(c.field),
+                written=value_text(c.field, c.written),
+                current=value_text(c.field, c.current),
+                restore=value_text(c.field, c.restore),
+                is_time=c.field in TIME_FIELDS,
+            )
+            for c in seen.conflict_rows
+        ]
+
+    @rx.event
+    @admin_only
+    def next_conflicts(self) -> None:
+        """Show the next page of conflicts."""
+        if self.conflict_page < self.conflict_pages:
+            self.conflict_page += 1
+            self._reload()
+
+    @rx.event
+    @admin_only
+    def prev_conflicts(self) -> None:
+        """Show the previous page of conflicts."""
+        if self.conflict_page > 1:
+            self.conflict_page -= 1
+            self._reload()
+
+    def _reload(self) -> None:
+        try:
+            self._load_preview()
+        except RollbackError as exc:
+            self.error = str(exc)
+
+    @rx.event
+    @admin_only
+    def set_reason(self, value: str) -> None:
+        """Keep the reason the admin types (stored on the rollback change set)."""
+        self.reason = (value or "")[:REASON_MAX_LENGTH]
+
+    @rx.event
+    @admin_only
+    def close(self) -> None:
+        """Close the dialog without changing anything."""
+        if not self.busy:
+            self.open, self._target = False, None
+
+    @rx.event
+    @admin_only
+    def apply(self, on_conflict: str) -> Iterator[rx.event.EventSpec | None]:
+        """Roll back as previewed; conflicts are skipped or, when confirmed, overwritten."""
+        if self._target is None or self.busy:
+            return
+        self.busy, self.error = True, ""
+        yield
+        try:
+            with session_scope() as session:
+                result = rollback.apply(
+                    session,
+                    self._target,
+                    user_id=principal_of(self).user_id,
+                    on_conflict=on_conflict,
+                    reason=self.reason,
+                    expected_conflicts=self.conflicts,
+                )
+        except (RollbackError, ValueError) as exc:
+            self.error = str(exc)
+            self.busy = False
+            return
+        self.busy, self.open, self._target = False, False, None
+        if result.change_set_id is None:
+            yield rx.toast.info("Nothing needed reverting.")
+            return
+        skipped = f"; {result.skipped:,} conflicting fields skipped" if result.skipped else ""
+        yield rx.toast.success(
+            f"Reverted {result.fields:,} fields on {result.videos:,} videos as change set "
+            f"#{result.change_set_id}{skipped}."
+        )

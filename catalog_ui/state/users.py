@@ -1,0 +1,246 @@
+"""State of /users (admins only): one page of users, the create form, password reset and open sessions.
+
+Every handler is `@admin_only`: the role is checked on the server for each call, whatever the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+
+import reflex as rx
+from sqlmodel import Session
+
+from catalog_ui.db import session_scope
+from catalog_ui.services import users
+from catalog_ui.services.auth import revoke_user_sessions
+from catalog_ui.services.users import UserError
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.formatting import display_value
+from catalog_ui.state.guards import admin_only, principal_of
+
+PER_PAGE = 25
+
+
+def _display(row: object) -> dict[str, str]:
+    values = asdict(row)  # type: ignore[call-overload]
+    shown = {key: display_value(value) for key, value in values.items()}
+    for key in ("id", "login_count", "open_sessions"):  # plain digits: ids go into element ids and events
+        if key in values:
+            shown[key] = str(values[key])
+    return shown
+
+
+class UsersState(AuthState):
+    """What /users shows: one page of users, and the user a dialog is open for."""
+
+    rows: list[dict[str, str]] = []
+    search: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+
+    create_open: bool = False
+    create_error: str = ""
+    create_method: str = "password"
+
+    reset_open: bool = False
+    reset_error: str = ""
+    selected_id: int = 0
+    selected_email: str = ""
+
+    sessions_open: bool = False
+    sessions: list[dict[str, str]] = []
+
+    @rx.var
+    def total_label(self) -> str:
+        """'12 users'."""
+        return f"{self.total:,} user{'s' if self.total != 1 else ''}"
+
+    def _fetch(self) -> None:
+        with session_scope() as session:
+            result = users.list_users(session, self.search, page=self.page, per_page=PER_PAGE)
+        self.rows = [_display(row) for row in result.rows]
+        self.total, self.pages, self.page = result.total, result.pages, result.page
+
+    def _fetch_sessions(self) -> None:
+        with session_scope() as session:
+            rows = users.open_sessions(session, self.selected_id)
+        self.sessions = [_display(row) for row in rows]
+
+    @rx.event
+    @admin_only
+    def load(self) -> None:
+        """on_load: the current page of users."""
+        self._fetch()
+
+    @rx.event
+    @admin_only
+    def search_changed(self, value: str) -> None:
+        """Filter by e-mail or username (debounced by the input)."""
+        self.search = str(value or "")[:200]
+        self.page = 1
+        self._fetch()
+
+    @rx.event
+    @admin_only
+    def next_page(self) -> None:
+        """One page forward."""
+        if self.page < self.pages:
+            self.page += 1
+            self._fetch()
+
+    @rx.event
+    @admin_only
+    def prev_page(self) -> None:
+        """One page back."""
+        if self.page > 1:
+            self.page -= 1
+            self._fetch()
+
+    @rx.event
+    @admin_only
+    def set_create_open(self, value: bool) -> None:
+        """Open or close the create-user dialog."""
+        self.create_open, self.create_error = bool(value), ""
+
+    @rx.event
+    @admin_only
+    def set_create_method(self, value: str) -> None:
+        """'password' or 'firebase' (invited: signs in through Firebase, no password)."""
+        self.create_method = "firebase" if value == "firebase" else "password"
+
+    @rx.event
+    @admin_only
+    def create_user(self, form: dict[str, str]) -> rx.event.EventSpec | None:
+        """Create a user from the dialog's form."""
+        firebase = self.create_method == "firebase"
+        try:
+            with session_scope() as session:
+                user = users.create_user(
+                    session,
+                    str(form.get("email") or ""),
+                    None if firebase else str(form.get("password") or ""),
+                    username=str(form.get("username") or "") or None,
+                    admin=form.get("admin") == "on",
+                    auth_method="firebase" if firebase else "flask-security",
+                )
+                email = user.email
+        except UserError as exc:
+            self.create_error = str(exc)
+            return None
+        self.create_open, self.create_error = False, ""
+        self._fetch()
+        verb = "invited (Firebase sign-in)" if firebase else "created"
+        return rx.toast.success(f"{email} {verb}.")
+
+    def _change(self, action: str, change: Callable[[Session], str]) -> rx.event.EventSpec:
+        try:
+            with session_scope() as session:
+                message = change(session)
+        except UserError as exc:
+            return rx.toast.error(str(exc))
+        self._fetch()
+        return rx.toast.success(message or action)
+
+    @rx.event
+    @admin_only
+    def set_admin(self, user_id: int, admin: bool) -> rx.event.EventSpec:
+        """Grant or revoke the admin role (never the last active admin's)."""
+
+        def change(session: Session) -> str:
+            user = users.set_admin(session, int(user_id), bool(admin))
+            return f"{user.email} {'is now an admin' if admin else 'is no longer an admin'}."
+
+        return self._change("Saved.", change)
+
+    @rx.event
+    @admin_only
+    def set_active(self, user_id: int, active: bool) -> rx.event.EventSpec:
+        """Deactivate (ending their sessions) or reactivate a user."""
+        if not active and int(user_id) == principal_of(self).user_id:
+            return rx.toast.error("You cannot deactivate your own account.")
+
+        def change(session: Session) -> str:
+            user = users.set_active(session, int(user_id), bool(active))
+            return f"{user.email} {'reactivated' if active else 'deactivated; their sessions are ended'}."
+
+        return self._change("Saved.", change)
+
+    @rx.event
+    @admin_only
+    def open_reset(self, user_id: int, email: str) -> None:
+        """Open the password-reset dialog for a user."""
+        self.selected_id, self.selected_email = int(user_id), str(email)
+        self.reset_open, self.reset_error = True, ""
+
+    @rx.event
+    @admin_only
+    def set_reset_open(self, value: bool) -> None:
+        """Open or close the password-reset dialog."""
+        self.reset_open, self.reset_error = bool(value), ""
+
+    @rx.event
+    @admin_only
+    def reset_password(self, form: dict[str, str]) -> rx.event.EventSpec | None:
+        """Set the new password (revoking the user's sessions, except this browser's own)."""
+        password = str(form.get("password") or "")
+        if password != str(form.get("confirm") or ""):
+            self.reset_error = "The two passwords differ."
+            return None
+        own = principal_of(self)
+        try:
+            with session_scope() as session:
+                ended = users.set_password(
+                    session,
+                    self.selected_id,
+                    password,
+                    keep_session_id=own.session_id if own.user_id == self.selected_id else None,
+                )
+        except UserError as exc:
+            self.reset_error = str(exc)
+            return None
+        self.reset_open = False
+        self._fetch()
+        return rx.toast.success(f"Password of {self.selected_email} changed; {ended} session(s) ended.")
+
+    @rx.event
+    @admin_only
+    def open_sessions(self, user_id: int, email: str) -> None:
+        """Show a user's open sessions."""
+        self.selected_id, self.selected_email = int(user_id), str(email)
+        self._fetch_sessions()
+        self.sessions_open = True
+
+    @rx.event
+    @admin_only
+    def set_sessions_open(self, value: bool) -> None:
+        """Open or close the sessions dialog."""
+        self.sessions_open = bool(value)
+
+    @rx.event
+    @admin_only
+    def revoke_session(self, session_id: int) -> rx.event.EventSpec:
+        """End one session of the selected user."""
+        with session_scope() as session:
+            ended = users.revoke_session(session, self.selected_id, int(session_id))
+        self._fetch_sessions()
+        self._fetch()
+        return (
+            rx.toast.success("Session ended.") if ended else rx.toast.info("That session had already ended.")
+        )
+
+    @rx.event
+    @admin_only
+    def revoke_all_sessions(self) -> rx.event.EventSpec:
+        """End every session of the selected user (this browser's own session is kept)."""
+        own = principal_of(self)
+        with session_scope() as session:
+            ended = revoke_user_sessions(
+                session,
+                self.selected_id,
+                except_session_id=own.session_id if own.user_id == self.selected_id else None,
+            )
+        self._fetch_sessions()
+        self._fetch()
+        return rx.toast.success(f"{ended} session(s) of {self.selected_email} ended.")

@@ -1,0 +1,447 @@
+"""State of the video page: the video's grouped fields, one page of its history, its views, its tasks.
+
+Hidden videos exist only for admins: anybody else gets the same "not found or hidden" answer as for an
+unknown id. Admin edits (hidden, administered, notes) go through `services.video_flags`, one change set each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, tzinfo
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import reflex as rx
+
+from catalog_ui.db import session_scope
+from catalog_ui.models.queue import TASK_TYPES
+from catalog_ui.services import history, queue, video_flags
+from catalog_ui.services.history import HistoryError
+from catalog_ui.services.queue import QueueError
+from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, youtube_url
+from catalog_ui.services.video_flags import NOTES_MAX_LENGTH, FlagError
+from catalog_ui.state.auth import AuthState
+from catalog_ui.state.formatting import display_value
+from catalog_ui.state.guards import admin_only, authenticated, principal_of
+from catalog_ui.state.history_display import (
+    TIME_FIELDS,
+    TimelineRow,
+    field_label,
+    timeline_row,
+    value_text,
+)
+from catalog_ui.state.rollback import RollbackState
+from catalog_ui.state.worker_wake import wake_workers
+
+HISTORY_PAGE_SIZE = 25
+TASKS_PAGE_SIZE = 10
+ALL_FIELDS = "all"
+# Whether the channel has a page of its own; until then the channel links to the grid filtered by it.
+CHANNEL_PAGE_ROUTE: str | None = None
+
+
+@dataclasses.dataclass
+class FieldRow:
+    """One field of the video as the page shows it."""
+
+    field: str = ""
+    label: str = ""
+    value: str = ""
+    is_time: bool = False
+    block: bool = False
+
+
+@dataclasses.dataclass
+class FieldGroup:
+    """A titled group of fields (identifiers, content, rights…)."""
+
+    name: str = ""
+    fields: list[FieldRow] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class TaskRow:
+    """One queue task of the video."""
+
+    id: int = 0
+    task_type: str = ""
+    status: str = ""
+    created_at: str = ""
+    started_at: str = ""
+    completed_at: str = ""
+    error: str = ""
+    retries: str = ""
+
+
+def channel_href(channel_id: str, channel_name: str) -> str:
+    """The channel's page when the app has one, else the video grid filtered by the channel."""
+    if CHANNEL_PAGE_ROUTE and channel_id:
+        return f"{CHANNEL_PAGE_ROUTE}/{quote(channel_id, safe='')}"
+    return f"/videos?channel={quote(channel_id or channel_name, safe='')}"
+
+
+class VideoDetailState(AuthState):
+    """The open video: what the page shows of it, never more than a page of history or tasks."""
+
+    loaded: bool = False
+    found: bool = False
+    current_video_id: str = ""
+    title: str = ""
+    hidden: bool = False
+    administered: bool = False
+    administered_at: str = ""
+    notes: str = ""
+    notes_draft: str = ""
+    thumbnail: str = ""
+    thumbnail_failed: bool = False
+    youtube: str = ""
+    channel_name: str = ""
+    channel_href: str = ""
+    views_text: str = ""
+    privacy_status: str = ""
+    time_published: str = ""
+    length_text: str = ""
+    groups: list[FieldGroup] = []
+
+    history_rows: list[TimelineRow] = []
+    history_field: str = ALL_FIELDS
+    history_fields: list[list[str]] = []
+    include_archived: bool = False
+    archived_count: int = 0
+    history_page: int = 1
+    history_pages: int = 1
+    history_total: int = 0
+
+    views_points: list[dict[str, Any]] = []  # {"date": local time text, "views": int}
+    timezone: str = ""
+
+    task_rows: list[TaskRow] = []
+    tasks_page: int = 1
+    tasks_pages: int = 1
+    tasks_total: int = 0
+    task_types: list[str] = list(TASK_TYPES)
+
+    @rx.var
+    def notes_count(self) -> str:
+        """'123 / 500'."""
+        return f"{len(self.notes_draft)} / {NOTES_MAX_LENGTH}"
+
+    @rx.var
+    def notes_too_long(self) -> bool:
+        """Whether the draft is over the limit."""
+        return len(self.notes_draft) > NOTES_MAX_LENGTH
+
+    @rx.var
+    def notes_dirty(self) -> bool:
+        """Whether the draft differs from the saved notes."""
+        return self.notes_draft.strip() != self.notes
+
+    @rx.var
+    def history_label(self) -> str:
+        """'1,204 entries'."""
+        return f"{self.history_total:,} entr{'y' if self.history_total == 1 else 'ies'}"
+
+    @rx.var
+    def tasks_label(self) -> str:
+        """'3 tasks'."""
+        return f"{self.tasks_total:,} task{'' if self.tasks_total == 1 else 's'}"
+
+    # -- loading ---------------------------------------------------------------------------------------
+
+    @rx.event
+    @authenticated
+    def load(self) -> Iterator[rx.event.EventSpec | None]:
+        """on_load: read the video named in the URL; ask the browser for its time zone once."""
+        video_id = str(self.router.page.params.get("video_id") or "")[:100]
+        if video_id != self.current_video_id:
+            # Another video: forget the previous one's view before showing anything of it.
+            self.loaded, self.found, self.current_video_id = False, False, video_id
+            self.history_field, self.include_archived, self.history_page, self.tasks_page = (
+                ALL_FIELDS,
+                False,
+                1,
+                1,
+            )
+            yield
+        self.thumbnail_failed = False
+        self._fetch_all()
+        if not self.timezone:
+            yield rx.call_script(
+                "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=VideoDetailState.set_timezone
+            )
+
+    @rx.event
+    @authenticated
+    def refresh(self) -> None:
+        """Read everything again (after an edit, a rollback or an enqueue)."""
+        self._fetch_all()
+
+    def _fetch_all(self) -> None:
+        self.loaded = True
+        if not self._fetch_video():
+            self.history_rows, self.views_points, self.task_rows, self.groups = [], [], [], []
+            return
+        self._fetch_history()
+        self._fetch_views()
+        self._fetch_tasks()
+
+    def _fetch_video(self) -> bool:
+        principal = principal_of(self)
+        with session_scope() as session:
+            detail = get_video_detail(session, self.current_video_id, include_hidden=principal.is_admin)
+        self.found = detail is not None
+        if detail is None:
+            self.title = ""
+            return False
+        values = detail.values
+        self.title = values.get("title") or ""
+        self.hidden, self.administered = bool(values["hidden"]), bool(values["administered"])
+        self.administered_at = display_value(values.get("administered_at"))
+        self.notes = values.get("notes") or ""
+        self.notes_draft = self.notes
+        self.thumbnail, self.youtube = thumbnail_url(detail.video_id), youtube_url(detail.video_id)
+        channel = detail.channel or {}
+        self.channel_name = channel.get("name") or values.get("channel_display_name") or ""
+        channel_id = values.get("channel_id") or ""
+        self.channel_href = (
+            channel_href(channel_id, self.channel_name) if self.channel_name or channel_id else ""
+        )
+        self.views_text = value_text("views", values.get("views"))
+        self.privacy_status = values.get("privacy_status") or ""
+        self.time_published = display_value(values.get("time_published"))
+        self.length_text = value_text("video_length", values.get("video_length"))
+        self.groups = [
+            FieldGroup(
+                name=name,
+                fields=[
+                    FieldRow(
+                        field=field,
+                        label=field_label(field),
+                        value=display_value(value) if field in TIME_FIELDS else value_text(field, value),
+                        is_time=field in TIME_FIELDS,
+                        block=field in ("effective_policy", "other_owners_claiming", "notes"),
+                    )
+                    for field, value in fields
+                ],
+            )
+            for name, fields in detail.groups
+        ]
+        return True
+
+    def _fetch_history(self) -> None:
+        field = None if self.history_field == ALL_FIELDS else self.history_field
+        with session_scope() as session:
+            try:
+                page = history.video_timeline(
+                    session,
+                    self.current_video_id,
+                    field=field,
+                    include_archived=self.include_archived,
+                    page=self.history_page,
+                    per_page=HISTORY_PAGE_SIZE,
+                )
+            except HistoryError:
+                self.history_field = ALL_FIELDS
+                page = history.video_timeline(
+                    session,
+                    self.current_video_id,
+                    include_archived=self.include_archived,
+                    per_page=HISTORY_PAGE_SIZE,
+                )
+            fields = history.history_fields(
+                session, self.current_video_id, include_archived=self.include_archived
+            )
+            self.archived_count = history.archived_entry_count(session, self.current_video_id)
+        if not page.entries and page.page > 1:
+            self.history_page = page.pages
+            self._fetch_history()
+            return
+        self.history_rows = [timeline_row(entry) for entry in page.entries]
+        self.history_total, self.history_page, self.history_pages = page.total, page.page, page.pages
+        self.history_fields = [[ALL_FIELDS, "All fields"], *([f, field_label(f)] for f in fields)]
+
+    def _fetch_views(self) -> None:
+        with session_scope() as session:
+            series = history.views_series(
+                session, self.current_video_id, include_archived=self.include_archived
+            )
+        zone = _zone(self.timezone)
+        self.views_points = [
+            {"date": at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), "views": views} for at, views in series
+        ]
+
+    def _fetch_tasks(self) -> None:
+        with session_scope() as session:
+            page = queue.list_tasks(
+                session, video_id=self.current_video_id, page=self.tasks_page, per_page=TASKS_PAGE_SIZE
+            )
+        self.tasks_total = page.total
+        self.tasks_pages = max(1, -(-page.total // TASKS_PAGE_SIZE))
+        self.task_rows = [
+            TaskRow(
+                id=row["id"],
+                task_type=row["task_type"],
+                status=row["status"],
+                created_at=display_value(row["created_at"]),
+                started_at=display_value(row["started_at"]),
+                completed_at=display_value(row["completed_at"]),
+                error=row["error_message"] or "",
+                retries=str(row["retry_count"]),
+            )
+            for row in page.rows
+        ]
+
+    @rx.event
+    @authenticated
+    def set_timezone(self, name: str) -> None:
+        """The browser's IANA time zone, for the chart's dates."""
+        self.timezone = str(name or "")[:64]
+        if self.found:
+            self._fetch_views()
+
+    @rx.event
+    @authenticated
+    def image_failed(self) -> None:
+        """The thumbnail could not load (offline, removed video): show the placeholder."""
+        self.thumbnail_failed = True
+
+    # -- history ---------------------------------------------------------------------------------------
+
+    @rx.event
+    @authenticated
+    def filter_history(self, field: str) -> None:
+        """Show only the entries that touch `field` ('all' for every entry)."""
+        self.history_field, self.history_page = str(field or ALL_FIELDS), 1
+        self._fetch_history()
+
+    @rx.event
+    @authenticated
+    def set_include_archived(self, value: bool) -> None:
+        """Include entries moved to the archive (older than the retention period)."""
+        self.include_archived, self.history_page = bool(value), 1
+        self._fetch_history()
+        self._fetch_views()
+
+    @rx.event
+    @authenticated
+    def next_history(self) -> None:
+        """Older entries."""
+        if self.history_page < self.history_pages:
+            self.history_page += 1
+            self._fetch_history()
+
+    @rx.event
+    @authenticated
+    def prev_history(self) -> None:
+        """Newer entries."""
+        if self.history_page > 1:
+            self.history_page -= 1
+            self._fetch_history()
+
+    # -- tasks -----------------------------------------------------------------------------------------
+
+    @rx.event
+    @authenticated
+    def enqueue(self, task_type: str) -> rx.event.EventSpec:
+        """Queue a task of `task_type` for this video (an active one of that type is reused)."""
+        principal = principal_of(self)
+        try:
+            with session_scope() as session:
+                task, created = queue.enqueue(
+                    session, self.current_video_id, str(task_type), created_by=principal.user_id
+                )
+                task_id = task.id
+        except QueueError as exc:
+            return rx.toast.error(str(exc))
+        self.tasks_page = 1
+        self._fetch_tasks()
+        if created:
+            wake_workers([str(task_type)])
+            return rx.toast.success(f"Queued {task_type} (task #{task_id}).")
+        return rx.toast.info(f"{task_type} is already queued (task #{task_id}).")
+
+    @rx.event
+    @authenticated
+    def next_tasks(self) -> None:
+        """Older tasks."""
+        if self.tasks_page < self.tasks_pages:
+            self.tasks_page += 1
+            self._fetch_tasks()
+
+    @rx.event
+    @authenticated
+    def prev_tasks(self) -> None:
+        """Newer tasks."""
+        if self.tasks_page > 1:
+            self.tasks_page -= 1
+            self._fetch_tasks()
+
+    # -- admin edits -----------------------------------------------------------------------------------
+
+    @rx.event
+    @admin_only
+    def set_hidden(self, value: bool) -> rx.event.EventSpec:
+        """Hide or unhide the video."""
+        return self._edit(
+            lambda session, user_id: video_flags.set_hidden(
+                session, self.current_video_id, bool(value), user_id=user_id
+            ),
+            "Video hidden: only admins see it now." if value else "Video visible to everybody again.",
+        )
+
+    @rx.event
+    @admin_only
+    def set_administered(self, value: bool) -> rx.event.EventSpec:
+        """Mark or unmark the video as administered."""
+        return self._edit(
+            lambda session, user_id: video_flags.set_administered(
+                session, self.current_video_id, bool(value), user_id=user_id
+            ),
+            "Marked administered." if value else "No longer administered.",
+        )
+
+    @rx.event
+    @admin_only
+    def set_notes_draft(self, value: str) -> None:
+        """Keep what the admin types (the counter reads it; the server checks the length on save)."""
+        self.notes_draft = str(value or "")[: NOTES_MAX_LENGTH * 4]
+
+    @rx.event
+    @admin_only
+    def save_notes(self) -> rx.event.EventSpec:
+        """Save the notes draft."""
+        draft = self.notes_draft
+        return self._edit(
+            lambda session, user_id: video_flags.set_notes(
+                session, self.current_video_id, draft, user_id=user_id
+            ),
+            "Notes saved.",
+        )
+
+    def _edit(self, change, success: str) -> rx.event.EventSpec:
+        principal = principal_of(self)
+        try:
+            with session_scope() as session:
+                changes = change(session, principal.user_id)
+        except FlagError as exc:
+            return rx.toast.error(str(exc))
+        self._fetch_all()
+        return rx.toast.success(success) if changes else rx.toast.info("Nothing changed.")
+
+    @rx.event
+    @admin_only
+    def restore_at_input(self, at_iso: str) -> Iterator[rx.event.EventSpec | None]:
+        """Callback of the "restore to a time" picker: hand the browser's UTC time to the rollback dialog."""
+        if not at_iso:
+            yield rx.toast.error("Pick a date and time first.")
+            return
+        yield RollbackState.preview_video_at(self.current_video_id, at_iso)
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC

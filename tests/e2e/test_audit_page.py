@@ -1,0 +1,100 @@
+"""/audit in Chromium: an admin undoes a bulk change set of a few hundred videos, conflict included."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+from sqlmodel import Session
+
+from catalog_ui.services.bulk import BulkTarget, run_bulk
+from catalog_ui.services.users import create_user
+from catalog_ui.services.video_flags import set_administered
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+VIDEOS = 300
+
+
+def _seed(engine) -> tuple[str, str]:
+    """300 videos administered in one bulk action by Ana; one of them re-administered by hand since."""
+    with Session(engine) as session:
+        ana = create_user(session, "ana@example.com", "correct-horse-42", admin=True)
+        session.execute(
+            text(
+                "INSERT INTO video (video_id, title, views) "
+                "SELECT 'bulk' || lpad(n::text, 7, '0'), 'Song ' || n, n FROM generate_series(1, :n) n"
+            ),
+            {"n": VIDEOS},
+        )
+        ids = tuple(f"bulk{n:07}" for n in range(1, VIDEOS + 1))
+        result = run_bulk(
+            session, "administer", BulkTarget(video_ids=ids), user_id=ana.id, reason="takedown batch"
+        )
+        session.commit()
+        assert (result.change_set_id, result.changed) == (1, VIDEOS)
+        set_administered(session, "bulk0000007", False, user_id=ana.id)
+        set_administered(session, "bulk0000007", True, user_id=ana.id)  # a new administered_at: a conflict
+        session.commit()
+    return "ana@example.com", "correct-horse-42"
+
+
+def test_admin_undoes_a_bulk_change_set_and_every_video_is_restored(engine, app_url: str, page: Page) -> None:
+    sign_in(page, app_url, *_seed(engine), target="/audit")
+    rows = page.locator(".change-set-row")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#total-label")).to_have_text("3 change sets")
+    bulk = page.locator("#change-set-1")
+    expect(bulk).to_contain_text("takedown batch")
+    expect(bulk).to_contain_text("300")
+    expect(bulk).to_contain_text("ana")
+
+    page.locator("#filter-kind").click()
+    page.get_by_role("option", name="user").click()
+    expect(rows).to_have_count(2)
+    page.locator("#filter-clear").click()
+    expect(rows).to_have_count(3)
+
+    bulk.locator(".open-change-set").click()
+    detail = page.locator("#change-set-detail")
+    expect(detail.locator("#detail-heading")).to_have_text("Change set #1")
+    expect(detail.locator("#detail-total")).to_have_text("300 videos")
+    expect(detail.locator("#detail-summary")).to_contain_text("reason: takedown batch")
+    expect(detail.locator("#detail-fields")).to_contain_text("Administered: 300")
+    expect(detail.locator(".history-entry")).to_have_count(20)
+    expect(detail.locator(".history-entry").first).to_contain_text("bulk0000001")
+
+    page.locator("#undo-change-set").click()
+    expect(page.locator("#rollback-heading")).to_contain_text("Undo change set #1")
+    expect(page.locator("#rollback-summary")).to_have_text("Reverts 600 fields on 300 videos.")
+    expect(page.locator("#rollback-conflicts")).to_contain_text("1 field(s) on 1 video(s) changed since")
+    expect(page.locator(".conflict-row")).to_have_count(1)
+    expect(page.locator(".conflict-row")).to_contain_text("bulk0000007")
+    page.locator("#rollback-reason").fill("administered by mistake")
+    page.locator("#rollback-overwrite").click()
+    expect(page.get_by_text("Reverted 600 fields on 300 videos as change set #4.")).to_be_visible()
+    expect(page.locator("#rollback-dialog")).to_have_count(0)
+    expect(page.locator("#change-set-1")).to_contain_text("undone by #4")
+    expect(page.locator("#change-set-4")).to_contain_text("undoes #1")
+    expect(page.locator("#change-set-4")).to_contain_text("administered by mistake")
+
+    with Session(engine) as session:
+        restored = session.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE NOT administered AND administered_at IS NULL), count(*) FROM video"
+            )
+        ).one()
+        assert tuple(restored) == (VIDEOS, VIDEOS)
+        entries = session.execute(
+            text("SELECT count(*) FROM metadata_sync WHERE change_set_id = 4")
+        ).scalar_one()
+        assert entries == VIDEOS
+
+
+def test_a_user_sees_the_audit_log_without_undo(engine, app_url: str, page: Page, make_user) -> None:
+    _seed(engine)
+    sign_in(page, app_url, *make_user("bo@example.com"), target="/audit?change_set=1")
+    expect(page.locator("#detail-heading")).to_have_text("Change set #1")
+    expect(page.locator("#detail-total")).to_have_text("300 videos")
+    expect(page.locator("#undo-change-set")).to_have_count(0)

@@ -1,0 +1,121 @@
+"""The grid's views in Chromium: a chosen column is remembered per user and carried by the URL, a saved
+view reopens, an admin shares one, the export downloads the whole filtered result, and notes are edited
+from a row with their length counted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlmodel import Session
+
+from catalog_ui.models import MetadataSync, Video
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def catalog(engine) -> None:
+    with Session(engine) as session:
+        for n in range(1, 8):
+            session.add(
+                Video(
+                    video_id=f"viewvid{n:04d}",
+                    title=f"=Song {n}" if n == 1 else f"Song {n}",
+                    isrc=f"USABC24{n:05d}",
+                    privacy_status="private" if n % 2 else "public",
+                    views=n * 100,
+                    time_published=T0 + timedelta(days=n),
+                )
+            )
+        session.commit()
+
+
+def test_columns_saved_views_and_export(
+    catalog, engine, app_url: str, page: Page, browser, make_user
+) -> None:
+    admin = make_user("ana@example.com", admin=True)
+    user = make_user("bo@example.com")
+    sign_in(page, app_url, *admin)
+    page.locator("#columns-button").click()
+    page.locator("#column-isrc").click()
+    page.wait_for_url(re.compile(r".*cols=video_id%2Ctitle%2Cchannel_display_name%2Cisrc%2C"))
+    expect(page.locator("#sort-isrc")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    page.goto(f"{app_url}/videos")  # remembered for this user even without the URL
+    expect(page.locator("#sort-isrc")).to_be_visible()
+
+    page.locator('[data-facet="privacy"][data-value="private"]').click()
+    page.wait_for_url(re.compile(r".*privacy=private"))
+    expect(page.locator("#total-label")).to_have_text("4 videos")
+    private_url = page.url
+    page.locator("#views-button").click()
+    page.locator("#save-view-open").click()
+    page.locator("#save-view-name").fill("Private ones")
+    page.locator("#save-view-share").click()
+    page.locator("#save-view").click()
+    expect(page.get_by_text("Saved the view “Private ones”.")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.locator("#export-button").click()
+    download = download_info.value
+    assert re.fullmatch(r"videos-\d{4}-\d\d-\d\dT\d{4}Z\.csv", download.suggested_filename)
+    content = download.path().read_bytes().decode("utf-8-sig")
+    exported = list(csv.reader(io.StringIO(content)))
+    assert exported[0][:4] == ["video_id", "video_title", "channel_display_name", "isrc"]
+    assert [row[0] for row in exported[1:]] == ["viewvid0007", "viewvid0005", "viewvid0003", "viewvid0001"]
+    assert exported[-1][1] == "'=Song 1"
+
+    other = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        user_page = other.new_page()
+        sign_in(user_page, app_url, *user)
+        expect(user_page.locator("#sort-isrc")).to_have_count(0)  # columns are per user
+        user_page.locator("#views-button").click()
+        user_page.locator('.saved-view[data-name="Private ones"]').click()
+        user_page.wait_for_url(re.compile(r".*privacy=private"))
+        expect(user_page.locator("#total-label")).to_have_text("4 videos")
+        expect(user_page.locator("#sort-isrc")).to_be_visible()  # the view carries its columns
+        assert user_page.url.split("?")[1] == private_url.split("?")[1]
+    finally:
+        other.close()
+
+
+def test_admin_edits_notes_from_a_row(catalog, engine, app_url: str, page: Page, make_user) -> None:
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    page.locator("#notes-viewvid0003").click()
+    notes = page.locator("#grid-notes-input")
+    notes.fill("x" * 501)
+    expect(page.locator("#grid-notes-count")).to_have_text("501 / 500")
+    expect(page.locator("#grid-notes-save")).to_be_disabled()
+    notes.fill("Label asked for a new thumbnail")
+    expect(page.locator("#grid-notes-count")).to_have_text("31 / 500")
+    page.locator("#grid-notes-save").click()
+    expect(page.get_by_text("Saved the notes of viewvid0003.")).to_be_visible()
+    page.locator("#administer-viewvid0003").click()
+    expect(page.get_by_text("Marked viewvid0003 administered.")).to_be_visible()
+
+    with Session(engine) as session:
+        video = session.execute(select(Video).where(Video.video_id == "viewvid0003")).scalar_one()
+        assert video.notes == "Label asked for a new thumbnail"
+        assert video.administered is True and video.administered_at is not None
+        entries = (
+            session.execute(
+                select(MetadataSync.changes)
+                .where(MetadataSync.video_id == "viewvid0003")
+                .order_by(MetadataSync.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert entries[0] == {"notes": [None, "Label asked for a new thumbnail"]}
+        assert list(entries[1]) == ["administered", "administered_at"]

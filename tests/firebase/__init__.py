@@ -1,0 +1,1 @@
+"""Firebase Auth emulator harness (npm firebase-tools, run offline) for integration and e2e tests."""

@@ -1,0 +1,142 @@
+"""Facet counts and totals on real PostgreSQL: each facet ignores its own selection, counts are exact on
+small sets, scaled from a sample (and marked so) on big ones, and the total says when it is an estimate."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from catalog_ui.models import Video
+from catalog_ui.services import facets
+from catalog_ui.services.facets import Total, summarize
+from catalog_ui.services.grid_view import VideoFilter, parse_view
+
+
+@pytest.fixture
+def catalog(session: Session) -> Session:
+    """Ten videos: 6 public / 3 private / 1 unlisted, two channels, one hidden, flags spread out."""
+    rows = [
+        # video_id, channel, privacy, category, short, administered, display ads, hidden, title
+        ("facet000001", "Nova", "public", "Music", True, False, "Yes", False, "Golden Hour"),
+        ("facet000002", "Nova", "public", "Music", False, False, "Yes", False, "Golden Gate"),
+        ("facet000003", "Nova", "public", "Comedy", False, True, "No", False, "Silver Lining"),
+        ("facet000004", "Echo", "public", "Music", None, False, None, False, "Golden Years"),
+        ("facet000005", "Echo", "public", "Comedy", True, False, "Yes", False, "Paper Moon"),
+        ("facet000006", "Echo", "public", "Music", False, False, "No", False, "Blue Hour"),
+        ("facet000007", "Nova", "private", "Music", False, True, "Yes", False, "Golden Rain"),
+        ("facet000008", "Echo", "private", "Music", True, False, "No", False, "Night Drive"),
+        ("facet000009", "Echo", "private", None, False, False, "Yes", False, "Slow Motion"),
+        ("facet000010", "Nova", "unlisted", "Music", False, False, "Yes", True, "Golden Secret"),
+    ]
+    for video_id, channel, privacy, category, short, administered, ads, hidden, title in rows:
+        session.add(
+            Video(
+                video_id=video_id,
+                channel_display_name=channel,
+                privacy_status=privacy,
+                category=category,
+                is_short=short,
+                administered=administered,
+                display_ads_enabled=ads,
+                hidden=hidden,
+                title=title,
+            )
+        )
+    session.commit()
+    session.execute(text("ANALYZE video"))
+    session.commit()
+    return session
+
+
+def _summary(session: Session, query: str, admin: bool = False):
+    view, _ = parse_view(query)
+    return summarize(session, view.filter, can_see_hidden=admin)
+
+
+def test_counts_of_the_whole_catalog_are_exact_when_small(catalog: Session) -> None:
+    summary = _summary(catalog, "")
+    assert summary.exact is True
+    assert summary.total == Total(9, True)
+    assert summary.facets["privacy"] == {"public": 6, "private": 3}
+    assert summary.facets["channel"] == {"Nova": 4, "Echo": 5}
+    assert summary.facets["category"] == {"Music": 6, "Comedy": 2, "": 1}
+    assert summary.facets["short"] == {"true": 3, "false": 5}
+    assert summary.facets["administered"] == {"true": 2, "false": 7}
+    assert summary.facets["display_ads_enabled"] == {"true": 5, "false": 3}
+    assert "hidden" not in summary.facets  # people who cannot see hidden videos get no count of them
+
+
+def test_a_facet_ignores_its_own_selection_but_narrows_the_others(catalog: Session) -> None:
+    summary = _summary(catalog, "privacy=private")
+    assert summary.total == Total(3, True)
+    assert summary.facets["privacy"] == {"public": 6, "private": 3}  # still every privacy to switch to
+    assert summary.facets["channel"] == {"Nova": 1, "Echo": 2}
+    assert summary.facets["short"] == {"true": 1, "false": 2}
+
+
+def test_two_facets_narrow_each_other(catalog: Session) -> None:
+    summary = _summary(catalog, "privacy=public&short=yes")
+    assert summary.total == Total(2, True)
+    assert summary.facets["privacy"] == {"public": 2, "private": 1}  # among Shorts
+    assert summary.facets["short"] == {"true": 2, "false": 3}  # among public videos
+    assert summary.facets["channel"] == {"Nova": 1, "Echo": 1}
+
+
+def test_search_narrows_every_count(catalog: Session) -> None:
+    summary = _summary(catalog, "q=golden")
+    assert summary.total == Total(4, True)
+    assert summary.facets["privacy"] == {"public": 3, "private": 1}
+
+
+def test_selected_values_are_listed_even_without_matches(catalog: Session) -> None:
+    summary = _summary(catalog, "q=golden&channel=Nowhere")
+    assert summary.total == Total(0, True)
+    assert summary.facets["channel"]["Nowhere"] == 0
+
+
+def test_admins_see_hidden_counts(catalog: Session) -> None:
+    summary = _summary(catalog, "", admin=True)
+    assert summary.total == Total(9, True)
+    assert summary.facets["hidden"] == {"true": 1, "false": 9}
+    assert summary.facets["privacy"] == {"public": 6, "private": 3}
+    only = _summary(catalog, "hidden=only", admin=True)
+    assert only.total == Total(1, True)
+    assert only.facets["privacy"] == {"unlisted": 1}
+
+
+def test_big_catalogs_count_from_a_sample_and_say_so(catalog: Session, monkeypatch) -> None:
+    monkeypatch.setattr(facets, "EXACT_ROWS", 2)  # "big": more rows than counted exactly
+    summary = _summary(catalog, "privacy=private")
+    assert summary.exact is False  # the sample covers the whole tiny table: the figures match, the flag says
+    assert summary.facets["privacy"] == {"public": 6, "private": 3}
+    assert summary.total == Total(3, True)  # small enough to count exactly
+    monkeypatch.setattr(facets, "COUNT_COST_LIMIT", 0.0)  # counting would be costly: the estimate is shown
+    assert _summary(catalog, "privacy=private").total == Total(3, False)
+    monkeypatch.setattr(facets, "COUNT_COST_LIMIT", 1e9)
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 1)
+    assert _summary(catalog, "privacy=private").total == Total(3, False)
+
+
+def test_an_estimate_that_proves_wrong_falls_back_to_the_sample(catalog: Session, monkeypatch) -> None:
+    monkeypatch.setattr(facets, "EXACT_CAP", 4)  # the exact pass may read 4 rows; S has 9
+    summary = _summary(catalog, "")
+    assert summary.exact is False
+    assert summary.facets["channel"] == {"Nova": 4, "Echo": 5}
+
+
+def test_tricky_input_counts_nothing_without_error(catalog: Session) -> None:
+    for q in ("%", "_", "\\", "'\"", "x" * 1000, "a:*|b"):
+        summary = summarize(catalog, VideoFilter(q=q), can_see_hidden=False)
+        assert summary.total == Total(0, True), q
+
+
+def test_counts_read_as_exact_or_about() -> None:
+    from catalog_ui.state.grid_display import count_text, total_label
+
+    assert total_label(Total(1, True)) == "1 video"
+    assert total_label(Total(12_345, True)) == "12,345 videos"
+    assert total_label(Total(987_654, False)) == "about 990,000 videos"
+    assert count_text(1_234, True) == "1,234"
+    assert count_text(1_234, False) == "≈ 1,200"
+    assert count_text(57, False) == "≈ 57"

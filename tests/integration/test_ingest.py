@@ -1,0 +1,809 @@
+"""Report ingestion end to end on the hand-made corpus (tests/fixtures/reports): exact rows, history, counts."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlmodel import Session
+
+from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
+from catalog_ui.services import reports
+from catalog_ui.services.ingest import IngestResult, ingest_report
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+DAY_ONE = "cms_videos_2026-03-01.csv"
+DAY_TWO = "cms_videos_2026-03-02.csv.gz"
+NOVA = "UCnovaRecords000000000001"
+LUMEN = "UClumenMusic0000000000002"
+CREATED = {"__created__": [None, "report"]}
+MARCH_1 = datetime(2026, 3, 1, tzinfo=UTC)
+MARCH_2 = datetime(2026, 3, 2, tzinfo=UTC)
+
+# Every column a report writes, as day one stores them; user-owned fields at their defaults.
+NO_FLAGS = {
+    name: None
+    for name in (
+        "third_party_ads_enabled",
+        "display_ads_enabled",
+        "sponsored_cards_enabled",
+        "overlay_ads_enabled",
+        "nonskippable_video_ads_enabled",
+        "long_nonskippable_video_ads_enabled",
+        "skippable_video_ads_enabled",
+        "prerolls_enabled",
+        "midrolls_enabled",
+        "postrolls_enabled",
+        "embedding_allowed",
+        "ratings_allowed",
+        "comments_allowed",
+    )
+}
+USER_DEFAULTS = {"hidden": False, "administered": False, "administered_at": None, "notes": None}
+ALPHA = {
+    "video_id": "vidAlpha001",
+    "asset_id": "A100000000001",
+    "custom_id": "NOVA-001",
+    "channel_id": NOVA,
+    "title": "First Light",
+    "artist": ["Maya Hale", "Leo Okafor"],
+    "genre": ["Pop", "Dance"],
+    "label": "Nova Records",
+    "channel_display_name": "Nova Records",
+    "category": "Music",
+    "upc": "886443927087",
+    "isrc": "USABC2400001",
+    "claimed_status": "active",
+    "claimed_by_another_owner": "No",
+    "other_owners_claiming": None,
+    "third_party_ads_enabled": "Yes",
+    "display_ads_enabled": "Yes",
+    "sponsored_cards_enabled": "Yes",
+    "overlay_ads_enabled": "Yes",
+    "nonskippable_video_ads_enabled": "Yes",
+    "long_nonskippable_video_ads_enabled": "No",
+    "skippable_video_ads_enabled": "No",
+    "prerolls_enabled": "No",
+    "midrolls_enabled": "No",
+    "postrolls_enabled": "No",
+    "embedding_allowed": "Yes",
+    "ratings_allowed": "Yes",
+    "comments_allowed": "No",
+    "privacy_status": "public",
+    "effective_policy": "Monetize in all countries",
+    "video_length": 213,
+    "views": 1234567,
+    "is_short": False,
+    "is_live_stream": False,
+    "upload_source": "upload",
+    "time_published": datetime(2024, 3, 5, 14, 2, 11, tzinfo=UTC),
+    "values_as_of": MARCH_1,
+    **USER_DEFAULTS,
+}
+BRAVO = {
+    **ALPHA,
+    **{name: "No" for name in NO_FLAGS},
+    "video_id": "vidBravo002",
+    "asset_id": "A100000000002",
+    "custom_id": "NOVA-002",
+    "title": 'Say "Hello", World',
+    "artist": ["Ava Rowe", "Theo Quinn"],
+    "genre": ["Rock"],
+    "upc": "12345",
+    "isrc": "XX123",
+    "claimed_status": "disputed",
+    "claimed_by_another_owner": "Yes",
+    "other_owners_claiming": "Owner One|Owner Two",
+    "privacy_status": "unlisted",
+    "effective_policy": "Track in all countries",
+    "video_length": 185,
+    "views": 0,
+    "time_published": datetime(2023, 11, 20, 8, 0, 0, tzinfo=UTC),
+}
+CHARLIE = {
+    **ALPHA,
+    **NO_FLAGS,
+    "video_id": "vidCharl003",
+    "asset_id": None,
+    "custom_id": None,
+    "channel_id": LUMEN,
+    "title": "Behind the Scenes",
+    "artist": None,
+    "genre": None,
+    "label": "Lumen",
+    "channel_display_name": "Lumen Music",
+    "category": "Entertainment",
+    "upc": None,
+    "isrc": None,
+    "claimed_status": "active",
+    "claimed_by_another_owner": "No",
+    "effective_policy": "Block in some countries",
+    "video_length": None,
+    "views": 42,
+    "is_short": False,
+    "is_live_stream": True,
+    "upload_source": "live",
+    "time_published": datetime(2025, 1, 2, tzinfo=UTC),
+}
+DELTA = {
+    **CHARLIE,
+    "video_id": "vidDelta004",
+    "title": "Short Cut",
+    "artist": ["Kai Vik"],
+    "genre": ["Lo-Fi"],
+    "category": "Music",
+    "claimed_status": None,
+    "claimed_by_another_owner": None,
+    "effective_policy": None,
+    "privacy_status": "private",
+    "video_length": 59,
+    "views": 7,
+    "is_short": True,
+    "is_live_stream": False,
+    "upload_source": "upload",
+    "time_published": datetime(2025, 6, 30, 23, 59, 59, tzinfo=UTC),
+}
+ECHO = {
+    **CHARLIE,
+    "video_id": "vidEcho0005",
+    "channel_display_name": "Lumen Music Group",
+    "title": "New Arrival",
+    "artist": ["Kai Vik", "Nadia Park"],
+    "genre": ["Pop"],
+    "category": "Music",
+    "isrc": "GBXYZ2600042",
+    "upc": "0886443927094",
+    "claimed_status": "pending",
+    "claimed_by_another_owner": "No",
+    "effective_policy": "Monetize in all countries",
+    "video_length": 240,
+    "views": 3,
+    "is_live_stream": False,
+    "upload_source": "upload",
+    "time_published": datetime(2026, 3, 1, 12, 30, tzinfo=UTC),
+    "values_as_of": MARCH_2,
+}
+
+
+def ingest_file(session: Session, path: Path | str) -> tuple[Report, IngestResult | None]:
+    """Register a fixture (by name) or any path, ingest it, and return the fresh report row and the result."""
+    report, _ = reports.register_path(session, FIXTURES / path if isinstance(path, str) else path)
+    session.commit()
+    result = ingest_report(report.id)
+    session.expire_all()
+    return session.get(Report, report.id), result
+
+
+def counts(report: Report) -> dict[str, int]:
+    return {
+        "read": report.rows_read,
+        "inserted": report.rows_inserted,
+        "updated": report.rows_updated,
+        "unchanged": report.rows_unchanged,
+        "stale": report.rows_stale,
+        "rejected": report.rows_rejected,
+        "skipped": report.rows_skipped,
+    }
+
+
+def video_rows(session: Session) -> dict[str, dict[str, Any]]:
+    """Every video as a dict of its columns (without the surrogate id and updated_at), by video id."""
+    videos = session.execute(select(Video).order_by(Video.video_id)).scalars()
+    return {v.video_id: v.model_dump(exclude={"id", "updated_at"}) for v in videos}
+
+
+def history(session: Session, report_id: int | None = None) -> list[tuple[str, dict, str | None, str | None]]:
+    """(video_id, changes, video_title, channel_display_name) of every entry, or of one report's, by video."""
+    query = select(
+        MetadataSync.video_id,
+        MetadataSync.changes,
+        MetadataSync.video_title,
+        MetadataSync.channel_display_name,
+    ).join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
+    if report_id is not None:
+        query = query.where(ChangeSet.report_id == report_id)
+    return [tuple(row) for row in session.execute(query.order_by(MetadataSync.video_id, MetadataSync.id))]
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    tables = ("video", "metadata_sync", "change_set", "channel", "report_rejection")
+    return {t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+# --- a modern report into an empty catalog ----------------------------------------------------------
+
+
+def test_day_one_loads_every_column_exactly(session: Session) -> None:
+    report, result = ingest_file(session, DAY_ONE)
+
+    assert result is not None and result.status == "completed"
+    assert report.status == "completed"
+    assert report.error_message is None
+    assert counts(report) == {
+        "read": 4,
+        "inserted": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "stale": 0,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    assert report.columns_ignored == ["album"]
+    assert report.field_counts == {"__created__": 4}
+    assert report.bytes_read == report.size_bytes == (FIXTURES / DAY_ONE).stat().st_size
+    assert report.report_date == MARCH_1
+    assert report.started_at is not None and report.processed_at >= report.started_at
+    assert video_rows(session) == {
+        "vidAlpha001": ALPHA,
+        "vidBravo002": BRAVO,
+        "vidCharl003": CHARLIE,
+        "vidDelta004": DELTA,
+    }
+    channels = session.execute(select(Channel.channel_id, Channel.name).order_by(Channel.channel_id))
+    assert channels.all() == [(LUMEN, "Lumen Music"), (NOVA, "Nova Records")]
+
+
+def test_day_one_writes_a_created_entry_per_video_under_one_change_set(session: Session) -> None:
+    report, _ = ingest_file(session, DAY_ONE)
+
+    change_set = session.execute(select(ChangeSet)).scalar_one()
+    assert (change_set.kind, change_set.report_id, change_set.video_count) == ("report", report.id, 4)
+    assert change_set.label == str(FIXTURES / DAY_ONE)
+    assert history(session) == [
+        ("vidAlpha001", CREATED, "First Light", "Nova Records"),
+        ("vidBravo002", CREATED, 'Say "Hello", World', "Nova Records"),
+        ("vidCharl003", CREATED, "Behind the Scenes", "Lumen Music"),
+        ("vidDelta004", CREATED, "Short Cut", "Lumen Music"),
+    ]
+
+
+# --- the next day: deltas, history, new and missing videos -----------------------------------------
+
+
+def test_next_day_updates_changed_fields_with_their_history(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    before = {v.video_id: v.updated_at for v in session.execute(select(Video)).scalars()}
+
+    report, _ = ingest_file(session, DAY_TWO)
+
+    assert counts(report) == {
+        "read": 4,
+        "inserted": 1,
+        "updated": 2,
+        "unchanged": 1,
+        "stale": 0,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    assert video_rows(session) == {
+        "vidAlpha001": {
+            **ALPHA,
+            "title": "First Light (Remastered)",
+            "views": 1300000,
+            "values_as_of": MARCH_2,
+        },
+        "vidBravo002": BRAVO,
+        "vidCharl003": {
+            **CHARLIE,
+            "privacy_status": "unlisted",
+            "claimed_status": "inactive",
+            "channel_display_name": "Lumen Music Group",
+            "values_as_of": MARCH_2,
+        },
+        "vidDelta004": DELTA,  # missing from the report: kept as it was
+        "vidEcho0005": ECHO,
+    }
+    # History names each video as it was before the report.
+    assert history(session, report.id) == [
+        (
+            "vidAlpha001",
+            {"title": ["First Light", "First Light (Remastered)"], "views": [1234567, 1300000]},
+            "First Light",
+            "Nova Records",
+        ),
+        (
+            "vidCharl003",
+            {
+                "channel_display_name": ["Lumen Music", "Lumen Music Group"],
+                "claimed_status": ["active", "inactive"],
+                "privacy_status": ["public", "unlisted"],
+            },
+            "Behind the Scenes",
+            "Lumen Music",
+        ),
+        ("vidEcho0005", CREATED, "New Arrival", "Lumen Music Group"),
+    ]
+    change_set = session.execute(select(ChangeSet).where(ChangeSet.report_id == report.id)).scalar_one()
+    assert change_set.video_count == 3
+    assert report.field_counts == {
+        "__created__": 1,
+        "channel_display_name": 1,
+        "claimed_status": 1,
+        "privacy_status": 1,
+        "title": 1,
+        "views": 1,
+    }
+    after = {v.video_id: v.updated_at for v in session.execute(select(Video)).scalars()}
+    assert after["vidBravo002"] == before["vidBravo002"]
+    assert after["vidDelta004"] == before["vidDelta004"]
+    assert after["vidAlpha001"] > before["vidAlpha001"]
+    channels = session.execute(select(Channel.channel_id, Channel.name).order_by(Channel.channel_id))
+    assert channels.all() == [(LUMEN, "Lumen Music Group"), (NOVA, "Nova Records")]
+
+
+def test_the_same_data_again_changes_nothing_and_writes_no_history(session: Session, tmp_path: Path) -> None:
+    ingest_file(session, DAY_ONE)
+    ingest_file(session, DAY_TWO)
+    rows_before, tables_before = video_rows(session), table_counts(session)
+    stamps_before = session.execute(select(Video.video_id, Video.updated_at).order_by(Video.video_id)).all()
+    again = tmp_path / "cms_videos_2026-03-02-again.csv.gz"
+    shutil.copyfile(FIXTURES / DAY_TWO, again)
+
+    report, result = ingest_file(session, again)
+
+    assert result is not None and result.status == "completed"
+    assert counts(report) == {
+        "read": 4,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 4,
+        "stale": 0,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    assert video_rows(session) == rows_before
+    assert table_counts(session) == tables_before
+    assert report.field_counts == {}
+    assert (
+        session.execute(select(Video.video_id, Video.updated_at).order_by(Video.video_id)).all()
+        == stamps_before
+    )
+
+
+def test_a_completed_report_is_not_ingested_twice(session: Session) -> None:
+    first, _ = ingest_file(session, DAY_ONE)
+    tables_before = table_counts(session)
+
+    again, result = ingest_file(session, DAY_ONE)
+
+    assert again.id == first.id
+    assert result is None
+    assert table_counts(session) == tables_before
+
+
+# --- older exports and dirty files ------------------------------------------------------------------
+
+
+def test_an_older_export_maps_old_names_formats_bom_and_crlf(session: Session) -> None:
+    report, _ = ingest_file(session, "legacy_export.csv")
+
+    assert counts(report) == {
+        "read": 3,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "stale": 0,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    assert report.columns_ignored == ["claimed_by_this_owner", "Shiny New Column", "album"]
+    empty = {name: None for name in ALPHA} | USER_DEFAULTS
+    as_of = report.created_at  # no date in the name: the report is as of its registration
+    assert video_rows(session) == {
+        "vidFoxtr006": {
+            **empty,
+            "video_id": "vidFoxtr006",
+            "title": "Golden Hour",
+            "channel_display_name": "oldchannel",
+            "views": 12345,
+            "time_published": datetime(2012, 1, 2, 3, 4, 5, tzinfo=UTC),
+            "video_length": 245,
+            "effective_policy": "Track in all countries",
+            "category": "Music",
+            "privacy_status": "public",
+            "isrc": "GBARL9300135",
+            "upc": "886443927087",
+            "artist": ["Léa Moreau", "Søren Vik"],
+            "genre": ["Jazz", "Folk"],
+            "values_as_of": as_of,
+        },
+        "vidGolf0007": {
+            **empty,
+            "video_id": "vidGolf0007",
+            "title": "Long Take",
+            "channel_display_name": "oldchannel",
+            "views": 1000,
+            "time_published": datetime(2019, 12, 31, 23, 59, 59, tzinfo=UTC),
+            "video_length": 3723,
+            "category": "Music",
+            "privacy_status": "unlisted",
+            "values_as_of": as_of,
+        },
+        "vidHotel008": {
+            **empty,
+            "video_id": "vidHotel008",
+            "title": "Fast",
+            "channel_display_name": "oldchannel",
+            "views": 5,
+            "time_published": datetime(2020, 5, 5, 3, 5, 5, tzinfo=UTC),
+            "video_length": 59,
+            "effective_policy": "Monetize in all countries",
+            "category": "People & Blogs",
+            "privacy_status": "private",
+            "isrc": "USS1Z9900001",
+            "artist": ["Zoë"],
+            "genre": ["Pop"],
+            "values_as_of": as_of,
+        },
+    }
+    assert session.execute(select(func.count()).select_from(Channel)).scalar_one() == 0
+
+
+def test_dirty_rows_are_rejected_with_line_column_and_reason_and_the_rest_loads(session: Session) -> None:
+    report, _ = ingest_file(session, "dirty_export.csv")
+
+    assert counts(report) == {
+        "read": 12,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "stale": 0,
+        "rejected": 9,
+        "skipped": 4,
+    }
+    assert reports.rejections(session, report.id) == [
+        {
+            "line": 4,
+            "column": "video_id",
+            "reason": "not a valid video id (11 characters of A-Z, a-z, 0-9, _ or -)",
+            "raw": "bad-id,Bad Id,1,1,,,,,,",
+        },
+        {
+            "line": 5,
+            "column": None,
+            "reason": "expected 10 columns, found 3",
+            "raw": "vidBravo002,Too Few Columns,5",
+        },
+        {"line": 6, "column": "views", "reason": "not a whole number", "raw": "vidCharl003,Lots,lots,,,,,,,"},
+        {"line": 7, "column": "views", "reason": "negative", "raw": "vidDelta004,Negative,-5,,,,,,,"},
+        {
+            "line": 8,
+            "column": "video_title",
+            "reason": "longer than 200 characters",
+            "raw": "vidEcho0005," + "T" * 201 + ",1,,,,,,,",
+        },
+        {
+            "line": 9,
+            "column": "time_published",
+            "reason": "not a valid date and time",
+            "raw": "vidFoxtr006,Bad Time,1,1,2024-13-01T00:00:00Z,,,,,",
+        },
+        {
+            "line": 10,
+            "column": "privacy_status",
+            "reason": "not one of public, private, unlisted",
+            "raw": "vidGolf0007,Bad Privacy,1,1,,secret,,,,",
+        },
+        {
+            "line": 11,
+            "column": "video_length",
+            "reason": "not a duration (seconds, m:ss or h:mm:ss)",
+            "raw": "vidHotel008,Bad Length,1,1:75,,,,,,",
+        },
+        {
+            "line": 16,
+            "column": None,
+            "reason": "a repeated header row that differs from the first header",
+            "raw": "video_title,video_id,views,video_length,time_published,privacy_status,category,isrc,upc,artist",
+        },
+    ]
+    rows = video_rows(session)
+    assert sorted(rows) == ["vidAlpha001", "vidIndia009", "vidJulie010"]
+    assert {k: rows["vidAlpha001"][k] for k in ("title", "views", "video_length", "category", "artist")} == {
+        "title": "Clean Row",
+        "views": 10,
+        "video_length": 60,
+        "category": "Music",
+        "artist": ["A"],
+    }
+    assert rows["vidIndia009"]["title"] == "Multi\nline title"
+    # An invalid ISRC or UPC is kept as reported (and shows in the data-quality view).
+    assert {k: rows["vidJulie010"][k] for k in ("isrc", "upc", "artist")} == {
+        "isrc": "xx-1",
+        "upc": "999",
+        "artist": ["A", "B"],
+    }
+
+
+def test_rows_with_undecodable_bytes_or_nul_are_rejected(session: Session) -> None:
+    report, _ = ingest_file(session, "dirty_bytes.csv")
+
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_rejected) == (
+        "completed",
+        3,
+        1,
+        2,
+    )
+    assert reports.rejections(session, report.id) == [
+        {"line": 2, "column": "video_title", "reason": "not valid UTF-8", "raw": "vidAlpha001,caf\ufffd,1"},
+        {
+            "line": 3,
+            "column": "video_title",
+            "reason": "contains a NUL character",
+            "raw": "vidBravo002,ok\ufffd,2",
+        },
+    ]
+    assert session.execute(select(Video.video_id, Video.title, Video.views)).all() == [
+        ("vidCharl003", "Fine", 5)
+    ]
+
+
+def test_several_rows_of_a_video_collapse_deterministically(session: Session) -> None:
+    report, _ = ingest_file(session, "duplicates.csv")
+
+    assert (report.rows_read, report.rows_inserted, report.rows_unchanged) == (8, 4, 0)
+    rows = session.execute(
+        select(Video.video_id, Video.title, Video.views, Video.label, Video.values_as_of).order_by(
+            Video.video_id
+        )
+    ).all()
+    assert rows == [
+        ("vidAlpha001", "Alpha New", 20, None, MARCH_2),  # the latest date wins, though less complete
+        ("vidBravo002", "Bravo Full", 6, "L2", MARCH_2),  # same date: the most complete row
+        ("vidCharl003", "Charlie Last", 2, "L3", MARCH_2),  # same date and completeness: the last line
+        ("vidDelta004", "Delta Dated", 8, None, datetime(2026, 2, 1, tzinfo=UTC)),  # a dated row beats none
+    ]
+    assert [entry[:2] for entry in history(session)] == [
+        ("vidAlpha001", CREATED),
+        ("vidBravo002", CREATED),
+        ("vidCharl003", CREATED),
+        ("vidDelta004", CREATED),
+    ]
+
+
+# --- which columns a report writes ------------------------------------------------------------------
+
+
+def test_only_the_columns_of_the_file_are_compared_and_an_empty_cell_clears(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+
+    report, _ = ingest_file(session, "cms_videos_2026-03-04_views.csv")
+
+    assert (report.rows_read, report.rows_updated, report.rows_unchanged) == (2, 1, 1)
+    rows = video_rows(session)
+    assert rows["vidAlpha001"] == {
+        **ALPHA,
+        "views": 2000000,
+        "label": None,
+        "values_as_of": datetime(2026, 3, 4, tzinfo=UTC),
+    }
+    assert rows["vidBravo002"] == BRAVO
+    assert history(session, report.id) == [
+        (
+            "vidAlpha001",
+            {"label": ["Nova Records", None], "views": [1234567, 2000000]},
+            "First Light",
+            "Nova Records",
+        )
+    ]
+
+
+def test_user_owned_fields_are_never_written_by_a_report(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    owned = {
+        "hidden": True,
+        "administered": True,
+        "administered_at": datetime(2026, 2, 2, 9, 30, tzinfo=UTC),
+        "notes": "Checked by legal",
+    }
+    session.execute(update(Video).where(Video.video_id == "vidAlpha001").values(**owned))
+    session.commit()
+
+    named_like_them, _ = ingest_file(session, "user_columns_2026-03-05.csv")
+    ingest_file(session, DAY_TWO)  # older than the previous one: changes nothing that exists
+
+    assert named_like_them.columns_ignored == ["hidden", "notes", "administered", "administered_at"]
+    alpha = video_rows(session)["vidAlpha001"]
+    assert {k: alpha[k] for k in owned} == owned
+    assert alpha["views"] == 99
+    assert history(session, named_like_them.id) == [
+        ("vidAlpha001", {"views": [1234567, 99]}, "First Light", "Nova Records")
+    ]
+
+
+# --- the older-report rule --------------------------------------------------------------------------
+
+
+def test_a_report_older_than_the_newest_applied_only_adds_new_videos(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+
+    report, _ = ingest_file(session, "cms_videos_2026-02-15.csv")
+
+    assert counts(report) == {
+        "read": 2,
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "stale": 1,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    rows = video_rows(session)
+    assert rows["vidAlpha001"] == ALPHA
+    assert (rows["vidZulu0026"]["title"], rows["vidZulu0026"]["views"]) == ("Late Discovery", 11)
+    assert rows["vidZulu0026"]["values_as_of"] == datetime(2026, 2, 15, tzinfo=UTC)
+    assert history(session, report.id) == [("vidZulu0026", CREATED, "Late Discovery", None)]
+
+
+def test_a_video_changed_by_a_newer_source_is_not_overwritten(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # e.g. a YouTube API sync after day two's date
+    session.execute(
+        update(Video)
+        .where(Video.video_id == "vidAlpha001")
+        .values(title="Synced Title", values_as_of=synced_at)
+    )
+    session.execute(
+        update(Video)
+        .where(Video.video_id == "vidCharl003")
+        .values(values_as_of=datetime(2026, 3, 3, tzinfo=UTC))
+    )
+    session.commit()
+
+    report, _ = ingest_file(session, DAY_TWO)
+
+    assert (report.rows_inserted, report.rows_updated, report.rows_unchanged, report.rows_stale) == (
+        1,
+        0,
+        1,
+        2,
+    )
+    rows = video_rows(session)
+    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == ("Synced Title", 1234567)
+    assert rows["vidCharl003"]["privacy_status"] == "public"
+    assert [entry[0] for entry in history(session, report.id)] == ["vidEcho0005"]
+
+
+# --- structural faults ------------------------------------------------------------------------------
+
+FAULTS = [
+    ("empty.csv", "The file is empty: there is no header row."),
+    ("blank_lines.csv", "The file is empty: there is no header row."),
+    ("header_only.csv", "The report has a header but no data rows."),
+    ("no_video_id.csv", "The report has no video_id column (its columns are: title, views)."),
+    ("binary.csv", "The file is not a CSV text file (it contains binary data)."),
+    (
+        "corrupt.csv.gz",
+        "The file looks gzip-compressed but cannot be decompressed "
+        "(Error -3 while decompressing data: invalid block type).",
+    ),
+    (
+        "truncated.csv.gz",
+        "The gzip data is damaged or cut off near line 1852 "
+        "(Compressed file ended before the end-of-stream marker was reached).",
+    ),
+    ("utf16.csv", "The file is UTF-16 encoded; export the report as UTF-8 CSV."),
+    ("workbook.csv", "The file is a ZIP archive (an Excel workbook?), not a CSV report."),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), FAULTS, ids=[name for name, _ in FAULTS])
+def test_a_structural_fault_ends_in_error_and_writes_nothing(
+    session: Session, name: str, message: str
+) -> None:
+    ingest_file(session, DAY_ONE)
+    tables_before, rows_before = table_counts(session), video_rows(session)
+
+    report, result = ingest_file(session, name)
+
+    assert result is not None and (result.status, result.error_message) == ("error", message)
+    assert (report.status, report.error_message) == ("error", message)
+    assert report.processed_at is not None
+    assert (report.rows_inserted, report.rows_updated, report.rows_unchanged) == (0, 0, 0)
+    assert table_counts(session) == tables_before
+    assert video_rows(session) == rows_before
+
+
+def test_a_fault_part_way_rolls_back_the_rows_already_staged(session: Session) -> None:
+    report, _ = ingest_file(session, "truncated.csv.gz")
+
+    assert report.status == "error"
+    assert report.rows_read == 1850  # read and staged before the damaged block
+    assert 0 < report.bytes_read <= report.size_bytes
+    assert table_counts(session) == {
+        "video": 0,
+        "metadata_sync": 0,
+        "change_set": 0,
+        "channel": 0,
+        "report_rejection": 0,
+    }
+
+
+def test_a_report_whose_file_is_gone_ends_in_error(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "cms_videos_2026-03-09.csv"
+    shutil.copyfile(FIXTURES / DAY_ONE, path)
+    report, _ = reports.register_path(session, path)
+    session.commit()
+    path.unlink()
+
+    result = ingest_report(report.id)
+
+    session.expire_all()
+    stored = session.get(Report, report.id)
+    assert result is not None and result.status == "error"
+    assert (
+        stored.error_message
+        == f"The report file cannot be opened: [Errno 2] No such file or directory: '{path}'"
+    )
+
+
+def test_a_report_in_error_can_be_retried_once_fixed(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "cms_videos_2026-03-01.csv"
+    path.write_bytes((FIXTURES / "header_only.csv").read_bytes())
+    failed, _ = ingest_file(session, path)
+    assert failed.status == "error"
+
+    shutil.copyfile(FIXTURES / DAY_ONE, path)
+    reports.retry_report(session, failed.id)
+    session.commit()
+    result = ingest_report(failed.id)
+
+    session.expire_all()
+    retried = session.get(Report, failed.id)
+    assert result is not None and retried.status == "completed"
+    assert (retried.error_message, retried.rows_read, retried.rows_inserted) == (None, 4, 4)
+    assert session.execute(select(func.count()).select_from(ReportRejection)).scalar_one() == 0
+
+
+# --- bulk loads -------------------------------------------------------------------------------------
+
+
+def schema_of(session: Session) -> list[tuple[str, str]]:
+    """Every index and constraint definition of the tables a bulk load rebuilds."""
+    rows = session.execute(
+        text(
+            """
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+            WHERE indrelid IN ('video'::regclass, 'metadata_sync'::regclass, 'video_search'::regclass)
+            UNION ALL
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid IN ('video'::regclass, 'metadata_sync'::regclass, 'video_search'::regclass)
+            ORDER BY 1, 2
+            """
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+@pytest.mark.parametrize("existing", [0, 1], ids=["empty catalog", "small catalog"])
+def test_a_bulk_load_rebuilds_every_index_and_constraint(
+    session: Session, monkeypatch: pytest.MonkeyPatch, existing: int
+) -> None:
+    from catalog_ui.services import ingest
+
+    if existing:
+        ingest_file(session, "cms_videos_2026-02-15.csv")  # 2 videos, then 4 more than they in bulk
+    before = schema_of(session)
+    monkeypatch.setattr(ingest, "BULK_MIN_ROWS", 3)
+
+    report, _ = ingest_file(session, DAY_ONE)
+
+    assert (report.rows_inserted, report.rows_updated + report.rows_stale) == (4 - existing, existing)
+    assert schema_of(session) == before
+    rows = video_rows(session)
+    assert {k: rows[k] for k in ("vidBravo002", "vidCharl003", "vidDelta004")} == {
+        "vidBravo002": BRAVO,
+        "vidCharl003": CHARLIE,
+        "vidDelta004": DELTA,
+    }
+    assert [entry[:2] for entry in history(session, report.id)][-3:] == [
+        ("vidBravo002", CREATED),
+        ("vidCharl003", CREATED),
+        ("vidDelta004", CREATED),
+    ]
+    search = session.execute(text("SELECT count(*) FROM video_search")).scalar_one()
+    assert search == len(rows)

@@ -1,0 +1,240 @@
+"""Workers racing for reports: one worker per report, merges one after the other, dead workers recovered."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from catalog_ui.models import ChangeSet, MetadataSync, Report, Video
+from catalog_ui.services import reports
+from catalog_ui.services.ingest import (
+    MERGE_LOCK_KEY,
+    REPORT_LOCK_NAMESPACE,
+    IngestResult,
+    ingest_report,
+    open_report_stream,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+DAY_ONE = FIXTURES / "cms_videos_2026-03-01.csv"
+DAY_TWO = FIXTURES / "cms_videos_2026-03-02.csv.gz"
+
+
+def register(session: Session, path: Path) -> int:
+    report, _ = reports.register_path(session, path)
+    session.commit()
+    return report.id
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "the condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def status_of(engine: Engine, report_id: int) -> tuple[str, int, int]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT status, bytes_read, COALESCE(size_bytes, 0) FROM report WHERE id = :id"),
+            {"id": report_id},
+        ).one()
+    return row[0], row[1], row[2]
+
+
+class Gate:
+    """An opener that signals when a worker opened the file, then waits to be let through."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, report: dict[str, Any]) -> BinaryIO:
+        self.entered.set()
+        assert self.release.wait(20), "the test never released the worker"
+        return open_report_stream(report)
+
+
+def in_thread(fn: Callable[[], IngestResult | None]) -> tuple[threading.Thread, list]:
+    results: list = []
+    thread = threading.Thread(target=lambda: results.append(fn()))
+    thread.start()
+    return thread, results
+
+
+def test_a_second_worker_on_the_same_report_does_nothing(engine: Engine, session: Session) -> None:
+    report_id = register(session, DAY_ONE)
+    gate = Gate()
+    thread, results = in_thread(lambda: ingest_report(report_id, opener=gate))
+    assert gate.entered.wait(20)
+
+    second = ingest_report(report_id)  # the first holds the report
+    assert second is None
+    assert status_of(engine, report_id)[0] == "processing"
+    gate.release.set()
+    thread.join(30)
+
+    assert [r.status for r in results] == ["completed"]
+    assert ingest_report(report_id) is None  # and once completed, nobody takes it again
+    assert session.execute(select(func.count()).select_from(ChangeSet)).scalar_one() == 1
+    assert session.execute(select(func.count()).select_from(MetadataSync)).scalar_one() == 4
+
+
+def test_two_worker_processes_racing_for_one_report_ingest_it_once(
+    engine: Engine, session: Session, database_url: str
+) -> None:
+    report_id = register(session, DAY_ONE)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from catalog_ui.services.ingest import ingest_report
+        sys.stdin.readline()  # both start together
+        result = ingest_report({report_id})
+        print(result.status if result else "skipped")
+        """
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(2)  # both have imported and wait on stdin
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outputs = sorted(worker.communicate(timeout=60)[0].strip() for worker in workers)
+
+    assert outputs == ["completed", "skipped"]
+    assert session.execute(select(func.count()).select_from(ChangeSet)).scalar_one() == 1
+    assert session.execute(select(func.count()).select_from(MetadataSync)).scalar_one() == 4
+    assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+def test_merges_of_different_reports_wait_for_each_other(engine: Engine, session: Session) -> None:
+    report_id = register(session, DAY_ONE)
+    with engine.connect() as holder:
+        holder.begin()
+        holder.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY}
+        )  # another merge runs
+        thread, results = in_thread(lambda: ingest_report(report_id))
+        # The file is read and staged while the other merge runs, then the worker waits for its turn.
+        wait_for(
+            lambda: status_of(engine, report_id)[1:] == (DAY_ONE.stat().st_size,) * 2, what="the staging"
+        )
+        time.sleep(1.0)
+        assert status_of(engine, report_id)[0] == "processing"
+        assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
+        holder.rollback()
+    thread.join(30)
+
+    assert [r.status for r in results] == ["completed"]
+    assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+def test_two_reports_ingested_at_once_end_with_the_newest_values(engine: Engine, session: Session) -> None:
+    first, second = register(session, DAY_ONE), register(session, DAY_TWO)
+    threads = [in_thread(lambda rid=rid: ingest_report(rid)) for rid in (first, second)]
+    for thread, _ in threads:
+        thread.join(60)
+
+    assert [results[0].status for _, results in threads] == ["completed", "completed"]
+    # Whichever merged first, the newer report's values win and every video is there once.
+    rows = session.execute(select(Video.video_id, Video.title, Video.views).order_by(Video.video_id)).all()
+    assert rows == [
+        ("vidAlpha001", "First Light (Remastered)", 1300000),
+        ("vidBravo002", 'Say "Hello", World', 0),
+        ("vidCharl003", "Behind the Scenes", 42),
+        ("vidDelta004", "Short Cut", 7),
+        ("vidEcho0005", "New Arrival", 3),
+    ]
+    privacy = session.execute(
+        select(Video.privacy_status).where(Video.video_id == "vidCharl003")
+    ).scalar_one()
+    assert privacy == "unlisted"
+
+
+def test_a_report_left_processing_by_a_killed_worker_is_recovered(
+    engine: Engine, session: Session, database_url: str
+) -> None:
+    report_id = register(session, DAY_ONE)
+    script = textwrap.dedent(
+        f"""
+        import time
+        from catalog_ui.services.ingest import ingest_report
+
+        def stuck(report):
+            print("opened", flush=True)
+            time.sleep(120)
+
+        ingest_report({report_id}, opener=stuck)
+        """
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert worker.stdout.readline().strip() == "opened"
+        # While the worker lives it holds the report: nothing to recover.
+        assert reports.recover_interrupted(session) == []
+        session.commit()
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    assert status_of(engine, report_id)[0] == "processing"
+
+    recovered: list[int] = []
+
+    def recover() -> bool:
+        recovered.extend(reports.recover_interrupted(session))
+        session.commit()
+        return bool(recovered)
+
+    wait_for(recover, what="the dead worker's lock to go")  # the server notices the closed connection
+
+    assert recovered == [report_id]
+    assert status_of(engine, report_id)[0] == "pending"
+    result = ingest_report(report_id)
+    assert result is not None and result.status == "completed"
+    assert session.execute(select(Report.rows_inserted).where(Report.id == report_id)).scalar_one() == 4
+
+
+def test_recovery_leaves_a_report_whose_worker_is_alive(engine: Engine, session: Session) -> None:
+    report_id = register(session, DAY_ONE)
+    session.execute(text("UPDATE report SET status = 'processing' WHERE id = :id"), {"id": report_id})
+    session.commit()
+    with engine.connect() as worker:
+        worker.execute(
+            text("SELECT pg_advisory_lock(:ns, :id)"), {"ns": REPORT_LOCK_NAMESPACE, "id": report_id}
+        )
+        worker.commit()
+        assert reports.recover_interrupted(session) == []
+        worker.execute(
+            text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": REPORT_LOCK_NAMESPACE, "id": report_id}
+        )
+        worker.commit()
+
+    assert reports.recover_interrupted(session) == [report_id]

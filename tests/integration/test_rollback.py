@@ -1,0 +1,265 @@
+"""Rollback of one entry, of a video to a time, and of a whole change set — with conflicts skipped or overwritten."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from catalog_ui.models import ChangeSet, MetadataSync, Video
+from catalog_ui.models.audit import CREATED
+from catalog_ui.services.audit import apply_changes, open_change_set
+from catalog_ui.services.history import video_timeline
+from catalog_ui.services.rollback import (
+    OVERWRITE,
+    SKIP,
+    ChangeSetTarget,
+    Conflict,
+    EntryTarget,
+    RollbackError,
+    VideoAtTarget,
+    apply,
+    preview,
+)
+from catalog_ui.services.users import create_user
+from catalog_ui.services.video_flags import set_notes
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def admin(session):
+    user = create_user(session, "ana@example.com", "correct-horse-42", admin=True)
+    session.commit()
+    return user
+
+
+def _video(session, video_id: str, **values) -> None:
+    session.add(Video(video_id=video_id, **values))
+    session.flush()
+
+
+def _change(session, kind: str, video_id: str, values: dict, **change_set) -> ChangeSet:
+    cs = open_change_set(session, kind, **change_set)
+    apply_changes(session, cs, video_id, values, allow_user_fields=True)
+    return cs
+
+
+def _entry_id(session, change_set: ChangeSet, video_id: str) -> int:
+    return session.execute(
+        select(MetadataSync.id).where(
+            MetadataSync.change_set_id == change_set.id, MetadataSync.video_id == video_id
+        )
+    ).scalar_one()
+
+
+def _get(session, video_id: str) -> Video:
+    session.expire_all()
+    return session.execute(select(Video).where(Video.video_id == video_id)).scalar_one()
+
+
+def test_reverting_one_entry_restores_its_fields_as_a_rollback_change_set(session, admin) -> None:
+    _video(session, "vid00000001", title="Song", views=100, artist=["A", "B"])
+    task = _change(
+        session, "task", "vid00000001", {"views": 200, "artist": ["A", "C"]}, label="metadata_sync"
+    )
+    entry = _entry_id(session, task, "vid00000001")
+    session.commit()
+
+    seen = preview(session, EntryTarget(entry))
+    assert (seen.videos, seen.fields, seen.conflicts, seen.unchanged, seen.created) == (1, 2, 0, 0, 0)
+    assert seen.label == f"Revert entry #{entry} of vid00000001"
+    result = apply(session, EntryTarget(entry), user_id=admin.id, reason="wrong data")
+    session.commit()
+
+    assert (result.videos, result.fields, result.skipped, result.overwritten) == (1, 2, 0, 0)
+    video = _get(session, "vid00000001")
+    assert (video.views, video.artist) == (100, ["A", "B"])
+    rollback = session.get(ChangeSet, result.change_set_id)
+    assert (
+        rollback.kind,
+        rollback.reverts_change_set_id,
+        rollback.user_id,
+        rollback.reason,
+        rollback.video_count,
+    ) == (
+        "rollback",
+        task.id,
+        admin.id,
+        "wrong data",
+        1,
+    )
+    newest = video_timeline(session, "vid00000001").entries[0]
+    assert newest.kind == "rollback"
+    assert [(c.field, c.old, c.new) for c in newest.changes] == [
+        ("artist", ["A", "C"], ["A", "B"]),
+        ("views", 200, 100),
+    ]
+
+
+def test_conflicts_are_skipped_or_overwritten(session, admin) -> None:
+    for video_id in ("vid00000001", "vid00000002"):
+        _video(session, video_id, title="Song", views=100)
+    entries = {}
+    for video_id in ("vid00000001", "vid00000002"):
+        task = _change(
+            session, "task", video_id, {"title": "Song (Live)", "views": 200}, label="metadata_sync"
+        )
+        entries[video_id] = _entry_id(session, task, video_id)
+        _change(session, "task", video_id, {"views": 300}, label="metadata_sync")  # changed since
+    session.commit()
+
+    seen = preview(session, EntryTarget(entries["vid00000001"]))
+    assert (seen.fields, seen.conflicts, seen.conflict_videos) == (2, 1, 1)
+    assert seen.conflict_rows == [Conflict("vid00000001", "Song (Live)", "views", 200, 300, 100)]
+
+    skipped = apply(session, EntryTarget(entries["vid00000001"]), user_id=admin.id, on_conflict=SKIP)
+    overwritten = apply(
+        session,
+        EntryTarget(entries["vid00000002"]),
+        user_id=admin.id,
+        on_conflict=OVERWRITE,
+        expected_conflicts=1,
+    )
+    session.commit()
+    assert (skipped.fields, skipped.skipped, skipped.overwritten) == (1, 1, 0)
+    assert (overwritten.fields, overwritten.skipped, overwritten.overwritten) == (2, 0, 1)
+    one, two = _get(session, "vid00000001"), _get(session, "vid00000002")
+    assert (one.title, one.views) == ("Song", 300)
+    assert (two.title, two.views) == ("Song", 100)
+
+
+def test_overwrite_refuses_when_the_conflicts_changed_since_the_preview(session, admin) -> None:
+    _video(session, "vid00000001", title="Song", views=100)
+    task = _change(session, "task", "vid00000001", {"title": "New", "views": 200}, label="metadata_sync")
+    session.commit()
+    target = ChangeSetTarget(task.id)
+    assert preview(session, target).conflicts == 0
+    _change(session, "task", "vid00000001", {"views": 300}, label="metadata_sync")
+    session.commit()
+    with pytest.raises(RollbackError, match="1 conflicting fields now instead of 0"):
+        apply(session, target, user_id=admin.id, on_conflict=OVERWRITE, expected_conflicts=0)
+    session.rollback()
+    assert _get(session, "vid00000001").views == 300
+
+
+def test_a_creation_cannot_be_reverted(session, admin) -> None:
+    _video(session, "vid00000001")
+    report = open_change_set(session, "report", label="day1.csv")
+    session.add(
+        MetadataSync(video_id="vid00000001", changes={CREATED: [None, "report"]}, change_set_id=report.id)
+    )
+    session.commit()
+    entry = _entry_id(session, report, "vid00000001")
+    with pytest.raises(
+        RollbackError, match="records the creation of vid00000001; a creation cannot be reverted"
+    ):
+        preview(session, EntryTarget(entry))
+    with pytest.raises(RollbackError, match="History entry #999999 does not exist"):
+        preview(session, EntryTarget(999999))
+    with pytest.raises(RollbackError, match="Change set #999999 does not exist"):
+        apply(session, ChangeSetTarget(999999), user_id=admin.id)
+    # Undoing the report leaves the video it created.
+    seen = preview(session, ChangeSetTarget(report.id))
+    assert (seen.videos, seen.fields, seen.created) == (0, 0, 1)
+    result = apply(session, ChangeSetTarget(report.id), user_id=admin.id)
+    assert (result.change_set_id, result.videos) == (None, 0)
+
+
+def test_nothing_to_do_when_the_old_value_is_back(session, admin) -> None:
+    _video(session, "vid00000001", views=100)
+    task = _change(session, "task", "vid00000001", {"views": 200}, label="metadata_sync")
+    _change(session, "task", "vid00000001", {"views": 100}, label="metadata_sync")
+    session.commit()
+    seen = preview(session, ChangeSetTarget(task.id))
+    assert (seen.fields, seen.conflicts, seen.unchanged) == (0, 0, 1)
+    result = apply(session, ChangeSetTarget(task.id), user_id=admin.id)
+    assert result.change_set_id is None
+    assert session.execute(select(ChangeSet).where(ChangeSet.kind == "rollback")).first() is None
+
+
+def _history_at(session, video_id: str, entries: list[tuple[datetime, dict]]) -> None:
+    cs = open_change_set(session, "task", label="metadata_sync")
+    for at, changes in entries:
+        session.add(MetadataSync(video_id=video_id, sync_time=at, changes=changes, change_set_id=cs.id))
+    session.flush()
+
+
+def test_a_video_is_restored_to_its_state_at_a_time_including_archived_history(session, admin) -> None:
+    _video(session, "vid00000001", title="C", views=30, privacy_status="private")
+    _history_at(
+        session,
+        "vid00000001",
+        [
+            (T0, {CREATED: [None, "report"]}),
+            (T0 + timedelta(days=1), {"title": ["A", "B"], "views": [10, 20]}),
+            (T0 + timedelta(days=2), {"title": ["B", "C"], "privacy_status": ["public", "private"]}),
+            (T0 + timedelta(days=3), {"views": [20, 30]}),
+        ],
+    )
+    # The oldest two entries were archived; restoring before them still finds them.
+    session.execute(
+        text(
+            "INSERT INTO metadata_sync_archive (id, video_id, sync_time, changes, change_set_id) "
+            "SELECT id, video_id, sync_time, changes, change_set_id FROM metadata_sync WHERE sync_time < :cut"
+        ),
+        {"cut": T0 + timedelta(days=2)},
+    )
+    session.execute(text("DELETE FROM metadata_sync WHERE sync_time < :cut"), {"cut": T0 + timedelta(days=2)})
+    session.commit()
+
+    after_first_day = VideoAtTarget("vid00000001", T0 + timedelta(days=1, hours=1))
+    seen = preview(session, after_first_day)
+    assert (seen.videos, seen.fields, seen.conflicts) == (1, 3, 0)
+    result = apply(session, after_first_day, user_id=admin.id)
+    session.commit()
+    video = _get(session, "vid00000001")
+    assert (video.title, video.views, video.privacy_status) == ("B", 20, "public")
+    assert session.get(ChangeSet, result.change_set_id).reverts_change_set_id is None
+
+    with pytest.raises(RollbackError, match="was not in the catalog yet at that time"):
+        preview(session, VideoAtTarget("vid00000001", T0 - timedelta(hours=1)))
+    with pytest.raises(RollbackError, match="Video nope is not in the catalog"):
+        preview(session, VideoAtTarget("nope", T0))
+
+    # Restoring to just after creation reverts the rollback's own entry too.
+    apply(session, VideoAtTarget("vid00000001", T0), user_id=admin.id)
+    session.commit()
+    video = _get(session, "vid00000001")
+    assert (video.title, video.views, video.privacy_status) == ("A", 10, "public")
+
+
+def test_user_owned_fields_and_typed_values_round_trip(session, admin) -> None:
+    for n in (1, 2, 3):
+        _video(session, f"vid0000000{n}", notes=f"note {n}")
+    stamp = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+    bulk = open_change_set(session, "bulk", label="Administer", user_id=admin.id, reason="takedown batch")
+    for n in (1, 2, 3):
+        apply_changes(
+            session,
+            bulk,
+            f"vid0000000{n}",
+            {"hidden": True, "administered": True, "administered_at": stamp, "notes": None},
+            allow_user_fields=True,
+        )
+    set_notes(session, "vid00000002", "kept by Bo", user_id=admin.id)  # changed since
+    session.commit()
+
+    seen = preview(session, ChangeSetTarget(bulk.id))
+    assert (seen.videos, seen.fields, seen.conflicts) == (3, 12, 1)
+    assert seen.conflict_rows == [Conflict("vid00000002", None, "notes", None, "kept by Bo", "note 2")]
+    result = apply(session, ChangeSetTarget(bulk.id), user_id=admin.id, on_conflict=SKIP)
+    session.commit()
+    assert (result.videos, result.fields, result.skipped) == (3, 11, 1)
+    for n in (1, 2, 3):
+        video = _get(session, f"vid0000000{n}")
+        assert (video.hidden, video.administered, video.administered_at) == (False, False, None)
+        assert video.notes == ("kept by Bo" if n == 2 else f"note {n}")
+
+    # Undoing the rollback brings the bulk values back, the timestamp to the microsecond.
+    redo = apply(session, ChangeSetTarget(result.change_set_id), user_id=admin.id)
+    session.commit()
+    assert redo.fields == 11
+    video = _get(session, "vid00000001")
+    assert (video.hidden, video.administered, video.administered_at, video.notes) == (True, True, stamp, None)

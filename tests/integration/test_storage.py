@@ -1,0 +1,180 @@
+"""Reports in S3 through a real HTTP endpoint (moto's server): scans, uploads, streamed ingestion."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from catalog_ui.models import Report, Video
+from catalog_ui.services import reports, storage
+from catalog_ui.services.ingest import ingest_report
+from tests.s3 import PREFIX, S3Endpoint, clear_storage_caches
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+DAY_ONE = FIXTURES / "cms_videos_2026-03-01.csv"
+DAY_TWO = FIXTURES / "cms_videos_2026-03-02.csv.gz"
+
+
+def put(endpoint: S3Endpoint, bucket: str, key: str, data: bytes) -> str:
+    """Store `data` at `key`; returns the object's ETag."""
+    return endpoint.client().put_object(Bucket=bucket, Key=key, Body=data)["ETag"].strip('"')
+
+
+def report_rows(session: Session) -> list[tuple[str, str, str | None, int | None, str]]:
+    query = select(Report.filename, Report.source, Report.bucket, Report.size_bytes, Report.etag).order_by(
+        Report.id
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def test_s3_counts_as_configured_with_an_endpoint(s3_bucket: str) -> None:
+    assert storage.s3_configured()
+
+
+def test_a_scan_registers_each_new_report_object_once(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    day_one_etag = put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-01.csv", DAY_ONE.read_bytes())
+    day_two_etag = put(
+        s3_endpoint, s3_bucket, f"{PREFIX}daily/cms_videos_2026-03-02.csv.gz", DAY_TWO.read_bytes()
+    )
+    put(s3_endpoint, s3_bucket, f"{PREFIX}readme.pdf", b"%PDF")  # not a report
+    put(
+        s3_endpoint, s3_bucket, "elsewhere/cms_videos_2026-03-03.csv", DAY_ONE.read_bytes()
+    )  # outside the prefix
+
+    first = reports.scan_bucket(session)
+    session.commit()
+    second = reports.scan_bucket(session)  # the same objects again: nothing new
+
+    assert len(first) == 2
+    assert second == []
+    assert report_rows(session) == [
+        (f"{PREFIX}cms_videos_2026-03-01.csv", "s3", s3_bucket, DAY_ONE.stat().st_size, day_one_etag),
+        (
+            f"{PREFIX}daily/cms_videos_2026-03-02.csv.gz",
+            "s3",
+            s3_bucket,
+            DAY_TWO.stat().st_size,
+            day_two_etag,
+        ),
+    ]
+    dates = session.execute(select(Report.report_date).order_by(Report.id)).scalars().all()
+    assert [d.date().isoformat() for d in dates] == ["2026-03-01", "2026-03-02"]
+
+
+def test_a_deleted_report_is_not_registered_again_by_the_next_scan(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-01.csv", DAY_ONE.read_bytes())
+    (report_id,) = reports.scan_bucket(session)
+    reports.delete_report(session, report_id)
+    session.commit()
+
+    assert reports.scan_bucket(session) == []
+    assert reports.list_reports(session).total == 0
+
+
+def test_uploads_are_not_registered_again_by_a_scan(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    # Registered when uploaded; a scan must not turn them into second reports, nor revive deleted ones.
+    put(
+        s3_endpoint,
+        s3_bucket,
+        f"{PREFIX}uploads/20260301T000000000000Z/cms_videos_2026-03-01.csv",
+        b"video_id\n",
+    )
+
+    assert reports.scan_bucket(session) == []
+
+
+def test_an_object_replaced_under_the_same_key_is_a_new_report(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    key = f"{PREFIX}cms_videos_2026-03-01.csv"
+    put(s3_endpoint, s3_bucket, key, DAY_ONE.read_bytes())
+    reports.scan_bucket(session)
+    session.commit()
+    put(
+        s3_endpoint,
+        s3_bucket,
+        key,
+        DAY_ONE.read_bytes() + b"vidZulu0026,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
+    )
+
+    new = reports.scan_bucket(session)
+
+    assert len(new) == 1
+    assert (
+        session.execute(select(func.count()).select_from(Report).where(Report.filename == key)).scalar_one()
+        == 2
+    )
+
+
+def test_a_scanned_report_is_ingested_from_the_s3_stream(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-02.csv.gz", DAY_TWO.read_bytes())
+    (report_id,) = reports.scan_bucket(session)
+    session.commit()
+
+    result = ingest_report(report_id)
+
+    session.expire_all()
+    report = session.get(Report, report_id)
+    assert result is not None and report.status == "completed"
+    assert (report.rows_read, report.rows_inserted, report.bytes_read) == (4, 4, DAY_TWO.stat().st_size)
+    assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+def test_an_upload_is_stored_in_the_bucket_then_registered(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    report = reports.upload(session, "cms_videos_2026-03-01.csv", io.BytesIO(DAY_ONE.read_bytes()), None)
+    session.commit()
+
+    assert (report.source, report.bucket, report.status) == ("upload", s3_bucket, "pending")
+    assert re.fullmatch(rf"{PREFIX}uploads/\d{{8}}T\d{{12}}Z/cms_videos_2026-03-01\.csv", report.filename)
+    stored = s3_endpoint.client().get_object(Bucket=s3_bucket, Key=report.filename)["Body"].read()
+    assert stored == DAY_ONE.read_bytes()
+    assert report.size_bytes == len(stored)
+    # The periodic scan sees the uploaded object but does not register it a second time.
+    assert reports.scan_bucket(session) == []
+    result = ingest_report(report.id)
+    assert result is not None and (result.status, result.rows_inserted) == ("completed", 4)
+
+
+def test_a_bucket_that_cannot_be_listed_is_a_clear_error(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("S3_BUCKET", "no-such-bucket")
+    clear_storage_caches()
+    try:
+        with pytest.raises(
+            reports.ReportError, match=r"^Cannot list s3://no-such-bucket/reports/: .*NoSuchBucket"
+        ):
+            reports.scan_bucket(session)
+    finally:
+        monkeypatch.undo()
+        clear_storage_caches()
+
+
+def test_a_report_whose_object_was_deleted_ends_in_error(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    key = f"{PREFIX}cms_videos_2026-03-01.csv"
+    put(s3_endpoint, s3_bucket, key, DAY_ONE.read_bytes())
+    (report_id,) = reports.scan_bucket(session)
+    session.commit()
+    s3_endpoint.client().delete_object(Bucket=s3_bucket, Key=key)
+
+    result = ingest_report(report_id)
+
+    assert result is not None and result.status == "error"
+    assert result.error_message.startswith("The report file cannot be opened: An error occurred (NoSuchKey)")

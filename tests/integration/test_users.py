@@ -1,0 +1,222 @@
+"""User administration on the real database: roles kept in step, the last admin, lists, sessions, CLI."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from catalog_ui.cli import main
+from catalog_ui.models import Role, RolesUsers, User
+from catalog_ui.services.auth import open_session, resolve_session, sign_in_password
+from catalog_ui.services.users import (
+    LAST_ADMIN,
+    UserError,
+    create_user,
+    list_users,
+    open_sessions,
+    revoke_session,
+    set_active,
+    set_admin,
+)
+
+PASSWORD = "correct-horse-42"
+
+
+def _roles(session: Session, user_id: int) -> list[str]:
+    query = (
+        select(Role.name)
+        .join(RolesUsers, RolesUsers.role_id == Role.id)
+        .where(RolesUsers.user_id == user_id)
+        .order_by(Role.name)
+    )
+    return list(session.execute(query).scalars())
+
+
+def _is_admin(session: Session, user_id: int) -> bool:
+    return session.execute(select(User.is_admin).where(User.id == user_id)).scalar_one()
+
+
+def _disagreements(session: Session) -> int:
+    return session.execute(
+        text(
+            """SELECT count(*) FROM "user" u WHERE u.is_admin <> EXISTS (
+                   SELECT 1 FROM roles_users ru JOIN role r ON r.id = ru.role_id
+                   WHERE ru.user_id = u.id AND r.name = 'admin')"""
+        )
+    ).scalar_one()
+
+
+def test_create_user_gives_roles_and_keeps_is_admin_in_step(session) -> None:
+    admin = create_user(session, " Boss@Example.COM ", PASSWORD, admin=True)
+    user = create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    assert (admin.email, admin.username, admin.auth_method) == ("boss@example.com", "boss", "flask-security")
+    assert _roles(session, admin.id) == ["admin", "user"] and _is_admin(session, admin.id) is True
+    assert _roles(session, user.id) == ["user"] and _is_admin(session, user.id) is False
+    assert _disagreements(session) == 0
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "kwargs", "message"),
+    [
+        ("not-an-email", PASSWORD, {}, "'not-an-email' is not a valid e-mail address."),
+        ("ana@example.com", PASSWORD, {}, "A user with this e-mail or username already exists."),
+        (
+            "other@example.com",
+            PASSWORD,
+            {"username": "ANA"},
+            "A user with this e-mail or username already exists.",
+        ),
+        (
+            "x@example.com",
+            PASSWORD,
+            {"username": "a b"},
+            "Usernames have up to 80 letters, digits or . _ + - (no spaces or @).",
+        ),
+        ("x@example.com", None, {}, "A password is needed for password sign-in."),
+        ("x@example.com", "short", {}, "Passwords need at least 10 characters."),
+    ],
+)
+def test_create_user_refuses_bad_input_with_a_clear_message(
+    session, email, password, kwargs, message
+) -> None:
+    create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    with pytest.raises(UserError) as raised:
+        create_user(session, email, password, **kwargs)
+    assert str(raised.value) == message
+
+
+def test_an_invited_firebase_user_has_no_password(session) -> None:
+    user = create_user(session, "fb@example.com", None, auth_method="firebase")
+    session.commit()
+    assert (user.password, user.firebase_uid, user.auth_method) == (None, None, "firebase")
+
+
+def test_grant_and_revoke_admin_move_role_and_flag_together(session) -> None:
+    create_user(session, "boss@example.com", PASSWORD, admin=True)
+    ana = create_user(session, "ana@example.com", PASSWORD)
+    set_admin(session, ana.id, True)
+    set_admin(session, ana.id, True)  # granting twice changes nothing
+    session.commit()
+    assert _roles(session, ana.id) == ["admin", "user"] and _is_admin(session, ana.id) is True
+    set_admin(session, ana.id, False)
+    session.commit()
+    assert _roles(session, ana.id) == ["user"] and _is_admin(session, ana.id) is False
+    assert _disagreements(session) == 0
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(session) -> None:
+    boss = create_user(session, "boss@example.com", PASSWORD, admin=True)
+    second = create_user(session, "second@example.com", PASSWORD, admin=True)
+    session.commit()
+    set_active(session, second.id, False)  # an inactive admin does not count
+    session.commit()
+    for change in (lambda: set_admin(session, boss.id, False), lambda: set_active(session, boss.id, False)):
+        with pytest.raises(UserError) as raised:
+            change()
+        session.rollback()
+        assert str(raised.value) == LAST_ADMIN
+    assert _is_admin(session, boss.id) is True
+    set_admin(session, second.id, False)  # demoting an inactive admin is fine
+    set_active(session, second.id, True)
+    set_admin(session, second.id, True)
+    set_admin(session, boss.id, False)
+    session.commit()
+    assert (_is_admin(session, boss.id), _is_admin(session, second.id)) == (False, True)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(engine) -> None:
+    with Session(engine) as session:
+        one = create_user(session, "one@example.com", PASSWORD, admin=True).id
+        two = create_user(session, "two@example.com", PASSWORD, admin=True).id
+        session.commit()
+    first, second = Session(engine), Session(engine)
+    set_admin(first, one, False)  # holds the admin-role lock until commit
+    outcome: list[str] = []
+
+    def demote_two() -> None:
+        try:
+            set_admin(second, two, False)
+            second.commit()
+            outcome.append("demoted")
+        except UserError as exc:
+            second.rollback()
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=demote_two)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive()  # waiting on the lock
+    first.commit()
+    thread.join(10)
+    assert outcome == [LAST_ADMIN]
+    first.close()
+    second.close()
+    with Session(engine) as session:
+        assert (_is_admin(session, one), _is_admin(session, two)) == (False, True)
+
+
+def test_list_users_paginates_and_searches_in_sql(session) -> None:
+    for n in range(30):
+        create_user(session, f"user{n:02d}@example.com", PASSWORD, username=f"user_{n:02d}")
+    create_user(session, "a%b@example.com", PASSWORD, username="percent")
+    session.commit()
+    first = list_users(session, page=1, per_page=25)
+    assert (first.total, first.pages, first.page, len(first.rows)) == (31, 2, 1, 25)
+    assert first.rows[0].email == "a%b@example.com"
+    last = list_users(session, page=9, per_page=25)
+    assert (last.page, len(last.rows)) == (2, 6)
+    assert [r.email for r in list_users(session, "USER_0").rows][-2:] == [
+        "user01@example.com",
+        "user00@example.com",
+    ]
+    assert list_users(session, "USER_0").total == 10
+    assert [r.username for r in list_users(session, "%").rows] == ["percent"]
+    assert list_users(session, "nobody").rows == []
+
+
+def test_list_shows_login_tracking_and_open_sessions(session) -> None:
+    ana = create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    sign_in_password(session, "ana", PASSWORD, "10.0.0.1", "pytest")
+    token, _ = sign_in_password(session, "ana", PASSWORD, "10.0.0.2", "Firefox")
+    session.commit()
+    (row,) = list_users(session).rows
+    assert (row.login_count, row.current_login_ip, row.last_login_ip, row.open_sessions) == (
+        2,
+        "10.0.0.2",
+        "10.0.0.1",
+        2,
+    )
+    sessions = open_sessions(session, ana.id)
+    assert sorted((s.ip, s.user_agent) for s in sessions) == [("10.0.0.1", "pytest"), ("10.0.0.2", "Firefox")]
+    target = resolve_session(session, token).session_id
+    assert revoke_session(session, ana.id, target) is True
+    assert revoke_session(session, ana.id, target) is False
+    session.commit()
+    assert resolve_session(session, token) is None
+    assert list_users(session).rows[0].open_sessions == 1
+
+
+def test_cli_creates_users_and_sets_passwords(engine, session, capsys) -> None:
+    assert main(["create-user", "--email", "ops@example.com", "--password", PASSWORD, "--admin"]) == 0
+    assert capsys.readouterr().out == "Created admin ops@example.com (username ops).\n"
+    user = session.execute(select(User).where(User.email == "ops@example.com")).scalar_one()
+    assert _roles(session, user.id) == ["admin", "user"] and user.is_admin is True
+    token, _ = open_session(session, user, "10.0.0.1", "pytest", "flask-security")
+    session.commit()
+
+    assert main(["set-password", "--login", "ops", "--password", "fresh-battery-77"]) == 0
+    assert capsys.readouterr().out == "Password of ops@example.com changed; 1 open session(s) ended.\n"
+    assert resolve_session(session, token) is None
+    session.expire_all()  # the CLI changed the row in its own session
+    sign_in_password(session, "ops", "fresh-battery-77", None, None)
+
+    assert main(["set-password", "--login", "ops", "--password", "short"]) == 2
+    assert capsys.readouterr().err == "error: Passwords need at least 10 characters.\n"
+    assert main(["set-password", "--login", "ghost", "--password", "fresh-battery-77"]) == 2
+    assert capsys.readouterr().err == "error: No user with e-mail or username 'ghost'.\n"

@@ -1,0 +1,469 @@
+"""Grid queries on real PostgreSQL: every search kind (with tricky input), every filter, every sort, keyset
+pages, the latest-sync lookup, and that the queries match the indexes built for them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Session
+
+from catalog_ui.models import Channel, MetadataSync, Video
+from catalog_ui.models.video import MONETIZATION_FLAGS
+from catalog_ui.services.catalog import search_videos
+from catalog_ui.services.grid_columns import COLUMNS
+from catalog_ui.services.grid_view import GridView, VideoFilter, parse_view
+from catalog_ui.services.video_search import (
+    Cursor,
+    bounded_count,
+    fetch_rows,
+    filter_clauses,
+    latest_syncs,
+    page_query,
+    search_clause,
+)
+
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def add(session: Session, video_id: str, **values) -> Video:
+    video = Video(video_id=video_id, **values)
+    session.add(video)
+    return video
+
+
+@pytest.fixture
+def catalog(session: Session) -> Session:
+    """Six videos covering every searchable field and flag."""
+    session.add(Channel(channel_id="UC" + "n" * 22, name="Nova Music"))
+    session.flush()
+    add(
+        session,
+        "aaaBBBccc01",
+        title="Golden Hearts (Official Video)",
+        artist=["Maya Okafor"],
+        label="Nova Records",
+        asset_id="A123456789012",
+        custom_id="NOVA-2024-001",
+        isrc="USABC2400001",
+        upc="123456789012",
+        channel_display_name="Nova Music",
+        channel_id="UC" + "n" * 22,
+        category="Music",
+        privacy_status="public",
+        claimed_status="active",
+        claimed_by_another_owner="No",
+        views=5000,
+        time_published=T0,
+        is_short=False,
+        is_live_stream=False,
+        display_ads_enabled="Yes",
+        prerolls_enabled="No",
+    )
+    add(
+        session,
+        "aaaBBBccc02",
+        title="Midnight Rain",
+        artist=["Zoë Lindqvist", "Kai"],
+        label="Echo Sound",
+        asset_id="A123456789099",
+        custom_id="ECHO-7",
+        isrc="GBXYZ2300002",
+        channel_display_name="Echo Channel",
+        category="Music",
+        privacy_status="unlisted",
+        claimed_status="disputed",
+        claimed_by_another_owner="Yes",
+        views=120,
+        time_published=T0 - timedelta(days=30),
+        is_short=True,
+        display_ads_enabled="No",
+    )
+    add(
+        session,
+        "zzzQQQ-_x03",
+        title="東京 Night Drive",
+        artist=["Sora"],
+        label="Harbor",
+        category="Music",
+        channel_display_name="Nova Music",
+        privacy_status="private",
+        claimed_status="takedown",
+        views=0,
+        time_published=T0 - timedelta(days=400),
+        is_live_stream=True,
+        administered=True,
+        administered_at=T0,
+    )
+    add(
+        session,
+        "zzzQQQ-_x04",
+        title="100% Pure Love",
+        label="Nova Records",
+        category="Entertainment",
+        channel_display_name="Echo Channel",
+        privacy_status="public",
+        views=999_999,
+        time_published=None,
+        upc="0987654321098",
+    )
+    add(
+        session,
+        "hidden00005",
+        title="Golden Secret",
+        label="Nova Records",
+        category="Music",
+        channel_display_name="Nova Music",
+        privacy_status="public",
+        views=7,
+        hidden=True,
+        time_published=T0,
+    )
+    add(
+        session,
+        "under_score",
+        title="Under_Score & Back\\slash 'quoted' \"double\"",
+        category="Comedy",
+        channel_display_name="Echo Channel",
+        privacy_status="public",
+        views=55,
+        time_published=T0 - timedelta(days=2),
+    )
+    session.commit()
+    return session
+
+
+def ids(session: Session, query: str, *, admin: bool = False) -> list[str]:
+    view, _ = parse_view(query)
+    view = replace(view, filter=view.filter.for_viewer(admin), per_page=200)
+    return [row["video_id"] for row in fetch_rows(session, view, offset=0).rows]
+
+
+# -- the URL --------------------------------------------------------------------------------------------
+
+
+def test_a_view_survives_its_url() -> None:
+    view = GridView(
+        filter=VideoFilter(
+            q="golden hea",
+            channel_ids=("UC" + "a" * 22,),
+            hidden="include",
+            published_from=date(2024, 1, 1),
+            views_max=1000,
+        )
+        .with_values("privacy", ("public", "unlisted"))
+        .with_values("claim", ("", "active"))
+        .with_values("channel", ("A, B & C",))
+        .with_choice("short", True)
+        .with_choice("display_ads_enabled", False),
+        sort="views",
+        descending=False,
+        page=7,
+        per_page=100,
+        columns=("video_id", "title", "views", "last_synced"),
+    )
+    parsed, problems = parse_view(view.to_query())
+    assert problems == []
+    assert parsed == view
+    assert GridView().url() == "/videos"
+
+
+def test_bad_url_values_are_dropped_with_a_message() -> None:
+    view, problems = parse_view(
+        "sort=nope&size=75&page=-3&short=maybe&views_min=lots&hidden=all&cols=title,bogus"
+    )
+    assert view == GridView(columns=("video_id", "title"))
+    assert problems == [
+        "Ignored short='maybe': use yes or no.",
+        "Ignored hidden='all': use include or only.",
+        "Ignored views_min='lots': use a whole number.",
+        "Ignored sort='nope': not a sortable column.",
+        "Page size 75 is not offered; showing 50 rows.",
+        "Ignored unknown columns: bogus.",
+    ]
+
+
+def test_channel_ids_passed_as_channel_become_channel_id_filters() -> None:
+    view, _ = parse_view("channel=UC" + "x" * 22 + "&channel=Nova+Music")
+    assert view.filter.channel_ids == ("UC" + "x" * 22,)
+    assert view.filter.selected("channel") == ("Nova Music",)
+
+
+# -- search ---------------------------------------------------------------------------------------------
+
+
+SEARCHES = [
+    ("q=aaaBBBccc02", ["aaaBBBccc02"]),  # video id, exactly
+    ("q=aaaBBB", ["aaaBBBccc01", "aaaBBBccc02"]),  # video id prefix
+    ("q=zz", []),  # two characters: exact ids only, no prefix
+    ("q=A123456789099", ["aaaBBBccc02"]),  # asset id
+    ("q=A1234567890", ["aaaBBBccc01", "aaaBBBccc02"]),  # asset id prefix
+    ("q=NOVA-2024", ["aaaBBBccc01"]),  # custom id prefix
+    ("q=us-abc-24-00001", ["aaaBBBccc01"]),  # ISRC typed with hyphens, lower case
+    ("q=GBXYZ23", ["aaaBBBccc02"]),  # ISRC prefix
+    ("q=0987654321098", ["zzzQQQ-_x04"]),  # UPC
+    ("q=golden", ["aaaBBBccc01"]),  # a title word (the hidden "Golden Secret" stays out)
+    ("q=golden+hea", ["aaaBBBccc01"]),  # every word, the last one as a prefix
+    ("q=golden+rain", []),
+    ("q=okafor", ["aaaBBBccc01"]),  # artist
+    ("q=echo+sound", ["aaaBBBccc02"]),  # label
+    ("q=zo%C3%AB", ["aaaBBBccc02"]),  # unicode artist (Zoë)
+    ("q=%E6%9D%B1%E4%BA%AC", ["zzzQQQ-_x03"]),  # 東京
+    ("q=100%25", ["zzzQQQ-_x04"]),  # "100%": the word 100, the % is no wildcard
+    ("q=%25", []),  # "%" alone matches nothing, not everything
+    ("q=_", []),
+    ("q=%5C", []),  # a backslash
+    ("q=zzzQQQ-_", ["zzzQQQ-_x03", "zzzQQQ-_x04"]),  # "_" in an id prefix is literal
+    ("q=under_", ["under_score"]),
+    ("q=%22double%22", ["under_score"]),  # quotes are not syntax
+    ("q='quoted", ["under_score"]),
+    ("q=back%5Cslash", ["under_score"]),
+]
+
+
+def test_search(catalog: Session) -> None:
+    for query, expected in SEARCHES:
+        assert ids(catalog, query) == expected, query
+
+
+TRICKY = [
+    "x" * 1000,
+    "a\x00b",
+    "\ud800lone surrogate",
+    "'; DROP TABLE video; --",
+    "((((",
+    "!!! & | <-> :*",
+    "🎵🎶",
+]
+
+
+def test_tricky_search_input_gives_a_result_never_an_error(catalog: Session) -> None:
+    for raw in TRICKY:
+        view = GridView(filter=VideoFilter(q=raw), per_page=50)
+        assert fetch_rows(catalog, view, offset=0).rows == [], repr(raw)
+        assert bounded_count(catalog, filter_clauses(view.filter), 10) == 0, repr(raw)
+
+
+def test_a_long_search_is_cut_to_200_characters() -> None:
+    view, _ = parse_view("q=" + "golden " * 100)
+    assert len(view.filter.q) == 200
+    assert search_clause("") is None
+
+
+# -- filters --------------------------------------------------------------------------------------------
+
+
+FILTERS = [
+    ("channel=Nova+Music", ["aaaBBBccc01", "zzzQQQ-_x03"]),
+    (
+        "channel=Nova+Music&channel=Echo+Channel",
+        ["aaaBBBccc01", "under_score", "aaaBBBccc02", "zzzQQQ-_x03", "zzzQQQ-_x04"],
+    ),
+    ("channel_id=UC" + "n" * 22, ["aaaBBBccc01"]),
+    ("category=Comedy", ["under_score"]),
+    ("privacy=unlisted&privacy=private", ["aaaBBBccc02", "zzzQQQ-_x03"]),
+    ("claim=takedown", ["zzzQQQ-_x03"]),
+    ("other_owner=yes", ["aaaBBBccc02"]),
+    ("other_owner=no", ["aaaBBBccc01"]),
+    ("short=yes", ["aaaBBBccc02"]),
+    ("short=no", ["aaaBBBccc01"]),
+    ("live=yes", ["zzzQQQ-_x03"]),
+    ("administered=yes", ["zzzQQQ-_x03"]),
+    ("administered=no", ["aaaBBBccc01", "under_score", "aaaBBBccc02", "zzzQQQ-_x04"]),
+    ("has_isrc=yes", ["aaaBBBccc01", "aaaBBBccc02"]),
+    ("has_upc=no", ["under_score", "aaaBBBccc02", "zzzQQQ-_x03"]),
+    ("display_ads_enabled=yes", ["aaaBBBccc01"]),
+    ("display_ads_enabled=no", ["aaaBBBccc02"]),
+    ("prerolls_enabled=no", ["aaaBBBccc01"]),
+    ("published_from=2025-05-30&published_to=2025-06-01", ["aaaBBBccc01", "under_score"]),
+    ("published_to=2024-12-31", ["zzzQQQ-_x03"]),
+    ("views_min=100&views_max=5000", ["aaaBBBccc01", "aaaBBBccc02"]),
+    ("views_max=0", ["zzzQQQ-_x03"]),
+    ("privacy=public&category=Music", ["aaaBBBccc01"]),
+    ("claim=&claim=takedown", ["under_score", "zzzQQQ-_x03", "zzzQQQ-_x04"]),  # "(none)" and a value
+]
+
+
+def test_filters(catalog: Session) -> None:
+    for query, expected in FILTERS:
+        assert ids(catalog, query) == expected, query
+
+
+def test_every_monetization_flag_filters(session: Session) -> None:
+    for n, flag in enumerate(MONETIZATION_FLAGS):
+        add(session, f"flagyes{n:04d}", **{flag: "Yes"})
+        add(session, f"flagno0{n:04d}", **{flag: "No"})
+    session.commit()
+    for n, flag in enumerate(MONETIZATION_FLAGS):
+        assert ids(session, f"{flag}=yes") == [f"flagyes{n:04d}"], flag
+        assert ids(session, f"{flag}=no") == [f"flagno0{n:04d}"], flag
+
+
+def test_hidden_videos_only_for_admins(catalog: Session) -> None:
+    assert "hidden00005" not in ids(catalog, "")
+    assert ids(catalog, "hidden=only") == ids(catalog, "")  # a user asking for hidden ones gets the default
+    assert ids(catalog, "hidden=only", admin=True) == ["hidden00005"]
+    assert "hidden00005" in ids(catalog, "hidden=include", admin=True)
+    assert "hidden00005" not in ids(catalog, "hidden=include")
+
+
+# -- sorting and pages ------------------------------------------------------------------------------------
+
+
+def _python_order(rows: list[dict], field: str, descending: bool) -> list[str]:
+    def key(row):
+        value = row[field]
+        return (value is not None, value if value is not None else 0, row["video_id"])
+
+    return [row["video_id"] for row in sorted(rows, key=key, reverse=descending)]
+
+
+SORTABLE = [key for key, column in COLUMNS.items() if column.sortable]
+
+
+@pytest.fixture
+def sortable(session: Session) -> Session:
+    """Eight videos whose values differ (or tie, or are empty) in every column."""
+    for word in ("Alpha", "Bravo", "Charlie"):
+        session.add(Channel(channel_id=f"UC{word:_<22}", name=word))
+    session.flush()
+    words = ["Alpha", "Bravo", "Charlie", "Delta"]
+    for n in range(8):
+        values = {}
+        for key in SORTABLE:
+            column = Video.__table__.c[key]
+            if key == "video_id" or (n % 4 == 3 and column.nullable):
+                continue
+            python_type = column.type.python_type if not hasattr(column.type, "item_type") else list
+            if python_type is bool:
+                values[key] = n % 2 == 0
+            elif python_type is int:
+                values[key] = (n % 3) * 10
+            elif python_type is datetime:
+                values[key] = T0 + timedelta(hours=n % 3)
+            elif python_type is list:
+                values[key] = [words[n % 3]]
+            else:
+                values[key] = (
+                    words[n % 3]
+                    if key not in ("privacy_status",)
+                    else ("public", "private", "unlisted")[n % 3]
+                )
+        if "channel_id" in values:  # a foreign key: the channel must exist
+            values["channel_id"] = f"UC{values['channel_id']:_<22}"
+        add(session, f"sortvid{n:04d}", **values)
+    session.commit()
+    return session
+
+
+def test_sort_by_every_column_is_total_and_stable(sortable: Session) -> None:
+    for field in SORTABLE:
+        for descending in (False, True):
+            flt = VideoFilter(hidden="include")
+            view = GridView(
+                filter=flt, sort=field, descending=descending, per_page=50, columns=("video_id", field)
+            )
+            rows = fetch_rows(sortable, view, offset=0).rows
+            assert len(rows) == 8
+            assert [row["video_id"] for row in rows] == _python_order(rows, field, descending), (
+                field,
+                descending,
+            )
+
+
+@pytest.fixture
+def many(session: Session) -> Session:
+    """130 videos with only three distinct view counts (ties everywhere) and a few without any."""
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, title, views) SELECT 'page' || lpad(g::text, 7, '0'), 'Video ' || g, "
+            "CASE WHEN g % 17 = 0 THEN NULL ELSE g % 3 END FROM generate_series(1, 130) g"
+        )
+    )
+    session.commit()
+    return session
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_keyset_pages_match_offset_pages(many: Session, descending: bool) -> None:
+    view = GridView(sort="views", descending=descending, per_page=50)
+    by_offset = [fetch_rows(many, replace(view, page=p), offset=(p - 1) * 50) for p in (1, 2, 3)]
+    assert [len(p.rows) for p in by_offset] == [50, 50, 30]
+    assert [p.has_more for p in by_offset] == [True, True, False]
+    second = fetch_rows(many, replace(view, page=2), after=by_offset[0].last)
+    third = fetch_rows(many, replace(view, page=3), after=second.last)
+    back = fetch_rows(many, replace(view, page=2), before=third.first)
+    assert second.rows == by_offset[1].rows
+    assert third.rows == by_offset[2].rows
+    assert back.rows == by_offset[1].rows
+    assert back.has_more is True  # page 1 lies before it
+    assert third.last == Cursor(by_offset[2].last.key, by_offset[2].rows[-1]["video_id"])
+
+
+def test_search_videos_keeps_its_simple_form(many: Session) -> None:
+    first = search_videos(many, page=1)
+    assert first.total == 130
+    assert first.pages == 3
+    assert first.rows[0] == {
+        "video_id": "page0000130",
+        "title": "Video 130",
+        "channel_display_name": None,
+        "views": 1,
+        "privacy_status": None,
+        "claimed_status": None,
+        "time_published": None,
+    }
+
+
+def test_latest_sync_is_read_for_the_asked_videos_only(catalog: Session) -> None:
+    for minutes, video_id, changes in [
+        (1, "aaaBBBccc01", {"views": [1, 2]}),
+        (5, "aaaBBBccc01", {"title": ["a", "b"]}),
+        (3, "aaaBBBccc02", {"views": [3, 4]}),
+        (9, "zzzQQQ-_x03", {"views": [5, 6]}),
+    ]:
+        catalog.add(
+            MetadataSync(video_id=video_id, changes=changes, sync_time=T0 + timedelta(minutes=minutes))
+        )
+    catalog.commit()
+    found = latest_syncs(catalog, ["aaaBBBccc01", "aaaBBBccc02", "under_score"])
+    assert found == {
+        "aaaBBBccc01": {"last_synced": T0 + timedelta(minutes=5), "last_changes": {"title": ["a", "b"]}},
+        "aaaBBBccc02": {"last_synced": T0 + timedelta(minutes=3), "last_changes": {"views": [3, 4]}},
+    }
+    assert latest_syncs(catalog, []) == {}
+
+
+# -- the queries use the grid's indexes ----------------------------------------------------------------------
+
+
+def _plan(session: Session, view: GridView) -> str:
+    sql = page_query(view, offset=0).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    # Tiny tables: ask whether an index *can* serve (for a search, with the sort index out of the way).
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    if view.filter.q:
+        session.execute(text("SET LOCAL enable_indexscan = off"))
+    return "\n".join(
+        row[0] for row in session.connection().exec_driver_sql(f"EXPLAIN {str(sql).replace('%', '%%')}")
+    )
+
+
+PLANS = [
+    (GridView(), "idx_video_sort_published"),
+    (GridView(sort="views"), "idx_video_sort_views"),
+    (GridView(sort="updated_at"), "idx_video_sort_updated"),
+    (GridView(sort="title", descending=False), "idx_video_sort_title"),
+    (GridView(filter=VideoFilter(q="golden")), "idx_video_search_document"),
+    (GridView(filter=VideoFilter(q="A12345")), "idx_video_search_document"),
+]
+
+
+def test_queries_match_the_grid_indexes(catalog: Session) -> None:
+    for view, index in PLANS:
+        assert index in _plan(catalog, view), index
+        catalog.rollback()

@@ -1,0 +1,188 @@
+"""`python -m catalog_ui worker`: Dramatiq worker processes plus a small scheduler, stopped by SIGTERM/SIGINT.
+
+The supervisor (this process) starts `processes` worker processes of `threads` threads each, restarts
+one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it returns tasks of vanished
+workers to pending and wakes the task types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
+scan of the report bucket. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
+Without REDIS_URL everything runs in this one process (`processes` is then ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+
+from catalog_ui.db import session_scope
+from catalog_ui.logging_setup import configure_logging
+from catalog_ui.services import queue
+from catalog_ui.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+WORKER_STOP_TIMEOUT_S = 60
+MAX_RESTARTS_PER_MINUTE = 5
+
+
+class Scheduler:
+    """Periodic housekeeping of the queue: lost leases, due tasks, report scans."""
+
+    def __init__(
+        self,
+        wake: Callable[[str], object],
+        scan_reports: Callable[[], object] | None = None,
+        interval_s: float | None = None,
+        scan_interval_s: float | None = None,
+    ) -> None:
+        settings = get_settings()
+        self._wake = wake
+        self._scan_reports = scan_reports
+        self.interval_s = interval_s or settings.queue_scheduler_interval_s
+        self.scan_interval_s = scan_interval_s or settings.report_scan_interval_s
+        self._next_scan = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> list[int]:
+        """One round; returns the ids of tasks whose lease had expired."""
+        with session_scope() as session:
+            recovered = queue.recover_expired_leases(session, get_settings().queue_max_retries)
+        if recovered:
+            log.warning("tasks of vanished workers back in the queue: %s", recovered)
+        with session_scope() as session:
+            due = queue.due_task_types(session)
+        for task_type in due:
+            self._wake(task_type)
+        if self._scan_reports is not None and time.monotonic() >= self._next_scan:
+            self._next_scan = time.monotonic() + self.scan_interval_s
+            self._scan_reports()
+        return recovered
+
+    def run(self) -> None:
+        """Run rounds until `stop()`; a failing round is logged and the next one runs on time."""
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("scheduler round failed")
+            self._stop.wait(self.interval_s)
+
+    def start_thread(self) -> None:
+        """Run the scheduler on a daemon thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="queue-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the loop (and join its thread, if it has one)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+
+
+def worker_process(threads: int) -> None:
+    """Body of one worker process: a Dramatiq worker on all queues until SIGTERM or the supervisor dies."""
+    import dramatiq
+
+    from workers import actors
+    from workers.broker import setup_broker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which sends SIGTERM
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    configure_logging()
+    supervisor = os.getppid()
+    worker = dramatiq.Worker(setup_broker(), worker_threads=threads)
+    worker.start()
+    while not stop.wait(1.0):
+        if os.getppid() != supervisor:
+            log.error("supervisor %d is gone; stopping", supervisor)
+            break
+    actors.request_stop()
+    worker.stop(timeout=WORKER_STOP_TIMEOUT_S * 1000)
+
+
+def run_worker(processes: int = 1, threads: int = 4) -> int:
+    """Run worker processes and the scheduler until SIGTERM/SIGINT; returns the exit code (0 = clean stop)."""
+    if processes < 1 or threads < 1:
+        raise ValueError("processes and threads must be at least 1")
+    configure_logging()
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    if not get_settings().redis_url:
+        return _run_in_process(threads, stop)
+
+    from workers import actors
+
+    context = multiprocessing.get_context("spawn")
+    children: list[BaseProcess] = [_spawn(context, threads, n) for n in range(processes)]
+    scheduler = Scheduler(wake=actors.wake, scan_reports=actors.request_scan)
+    restarts: list[float] = []
+    code = 0
+    log.info("worker started: %d process(es) × %d thread(s)", processes, threads)
+    while not stop.is_set():
+        try:
+            scheduler.run_once()
+        except Exception:
+            log.exception("scheduler round failed")
+        for n, child in enumerate(children):
+            if child.is_alive() or stop.is_set():
+                continue
+            restarts = [t for t in restarts if t > time.monotonic() - 60] + [time.monotonic()]
+            if len(restarts) > MAX_RESTARTS_PER_MINUTE:
+                log.critical("worker processes keep dying (last exit code %s); giving up", child.exitcode)
+                code = 1
+                stop.set()
+                break
+            log.error("worker process %d exited with %s; starting a new one", child.pid, child.exitcode)
+            children[n] = _spawn(context, threads, n)
+        stop.wait(scheduler.interval_s)
+
+    log.info("stopping: waiting for the current batches to finish")
+    for child in children:
+        if child.is_alive():
+            child.terminate()
+    for child in children:
+        child.join(timeout=WORKER_STOP_TIMEOUT_S + 5)
+        if child.is_alive():
+            log.error("worker process %d did not stop; killing it", child.pid)
+            child.kill()
+            child.join()
+    return code
+
+
+def _spawn(context: multiprocessing.context.SpawnContext, threads: int, n: int) -> BaseProcess:
+    child = context.Process(target=worker_process, args=(threads,), name=f"worker-{n}")
+    child.start()
+    return child
+
+
+def _run_in_process(threads: int, stop: threading.Event) -> int:
+    from workers.broker import start_in_process_worker, stop_in_process_worker
+
+    log.warning("REDIS_URL is not set: tasks run in this process only, on %d threads", threads)
+    start_in_process_worker(threads)
+    stop.wait()
+    stop_in_process_worker(WORKER_STOP_TIMEOUT_S)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m workers.main [--processes N] [--threads M]`."""
+    parser = argparse.ArgumentParser(prog="python -m workers.main", description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker process (default 4)")
+    args = parser.parse_args(argv)
+    return run_worker(args.processes, args.threads)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
