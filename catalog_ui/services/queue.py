@@ -221,8 +221,8 @@ def claim(
                 FOR UPDATE SKIP LOCKED
             )
             UPDATE processing_queue q
-            SET status = 'processing', worker_id = :worker_id, started_at = clock_timestamp(),
-                lease_expires_at = clock_timestamp() + make_interval(secs => :lease),
+            SET status = 'processing', worker_id = :worker_id, started_at = statement_timestamp(),
+                lease_expires_at = statement_timestamp() + make_interval(secs => :lease),
                 next_attempt_at = NULL, attempts = q.attempts + 1
             FROM picked
             WHERE q.id = picked.id AND q.status = 'pending'
@@ -580,6 +580,32 @@ def throughput(session: Session, minutes: int = 15) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def _action_filter(
+    prefix: str,
+    status: str,
+    task_ids: list[int] | None,
+    task_type: str | None,
+    video_id: str | None,
+    created_by: int | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions (columns behind `prefix`) and parameters selecting the tasks a page action targets."""
+    conditions = [f"{prefix}status = '{status}'"]
+    params: dict[str, Any] = {}
+    if task_ids is not None:
+        conditions.append(f"{prefix}id = ANY(:ids)")
+        params["ids"] = list(task_ids)
+    if task_type:
+        conditions.append(f"{prefix}task_type = :task_type")
+        params["task_type"] = check_task_type(task_type)
+    if video_id:
+        conditions.append(f"{prefix}video_id = :video_id")
+        params["video_id"] = video_id.strip()
+    if created_by is not None:
+        conditions.append(f"{prefix}created_by = :created_by")
+        params["created_by"] = created_by
+    return conditions, params
+
+
 def retry_failed(
     session: Session,
     task_ids: list[int] | None = None,
@@ -593,22 +619,9 @@ def retry_failed(
     A failed task is skipped when its video already has an active task of that type; of several failed
     tasks of one (video, type) only the newest returns. Returns how many were put back.
     """
-    conditions = ["f.status = 'failed'"]
-    params: dict[str, Any] = {}
-    if task_ids is not None:
-        if not task_ids:
-            return 0
-        conditions.append("f.id = ANY(:ids)")
-        params["ids"] = list(task_ids)
-    if task_type:
-        conditions.append("f.task_type = :task_type")
-        params["task_type"] = check_task_type(task_type)
-    if video_id:
-        conditions.append("f.video_id = :video_id")
-        params["video_id"] = video_id.strip()
-    if created_by is not None:
-        conditions.append("f.created_by = :created_by")
-        params["created_by"] = created_by
+    if task_ids is not None and not task_ids:
+        return 0
+    conditions, params = _action_filter("f.", "failed", task_ids, task_type, video_id, created_by)
     result = session.execute(
         text(
             f"""
@@ -644,22 +657,9 @@ def cancel(
 
     Running tasks are left alone (they finish or fail on their own).
     """
-    conditions = ["status = 'pending'"]
-    params: dict[str, Any] = {}
-    if task_ids is not None:
-        if not task_ids:
-            return 0
-        conditions.append("id = ANY(:ids)")
-        params["ids"] = list(task_ids)
-    if task_type:
-        conditions.append("task_type = :task_type")
-        params["task_type"] = check_task_type(task_type)
-    if video_id:
-        conditions.append("video_id = :video_id")
-        params["video_id"] = video_id.strip()
-    if created_by is not None:
-        conditions.append("created_by = :created_by")
-        params["created_by"] = created_by
+    if task_ids is not None and not task_ids:
+        return 0
+    conditions, params = _action_filter("", "pending", task_ids, task_type, video_id, created_by)
     result = session.execute(
         text(
             f"""

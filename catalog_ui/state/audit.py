@@ -21,6 +21,7 @@ from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
 from catalog_ui.state.guards import authenticated, principal_of
 from catalog_ui.state.history_display import TimelineRow, field_label, timeline_row
+from catalog_ui.state.paging import PagedListMixin
 
 PAGE_SIZE = 50
 ENTRIES_PAGE_SIZE = 20
@@ -81,12 +82,10 @@ def _day_start(value: str, zone: tzinfo) -> datetime | None:
         raise ChangeSetError(f"'{value[:20]}' is not a date.") from exc
 
 
-class AuditState(AuthState):
+class AuditState(PagedListMixin, AuthState):
     """The change set list and the open change set."""
 
     rows: list[ChangeSetRow] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     total_capped: bool = False
     kind: str = ANY
@@ -213,22 +212,6 @@ class AuditState(AuthState):
         """Back to every change set."""
         self.kind, self.user_filter, self.since, self.until, self.page = ANY, ANY, "", "", 1
         self._fetch()
-
-    @rx.event
-    @authenticated
-    def next_page(self) -> None:
-        """Older change sets."""
-        if self.page < self.pages:
-            self.page += 1
-            self._fetch()
-
-    @rx.event
-    @authenticated
-    def prev_page(self) -> None:
-        """Newer change sets."""
-        if self.page > 1:
-            self.page -= 1
-            self._fetch()
 
     # -- the open change set ---------------------------------------------------------------------------
 

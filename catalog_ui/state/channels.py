@@ -9,23 +9,18 @@ from catalog_ui.services.channels import CHANNEL_SORTS, list_channels
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.guards import authenticated
+from catalog_ui.state.paging import PagedListMixin
 
 PER_PAGE = 50
 
 
-class ChannelsState(AuthState):
+class ChannelsState(PagedListMixin, AuthState):
     """One page of channels."""
 
     rows: list[dict[str, str]] = []
     search: str = ""
     sort: str = "videos"
-    page: int = 1
     total: int = 0
-
-    @rx.var
-    def pages(self) -> int:
-        """Number of pages."""
-        return max(1, -(-self.total // PER_PAGE))
 
     @rx.var
     def total_label(self) -> str:
@@ -37,6 +32,7 @@ class ChannelsState(AuthState):
             result = list_channels(session, self.search, self.page, PER_PAGE, self.sort)
         self.rows = [display_row(row) for row in result.rows]
         self.total = result.total
+        self.pages = max(1, -(-result.total // PER_PAGE))
 
     @rx.event
     @authenticated
@@ -59,19 +55,3 @@ class ChannelsState(AuthState):
         self.sort = value if value in CHANNEL_SORTS else "videos"
         self.page = 1
         self._fetch()
-
-    @rx.event
-    @authenticated
-    def next_page(self) -> None:
-        """One page forward."""
-        if self.page < self.pages:
-            self.page += 1
-            self._fetch()
-
-    @rx.event
-    @authenticated
-    def prev_page(self) -> None:
-        """One page back."""
-        if self.page > 1:
-            self.page -= 1
-            self._fetch()
