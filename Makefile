@@ -39,7 +39,8 @@ firebase-tools: $(FIREBASE_TOOLS)
 
 test: $(STAMP) services browser $(FIREBASE_TOOLS)
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests/unit tests/integration -q
+	$(PY) -m pytest tests/e2e -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -45,13 +46,19 @@ def _instance(cls: type[BaseState]) -> BaseState:
     return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
+def _run_async(awaitable: Any) -> Any:
+    # A thread of its own: another test (Playwright's sync API) may own this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, awaitable).result()
+
+
 def _first_result(fn: Any, state: BaseState) -> Any:
     params = list(inspect.signature(fn).parameters)[1:]
     outcome = fn(state, *[None] * len(params))
     if inspect.isasyncgen(outcome):
-        return asyncio.run(outcome.__anext__())
+        return _run_async(outcome.__anext__())
     if inspect.iscoroutine(outcome):
-        return asyncio.run(outcome)
+        return _run_async(outcome)
     if inspect.isgenerator(outcome):
         return next(outcome)
     return outcome
