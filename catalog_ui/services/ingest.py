@@ -384,7 +384,9 @@ def _merge(
     params["cs"] = conn.execute(
         text(
             "INSERT INTO change_set (kind, label, report_id, user_id) "
-            "SELECT 'report', left(filename, 255), id, uploaded_by FROM report WHERE id = :report_id RETURNING id"
+            # a local file is named by its base name (its folder means nothing to the team); S3 keys whole
+            "SELECT 'report', left(CASE WHEN source = 'path' THEN regexp_replace(filename, '^.*/', '') "
+            "ELSE filename END, 255), id, uploaded_by FROM report WHERE id = :report_id RETURNING id"
         ),
         params,
     ).scalar_one()
@@ -554,7 +556,7 @@ def _upsert_channels(conn: Connection, with_names: bool, older: bool) -> None:
 def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, Any]) -> int:
     """Keep in `ingest_delta` the staged rows that are new or differ from their video; returns the new ones.
 
-    A matched row carries the video's key, name and title before the report, and `changes`.
+    A matched row carries the video's key, its name and title before the report, and `changes`.
     """
     updatable = tuple(c for c in columns if c != "video_id")
     differs = f"OR {rows_differ_sql(updatable)}" if updatable else ""
@@ -586,6 +588,12 @@ def _update_changed(
     if not updatable:
         return 0, 0, {}
     assignments = ", ".join(f"{c} = d.{c}" for c in updatable)
+    channel = (
+        "COALESCE(d.channel_display_name, d.old_channel)"
+        if "channel_display_name" in columns
+        else "d.old_channel"
+    )
+    title = "COALESCE(d.title, d.old_title)" if "title" in columns else "d.old_title"
     row = conn.execute(
         text(
             f"""
@@ -596,10 +604,10 @@ def _update_changed(
                 UPDATE video v SET {assignments}, updated_at = now(), values_as_of = d.as_of
                 FROM changed d WHERE v.id = d.video_pk AND NOT d.stale
             ), history AS (
-                -- names the video as it was before this report
+                -- names the video as this report leaves it, like every other source of change
                 INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                            change_set_id)
-                SELECT d.video_id, d.old_channel, d.old_title, now(), d.changes, :cs
+                SELECT d.video_id, {channel}, {title}, now(), d.changes, :cs
                 FROM changed d WHERE NOT d.stale
             )
             SELECT count(*) FILTER (WHERE NOT stale), count(*) FILTER (WHERE stale),

@@ -207,7 +207,7 @@ def test_changed_fields_and_changes_of_a_report(session: Session) -> None:
     assert rows == [
         {
             "video_id": "vidAlpha001",
-            "video_title": "First Light",
+            "video_title": "First Light (Remastered)",
             "changes": {"title": ["First Light", "First Light (Remastered)"], "views": [1234567, 1300000]},
         },
         {
