@@ -49,7 +49,7 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(engine, app_url: str, pa
     expect(page.locator("#login-error")).to_have_text("Wrong e-mail, username or password.")
     page.locator("#password").fill(password)
     page.locator("#sign-in").click()
-    page.wait_for_url(f"{app_url}/videos")
+    page.wait_for_url(f"{app_url}/videos*")
     expect(page.locator("#signed-in-as")).to_have_text(email)
     page.locator("#sign-out").click()
     page.wait_for_url(f"{app_url}/login")
