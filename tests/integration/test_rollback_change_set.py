@@ -80,7 +80,7 @@ def test_undoing_a_report_restores_every_video_in_a_few_statements(session, engi
     )
     assert (
         rollback.label
-        == f"Undo change set #{report_set.id} (report {session.get(Report, report_id).filename})"
+        == f"Undo change set #{report_set.id} (report {Path(session.get(Report, report_id).filename).name})"
     )
     entries = session.execute(
         text("SELECT count(*) FROM metadata_sync WHERE change_set_id = :cs"), {"cs": result.change_set_id}
