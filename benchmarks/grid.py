@@ -25,13 +25,10 @@ import argparse
 import contextlib
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -246,66 +243,16 @@ def print_services(per_kind: dict[str, list[float]], videos: int, history: int) 
 # -- Chromium: from changing a filter to the new rows on screen ----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(url: str) -> Iterator[str]:
+def running_app(url: str) -> contextlib.AbstractContextManager[str]:
     """`reflex run --env prod` on the benchmark database, on a free port; stopped at the end."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        PORT=str(port),
-        REFLEX_USE_NPM="1",
-        REFLEX_CHECK_LATEST_VERSION="0",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    env.setdefault("REFLEX_WEB_WORKDIR", "/tmp/web-grid-bench")
-    env.setdefault("REFLEX_STATES_WORKDIR", "/tmp/states-grid-bench")
-    env.pop("REDIS_URL", None)
-    log = Path("/tmp/bench-grid-app.log")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = f"http://localhost:{port}"
-    try:
-        _wait_until_up(app, process, log)
-        yield app
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+    from tests.app_process import running_app as run
 
-
-def _wait_until_up(app: str, process: subprocess.Popen, log: Path) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if (
-                httpx.get(f"{app}/ping", timeout=2).status_code == 200
-                and httpx.get(app, timeout=2).status_code == 200
-            ):
-                return
-        time.sleep(1)
-    raise RuntimeError(f"the app did not start:\n{log.read_text()[-3000:]}")
+    overrides = {
+        "DATABASE_URL": url,
+        "REFLEX_WEB_WORKDIR": os.environ.get("REFLEX_WEB_WORKDIR", "/tmp/web-grid-bench"),
+        "REFLEX_STATES_WORKDIR": os.environ.get("REFLEX_STATES_WORKDIR", "/tmp/states-grid-bench"),
+    }
+    return run(overrides, Path("/tmp/bench-grid-app.log"), timeout_s=600)
 
 
 def ensure_bench_user() -> None:

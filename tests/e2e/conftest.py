@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.app_process import running_app
 from tests.s3 import S3Endpoint, moto_endpoint
 from tests.simulators.youtube import YouTubeSimulator
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,13 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-START_TIMEOUT_S = 420
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -81,55 +65,11 @@ def app_url(
     youtube: YouTubeSimulator,
 ) -> Iterator[str]:
     """Start the app on a free port against the test database; stop it (and its children) at the end."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        PORT=str(port),
-        REFLEX_USE_NPM="1",
-        REFLEX_CHECK_LATEST_VERSION="0",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    env.pop("REDIS_URL", None)
-    env.update(s3_endpoint.environment(app_bucket), REPORT_SCAN_INTERVAL_S="3600")  # tests scan when they ask
-    env.update(youtube_environment(youtube))
-    log_path = tmp_path_factory.mktemp("app") / "reflex.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_until_up(url, process, log_path)
+    overrides = {"DATABASE_URL": database_url, "REPORT_SCAN_INTERVAL_S": "3600"}  # tests scan when they ask
+    overrides.update(s3_endpoint.environment(app_bucket))
+    overrides.update(youtube_environment(youtube))
+    with running_app(overrides, tmp_path_factory.mktemp("app") / "reflex.log") as url:
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if (
-                httpx.get(f"{url}/ping", timeout=2).status_code == 200
-                and httpx.get(url, timeout=2).status_code == 200
-            ):
-                return
-        time.sleep(1)
-    raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="session")
