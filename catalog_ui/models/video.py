@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Uuid,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -161,3 +163,5 @@ class Video(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_type=String(500))
     # When the data last written from a report or a task was true; an older report never overwrites it.
     values_as_of: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    # MD5 of the raw report row the values came from; cleared by trigger when another source changes them.
+    report_row_hash: uuid.UUID | None = Field(default=None, sa_type=Uuid)

@@ -40,7 +40,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any, BinaryIO
 
 from sqlalchemy import text
@@ -50,7 +49,8 @@ from catalog_ui.db import get_engine
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
-from catalog_ui.services.report_format import RejectedRow, ReportFormatError, ReportReader, open_report
+from catalog_ui.services.report_format import RejectedRow, ReportFormatError
+from catalog_ui.services.report_load import ReportLoader
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,6 @@ log = logging.getLogger(__name__)
 REPORT_LOCK_NAMESPACE = 7301  # pg_advisory_lock(namespace, report_id): one worker per report
 MERGE_LOCK_KEY = 7302  # pg_advisory_xact_lock(key): merges one after the other
 PROGRESS_EVERY_SECONDS = 1.0
-COPY_BATCH_ROWS = 2000  # rows handed to COPY per read() call
-MAX_STORED_REJECTIONS = 10_000  # all are counted; the first ones are kept for the detail view
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it
 BULK_MAINTENANCE_WORK_MEM = "512MB"  # index builds sort in memory
@@ -106,33 +104,6 @@ class _CountingStream(io.RawIOBase):
     def close(self) -> None:
         self._inner.close()
         super().close()
-
-
-class _CopySource:
-    """A file-like object for psycopg2's copy_expert: batches of COPY lines, rejected rows set aside."""
-
-    def __init__(self, reader: ReportReader, on_progress: Callable[[], None]) -> None:
-        self.rejections: list[RejectedRow] = []
-        self.error: Exception | None = None
-        self._lines: Iterator[str] = reader.copy_lines(self._reject)
-        self._on_progress = on_progress
-
-    def _reject(self, row: RejectedRow) -> None:
-        if len(self.rejections) < MAX_STORED_REJECTIONS:
-            self.rejections.append(row)
-
-    def read(self, size: int = -1) -> str:
-        # copy_expert sends whatever one call returns, so a batch need not match `size`.
-        try:
-            batch = "".join(islice(self._lines, COPY_BATCH_ROWS))
-            self._on_progress()
-        except Exception as exc:
-            self.error = exc  # psycopg2 reports it as a cancelled COPY; `_stage` raises the original
-            raise
-        return batch
-
-    def readline(self, size: int = -1) -> str:
-        return self.read(size)
 
 
 def open_report_stream(report: dict[str, Any]) -> BinaryIO:
@@ -211,7 +182,7 @@ class _Progress:
         self._stream = stream
         self._callback = callback
         self._last = 0.0
-        self.reader: ReportReader | None = None
+        self.reader: ReportLoader | None = None
 
     def counts(self) -> dict[str, int]:
         reader = self.reader
@@ -258,13 +229,16 @@ def _run(
         stream = _CountingStream(source)
         publish = _Progress(progress, report["id"], stream, on_progress)
         started = time.perf_counter()
-        with open_report(stream) as reader:
-            publish.reader = reader
+        with ReportLoader(stream) as loader:
+            publish.reader = loader
             with engine.begin() as conn:
-                rejections = _stage(conn, reader, publish)
+                conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
+                # JIT compiling the wide comparison and diff expressions costs seconds and saves nothing here.
+                conn.execute(text("SET LOCAL jit = off"))
+                loader.stage(conn, publish, catalog_empty=_bounded_count(conn, "video", 1) == 0)
                 publish(force=True)
                 result.timings["read"] = time.perf_counter() - started
-                _merge(conn, report, reader, rejections, result)
+                _merge(conn, report, loader, loader.rejections, result)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -317,35 +291,10 @@ def _fail(
     return result
 
 
-def _stage(conn: Connection, reader: ReportReader, publish: _Progress) -> list[RejectedRow]:
-    """COPY the report's rows into `ingest_stage` (video's column types, plus line/date/completeness)."""
-    columns = reader.copy_columns
-    stored = ", ".join(c for c in columns if c not in COPY_EXTRA_COLUMNS)
-    conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
-    # JIT compiling the wide comparison and diff expressions costs seconds and saves nothing here.
-    conn.execute(text("SET LOCAL jit = off"))
-    conn.execute(
-        text(
-            f"CREATE TEMP TABLE ingest_stage ON COMMIT DROP AS "
-            f"SELECT {stored}, 0::int AS line, NULL::date AS report_date, 0::int AS completeness "
-            f"FROM video WITH NO DATA"
-        )
-    )
-    source = _CopySource(reader, publish)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY ingest_stage ({', '.join(columns)}) FROM STDIN", source)
-    except Exception:
-        if source.error is not None:
-            raise source.error from None
-        raise
-    return source.rejections
-
-
 def _merge(
     conn: Connection,
     report: dict[str, Any],
-    reader: ReportReader,
+    reader: ReportLoader,
     rejections: list[RejectedRow],
     result: IngestResult,
 ) -> None:
@@ -416,7 +365,7 @@ def _merge(
     result.rows_inserted = inserted
     result.rows_updated = updated
     result.rows_stale = stale
-    result.rows_unchanged = staged - inserted - updated - stale
+    result.rows_unchanged = staged - inserted - updated - stale + reader.rows_known
     if inserted + updated:
         conn.execute(
             text("UPDATE change_set SET video_count = :n WHERE id = :cs"),
@@ -601,7 +550,8 @@ def _update_changed(
                 SELECT d.*, (:older OR d.old_as_of > d.as_of) AS stale
                 FROM ingest_delta d WHERE d.video_pk IS NOT NULL
             ), updated AS (
-                UPDATE video v SET {assignments}, updated_at = now(), values_as_of = d.as_of
+                UPDATE video v SET {assignments}, updated_at = now(), values_as_of = d.as_of,
+                    report_row_hash = d.row_hash
                 FROM changed d WHERE v.id = d.video_pk AND NOT d.stale
             ), history AS (
                 -- names the video as this report leaves it, like every other source of change
@@ -628,8 +578,8 @@ def _insert_new(conn: Connection, columns: tuple[str, ...], source: str, params:
         text(
             f"""
             WITH new_videos AS (
-                INSERT INTO video ({", ".join(columns)}, values_as_of)
-                SELECT {", ".join(f"s.{c}" for c in columns)}, {AS_OF} FROM {source}
+                INSERT INTO video ({", ".join(columns)}, values_as_of, report_row_hash)
+                SELECT {", ".join(f"s.{c}" for c in columns)}, {AS_OF}, s.row_hash FROM {source}
                 ON CONFLICT (video_id) DO NOTHING
                 RETURNING video_id, channel_display_name, title
             ), history AS (

@@ -60,11 +60,16 @@ Normalizer = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class ReportColumn:
-    """Where one outside header goes: a `video` column with its normalizer, the report date, or nowhere."""
+    """Where one outside header goes: a `video` column with its normalizer, the report date, or nowhere.
+
+    `kind` names the normalizer for the SQL fast path (`report_sql`), `limit` its length limit if any.
+    """
 
     column: str | None
     normalize: Normalizer | None = None
     is_report_date: bool = False
+    kind: str | None = None
+    limit: int | None = None
 
 
 def normalize_header(name: str) -> str:
@@ -233,12 +238,20 @@ def upc(value: str) -> str | Flagged:
     return Flagged(value, "upc_invalid")
 
 
-def _store(column: str, normalize: Normalizer) -> ReportColumn:
-    return ReportColumn(column, normalize)
+def _store(column: str, normalize: Normalizer, kind: str) -> ReportColumn:
+    return ReportColumn(column, normalize, kind=kind)
+
+
+def _text(column: str, limit: int | None) -> ReportColumn:
+    return ReportColumn(column, text(limit), kind="text", limit=limit)
+
+
+def _multi(column: str, limit: int) -> ReportColumn:
+    return ReportColumn(column, multi(limit), kind="multi", limit=limit)
 
 
 IGNORED = ReportColumn(None)
-REPORT_DATE = ReportColumn(None, report_date, is_report_date=True)
+REPORT_DATE = ReportColumn(None, report_date, is_report_date=True, kind="report_date")
 
 _FLAG_COLUMNS = (
     "third_party_ads_enabled",
@@ -259,35 +272,35 @@ _FLAG_COLUMNS = (
 
 # Keys are `normalize_header` forms. Older exports' names sit next to the modern ones.
 REPORT_COLUMNS: dict[str, ReportColumn] = {
-    "video_id": _store("video_id", video_id),
-    "channel_id": _store("channel_id", text(100)),
-    "channel_display_name": _store("channel_display_name", text(100)),
-    "username": _store("channel_display_name", text(100)),
-    "video_title": _store("title", text(200)),
-    "title": _store("title", text(200)),
-    "time_published": _store("time_published", timestamp),
-    "time_uploaded": _store("time_published", timestamp),
-    "video_length": _store("video_length", duration),
-    "length": _store("video_length", duration),
-    "views": _store("views", views),
-    "view_count": _store("views", views),
-    "category": _store("category", category),
-    "privacy_status": _store("privacy_status", privacy),
-    "asset_id": _store("asset_id", text(50)),
-    "custom_id": _store("custom_id", text(100)),
-    "isrc": _store("isrc", isrc),
-    "upc": _store("upc", upc),
-    "artist": _store("artist", multi(200)),
-    "genre": _store("genre", multi(100)),
-    "label": _store("label", text(200)),
-    "claimed_status": _store("claimed_status", text(20)),
-    "other_owners_claiming": _store("other_owners_claiming", owners),
-    "effective_policy": _store("effective_policy", text(None)),
-    "policy": _store("effective_policy", text(None)),
-    **{name: _store(name, yes_no) for name in _FLAG_COLUMNS},
-    "is_short": _store("is_short", boolean),
-    "is_live_stream": _store("is_live_stream", boolean),
-    "upload_source": _store("upload_source", text(20)),
+    "video_id": _store("video_id", video_id, "video_id"),
+    "channel_id": _text("channel_id", 100),
+    "channel_display_name": _text("channel_display_name", 100),
+    "username": _text("channel_display_name", 100),
+    "video_title": _text("title", 200),
+    "title": _text("title", 200),
+    "time_published": _store("time_published", timestamp, "timestamp"),
+    "time_uploaded": _store("time_published", timestamp, "timestamp"),
+    "video_length": _store("video_length", duration, "duration"),
+    "length": _store("video_length", duration, "duration"),
+    "views": _store("views", views, "views"),
+    "view_count": _store("views", views, "views"),
+    "category": _store("category", category, "category"),
+    "privacy_status": _store("privacy_status", privacy, "privacy"),
+    "asset_id": _text("asset_id", 50),
+    "custom_id": _text("custom_id", 100),
+    "isrc": _store("isrc", isrc, "isrc"),
+    "upc": _store("upc", upc, "upc"),
+    "artist": _multi("artist", 200),
+    "genre": _multi("genre", 100),
+    "label": _text("label", 200),
+    "claimed_status": _text("claimed_status", 20),
+    "other_owners_claiming": _store("other_owners_claiming", owners, "owners"),
+    "effective_policy": _text("effective_policy", None),
+    "policy": _text("effective_policy", None),
+    **{name: _store(name, yes_no, "yes_no") for name in _FLAG_COLUMNS},
+    "is_short": _store("is_short", boolean, "boolean"),
+    "is_live_stream": _store("is_live_stream", boolean, "boolean"),
+    "upload_source": _text("upload_source", 20),
     "album": IGNORED,
     "claimed_by_this_owner": IGNORED,
     "date": REPORT_DATE,

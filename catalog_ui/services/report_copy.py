@@ -11,6 +11,7 @@ return None so the reader takes the row through its reference path, which reject
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 
 from catalog_ui.services.report_columns import ISRC_PATTERN, FieldError, Flagged, Normalizer
 
-COPY_EXTRA_COLUMNS = ("line", "report_date", "completeness")
+COPY_EXTRA_COLUMNS = ("line", "report_date", "completeness", "row_hash")
 NULL = "\\N"
 # Distinct raw values remembered per column (beyond, values are encoded each time), and only short ones:
 # the memos stay under ~100 MB whatever the file.
@@ -57,6 +58,17 @@ def _array_literal(items: Sequence[Any]) -> str:
         else:
             raise TypeError(f"cannot encode an array element of type {type(item).__name__}")
     return "{" + ",".join(parts) + "}"
+
+
+def row_hash_salt(header: Sequence[str]) -> str:
+    """What a report's row hashes start with: a version and the header, so the same cells under another
+    header (or after a change to the normalizers, with a new version) never match."""
+    return "catalog-row-v1\x1e" + "\x1f".join(header) + "\x1e"
+
+
+def row_hash(salt: str, fields: Sequence[str]) -> str:
+    """MD5 (hex) of one raw CSV record, as `report_sql.row_hash_sql` computes it in PostgreSQL."""
+    return hashlib.md5((salt + "\x1f".join(fields)).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def copy_field(value: Any) -> str:
@@ -190,13 +202,16 @@ class RowEncoder:
     """Raw CSV records (already known to be data rows with a valid video id) → COPY lines.
 
     The encoder picks its column order, `columns`: video_id, the high-cardinality columns, the memoized
-    ones, then COPY_EXTRA_COLUMNS (line number, report date, completeness: the count of non-empty values).
+    ones, then COPY_EXTRA_COLUMNS (line number, report date, completeness: the count of non-empty values,
+    and the raw record's `row_hash`).
     Per row, the memoized cells are looked up all at once (`map` over the memos) and only the few others
     call a function, which keeps Python-level work per cell to a minimum.
     """
 
-    def __init__(self, cells: Sequence[CellSpec]) -> None:
-        """Plan the encoders from the header's cells (each mapped column once, video_id among them)."""
+    def __init__(self, cells: Sequence[CellSpec], salt: str) -> None:
+        """Plan the encoders from the header's cells (each mapped column once, video_id among them);
+        `salt` starts every row hash (`row_hash_salt`)."""
+        self._salt = salt
         stored = [cell for cell in cells if not cell.is_report_date]
         vid_cell = next(cell for cell in stored if cell.column == "video_id")
         high = [cell for cell in stored if cell.column in HIGH_CARDINALITY and cell is not vid_cell]
@@ -251,10 +266,8 @@ class RowEncoder:
             return None
         report_date = memoized.pop() if self._has_date else NULL
         completeness = self._width - memoized.count(NULL) - high.count(NULL)
-        return (
-            "\t".join([fields[self._vid_index], *high, *memoized, str(line), report_date, str(completeness)])
-            + "\n"
-        )
+        cells = [fields[self._vid_index], *high, *memoized, str(line), report_date, str(completeness)]
+        return "\t".join(cells) + "\t" + row_hash(self._salt, fields) + "\n"
 
 
 def _getter(indexes: Sequence[int]) -> Callable[[list[str]], Sequence[str]]:

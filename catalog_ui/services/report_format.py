@@ -17,7 +17,7 @@ import csv
 import gzip
 import io
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO, Self
@@ -30,7 +30,7 @@ from catalog_ui.services.report_columns import (
     Normalizer,
     normalize_header,
 )
-from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, RowEncoder, to_copy_line
+from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, RowEncoder, row_hash_salt, to_copy_line
 
 __all__ = [
     "COPY_EXTRA_COLUMNS",
@@ -100,9 +100,11 @@ class _Cell:
     column: str | None
     normalize: Normalizer
     is_report_date: bool
+    kind: str | None
+    limit: int | None
 
 
-class _Chained(io.RawIOBase):
+class Chained(io.RawIOBase):
     """Bytes already read (`head`) followed by the rest of `source`, as one readable raw stream."""
 
     def __init__(self, head: bytes, source: Any, *, owns_source: bool) -> None:
@@ -121,7 +123,9 @@ class _Chained(io.RawIOBase):
             view[:size] = self._head[:size]
             self._head = self._head[size:]
             return size
-        data = self._source.read(len(view))
+        # read1 returns what is at hand: bytes read before a damaged gzip block are not lost with it.
+        read = getattr(self._source, "read1", self._source.read)
+        data = read(len(view))
         view[: len(data)] = data
         return len(data)
 
@@ -152,10 +156,13 @@ def _check_text(head: bytes) -> None:
         raise ReportFormatError("The file is not a CSV text file (it contains binary data).")
 
 
-def open_report(stream: BinaryIO) -> ReportReader:
-    """Open a Videos report (plain or gzip CSV) for streaming; reads the header and the first data row."""
+def decompressed(stream: BinaryIO) -> tuple[io.BufferedReader, bool]:
+    """The report's bytes (gunzipped when the stream starts with gzip's magic) and whether it was gzip.
+
+    Refuses up front what is not a text file (UTF-16, ZIP, binary data) with a `ReportFormatError`.
+    """
     magic = _read_exact(stream, 2)
-    source: Any = io.BufferedReader(_Chained(magic, stream, owns_source=False))
+    source: Any = io.BufferedReader(Chained(magic, stream, owns_source=False))
     gzipped = magic == GZIP_MAGIC
     if gzipped:
         source = gzip.GzipFile(fileobj=source, mode="rb")
@@ -166,8 +173,18 @@ def open_report(stream: BinaryIO) -> ReportReader:
             f"The file looks gzip-compressed but cannot be decompressed ({exc})."
         ) from None
     _check_text(head)
-    binary = io.BufferedReader(_Chained(head, source, owns_source=True))
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return io.BufferedReader(Chained(head, source, owns_source=True)), gzipped
+
+
+def text_of(binary: BinaryIO) -> io.TextIOWrapper:
+    """Report bytes as text the way the reader decodes them (BOM dropped, undecodable bytes kept aside)."""
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def open_report(stream: BinaryIO) -> ReportReader:
+    """Open a Videos report (plain or gzip CSV) for streaming; reads the header and the first data row."""
+    binary, gzipped = decompressed(stream)
+    text = text_of(binary)
     try:
         return ReportReader(text, gzipped=gzipped)
     except BaseException:
@@ -213,8 +230,12 @@ class ReportReader:
     `rows_skipped` blank, summary and repeated header rows (by kind in `skipped`).
     """
 
-    def __init__(self, text: io.TextIOBase, *, gzipped: bool = False) -> None:
-        """Read the header from a decoded text stream (opened with newline="") and the first data row."""
+    def __init__(self, text: io.TextIOBase, *, gzipped: bool = False, header_only: bool = False) -> None:
+        """Read the header from a decoded text stream (opened with newline="") and the first data row.
+
+        With `header_only` the stream holds just the header (and blank lines before it): the data rows
+        come later, in pieces, through `copy_lines_from` and `copy_line_of`.
+        """
         self.gzipped = gzipped
         self.rows_parsed = 0
         self.rows_rejected = 0
@@ -224,6 +245,8 @@ class ReportReader:
         self.header = self._read_header()
         self._header_keys = [normalize_header(name) for name in self.header.columns]
         self._header_key_set = frozenset(self._header_keys)
+        if header_only:
+            return
         events = self._events()
         first = next(events, None)
         if first is None:
@@ -262,20 +285,7 @@ class ReportReader:
         yield from rest
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
-        reader = self._reader
-        while True:
-            start = reader.line_num + 1
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ReportFormatError(f"Line {start} cannot be read as CSV ({exc}).") from None
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                raise ReportFormatError(
-                    f"The gzip data is damaged or cut off near line {start} ({exc})."
-                ) from None
-            yield start, fields
+        return _numbered_records(self._reader, 0)
 
     def _read_header(self) -> ReportHeader:
         self._rows = self._records()
@@ -312,14 +322,17 @@ class ReportReader:
                     )
                 filled_by[spec.column] = name
                 mapped[name] = spec.column
-            cells.append(_Cell(index, name, spec.column, spec.normalize, spec.is_report_date))
+            cells.append(
+                _Cell(index, name, spec.column, spec.normalize, spec.is_report_date, spec.kind, spec.limit)
+            )
         if "video_id" not in filled_by:
             shown = ", ".join(columns[:10]) + (", …" if len(columns) > 10 else "")
             raise ReportFormatError(f"The report has no video_id column (its columns are: {shown}).")
         self._video_id_index = next(cell.index for cell in cells if cell.column == "video_id")
         # video_id first, so a row with a bad id is reported for its id rather than another column.
         self._cells = sorted(cells, key=lambda cell: cell.column != "video_id")
-        self._encoder = RowEncoder(cells)
+        self.row_hash_salt = row_hash_salt(columns)
+        self._encoder = RowEncoder(cells, self.row_hash_salt)
         return ReportHeader(columns, mapped, ignored, date_column)
 
     def _events(self) -> Iterator[ParsedRow | RejectedRow]:
@@ -351,30 +364,58 @@ class ReportReader:
         """The columns of `copy_lines`' output, in order: the mapped columns, then COPY_EXTRA_COLUMNS."""
         return self._encoder.columns
 
+    @property
+    def header_keys(self) -> tuple[str, ...]:
+        """The header's names in their matching form (`normalize_header`), in file order."""
+        return tuple(self._header_keys)
+
+    @property
+    def cells(self) -> tuple[_Cell, ...]:
+        """The header cells that are stored or give the report date (video_id first)."""
+        return tuple(self._cells)
+
     def copy_lines(self, on_rejected: Callable[[RejectedRow], None]) -> Iterator[str]:
         """The data rows as `COPY … FROM STDIN` text lines of `copy_columns`; rejected rows go to `on_rejected`.
 
         A line holds the same text `to_copy_line` gives for the ParsedRow that iterating the reader
         yields, only much faster (see `report_copy`). Use either this or plain iteration, not both.
         """
-        columns = self.copy_columns
+        first = self._reference_line(next(self._iterator), on_rejected)  # read by __init__
+        if first is not None:
+            yield first
+        yield from self._copy_lines(self._rows, on_rejected)
+
+    def copy_lines_from(
+        self, text: io.TextIOBase, first_line: int, on_rejected: Callable[[RejectedRow], None]
+    ) -> Iterator[str]:
+        """Like `copy_lines`, for a piece of the report's data rows that starts at line `first_line`."""
+        records = _numbered_records(csv.reader(_physical_lines(text)), first_line - 1)
+        yield from self._copy_lines(records, on_rejected)
+
+    def copy_line_of(
+        self, line: int, fields: list[str], on_rejected: Callable[[RejectedRow], None]
+    ) -> str | None:
+        """The COPY line of one record read elsewhere (None when it is skipped or rejected)."""
+        return next(self._copy_lines([(line, fields)], on_rejected), None)
+
+    def _reference_line(
+        self, row: ParsedRow | RejectedRow | None, on_rejected: Callable[[RejectedRow], None]
+    ) -> str | None:
+        if isinstance(row, ParsedRow):
+            return parsed_copy_line(row, self.copy_columns)
+        if row is not None:
+            on_rejected(row)
+        return None
+
+    def _copy_lines(
+        self, records: Iterable[tuple[int, list[str]]], on_rejected: Callable[[RejectedRow], None]
+    ) -> Iterator[str]:
         ncols = len(self.header.columns)
         vid_index = self._video_id_index
         header_keys = self._header_key_set
         valid_id = VIDEO_ID_PATTERN.fullmatch
         encode = self._encoder.encode
-
-        def reference(row: ParsedRow | RejectedRow | None) -> str | None:
-            if isinstance(row, ParsedRow):
-                return parsed_copy_line(row, columns)
-            if row is not None:
-                on_rejected(row)
-            return None
-
-        first = reference(next(self._iterator))  # the row __init__ read to tell an empty report
-        if first is not None:
-            yield first
-        for line, fields in self._rows:
+        for line, fields in records:
             # The fast path takes plain data rows; anything else, and any row with a cell the fast
             # encoders refuse, goes through the reference path, which skips, parses or rejects it.
             if len(fields) == ncols:
@@ -385,7 +426,7 @@ class ReportReader:
                         self.rows_parsed += 1
                         yield text
                         continue
-            text = reference(self._event(line, fields))
+            text = self._reference_line(self._event(line, fields), on_rejected)
             if text is not None:
                 yield text
 
@@ -446,10 +487,28 @@ class ReportReader:
         return ParsedRow(line, values, report_date, completeness, tuple(flags))
 
 
+def _numbered_records(reader: Any, offset: int) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each CSV record of `reader`; line numbers shifted by `offset`."""
+    while True:
+        start = reader.line_num + 1 + offset
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ReportFormatError(f"Line {start} cannot be read as CSV ({exc}).") from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise ReportFormatError(
+                f"The gzip data is damaged or cut off near line {start} ({exc})."
+            ) from None
+        yield start, fields
+
+
 def parsed_copy_line(row: ParsedRow, columns: Sequence[str]) -> str:
     """A ParsedRow as a COPY line of `columns`, which may name the COPY_EXTRA_COLUMNS too."""
     values = dict(row.values)
     values["line"] = row.line
     values["report_date"] = row.report_date
     values["completeness"] = row.completeness
+    values["row_hash"] = None  # only plain rows get a hash (`RowEncoder`); None never matches
     return to_copy_line(values, columns)

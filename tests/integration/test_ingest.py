@@ -14,6 +14,7 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
 from catalog_ui.services import reports
 from catalog_ui.services.ingest import IngestResult, ingest_report
+from catalog_ui.services.report_load import ReportLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 DAY_ONE = "cms_videos_2026-03-01.csv"
@@ -191,9 +192,9 @@ def counts(report: Report) -> dict[str, int]:
 
 
 def video_rows(session: Session) -> dict[str, dict[str, Any]]:
-    """Every video as a dict of its columns (without the surrogate id and updated_at), by video id."""
+    """Every video as a dict of its columns (without the surrogate id, updated_at and the row hash)."""
     videos = session.execute(select(Video).order_by(Video.video_id)).scalars()
-    return {v.video_id: v.model_dump(exclude={"id", "updated_at"}) for v in videos}
+    return {v.video_id: v.model_dump(exclude={"id", "updated_at", "report_row_hash"}) for v in videos}
 
 
 def history(session: Session, report_id: int | None = None) -> list[tuple[str, dict, str | None, str | None]]:
@@ -362,6 +363,77 @@ def test_the_same_data_again_changes_nothing_and_writes_no_history(session: Sess
         session.execute(select(Video.video_id, Video.updated_at).order_by(Video.video_id)).all()
         == stamps_before
     )
+
+
+def _copy(tmp_path: Path, name: str, target: str) -> Path:
+    path = tmp_path / target
+    shutil.copyfile(FIXTURES / name, path)
+    return path
+
+
+def _known_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records `rows_known` (rows set aside by their hash) of every ingestion from now on."""
+    seen: list[int] = []
+    original = ReportLoader.stage
+
+    def stage(self: ReportLoader, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        seen.append(self.rows_known)
+
+    monkeypatch.setattr(ReportLoader, "stage", stage)
+    return seen
+
+
+def test_rows_unchanged_since_last_time_are_set_aside_by_their_hash(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_file(session, DAY_ONE)
+    hashed = session.execute(select(func.count()).where(Video.report_row_hash.is_not(None))).scalar_one()
+    assert hashed >= 3  # the reader's very first row takes the path that hashes nothing
+    known = _known_rows(monkeypatch)
+
+    report, _ = ingest_file(session, _copy(tmp_path, DAY_ONE, "cms_videos_2026-03-01-again.csv"))
+
+    assert known == [hashed]
+    assert (report.rows_read, report.rows_unchanged, report.rows_updated) == (4, 4, 0)
+
+
+def test_a_video_changed_by_another_source_is_compared_again(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_file(session, DAY_ONE)
+    before = dict(session.execute(select(Video.video_id, Video.report_row_hash)).all())
+    assert before["vidBravo002"] is not None and before["vidCharl003"] is not None
+    # A YouTube sync (or a rollback) renames a video: the trigger forgets its row hash.
+    session.execute(text("UPDATE video SET title = 'Renamed by a sync' WHERE video_id = 'vidBravo002'"))
+    session.execute(text("UPDATE video SET notes = 'a note' WHERE video_id = 'vidCharl003'"))  # user-owned
+    session.commit()
+    after = dict(session.execute(select(Video.video_id, Video.report_row_hash)).all())
+    assert after["vidBravo002"] is None and after["vidCharl003"] == before["vidCharl003"]
+    known = _known_rows(monkeypatch)
+
+    report, _ = ingest_file(session, _copy(tmp_path, DAY_ONE, "cms_videos_2026-03-01-again.csv"))
+
+    assert known == [sum(h is not None for h in after.values())]
+    assert (report.rows_updated, report.rows_unchanged) == (1, 3)
+    assert video_rows(session)["vidBravo002"]["title"] != "Renamed by a sync"
+    rehashed = select(Video.report_row_hash).where(Video.video_id == "vidBravo002")
+    assert session.execute(rehashed).scalar_one() == before["vidBravo002"]
+
+
+def test_a_video_with_several_rows_is_never_set_aside(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_file(session, "duplicates.csv")
+    known = _known_rows(monkeypatch)
+
+    report, _ = ingest_file(session, _copy(tmp_path, "duplicates.csv", "duplicates-again.csv"))
+
+    # Only the videos with one row in the file can be set aside; the others meet again in the collapse.
+    single = session.execute(text("SELECT count(*) FROM video")).scalar_one()
+    assert known[0] < report.rows_read
+    assert report.rows_updated == 0 and report.rows_unchanged == single
+    assert known[0] <= single
 
 
 def test_a_completed_report_is_not_ingested_twice(session: Session) -> None:
@@ -683,7 +755,7 @@ FAULTS = [
     ),
     (
         "truncated.csv.gz",
-        "The gzip data is damaged or cut off near line 1852 "
+        "The gzip data is damaged or cut off near line 1973 "
         "(Compressed file ended before the end-of-stream marker was reached).",
     ),
     ("utf16.csv", "The file is UTF-16 encoded; export the report as UTF-8 CSV."),
@@ -712,7 +784,7 @@ def test_a_fault_part_way_rolls_back_the_rows_already_staged(session: Session) -
     report, _ = ingest_file(session, "truncated.csv.gz")
 
     assert report.status == "error"
-    assert report.rows_read == 1850  # read and staged before the damaged block
+    assert report.rows_read == 1971  # every whole row before the damaged block
     assert 0 < report.bytes_read <= report.size_bytes
     assert table_counts(session) == {
         "video": 0,

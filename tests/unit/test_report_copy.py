@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from pathlib import Path
 
 import pytest
 
 from catalog_ui.services.demo_data import iter_day_one, write_report
-from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
+from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, row_hash
 from catalog_ui.services.report_format import (
     ParsedRow,
     RejectedRow,
@@ -122,14 +123,17 @@ def assert_same(data: bytes) -> int:
     """Both paths agree on lines, rejections and counters; returns the number of lines."""
     ref_reader, ref_lines, ref_rejected = reference(data)
     fast_reader, fast_lines, fast_rejected = fast(data)
-    assert fast_lines == ref_lines
+    # The last field is the raw row's hash: the fast path has it, the reference path leaves it NULL.
+    assert [line.rsplit("\t", 1)[0] for line in fast_lines] == [line.rsplit("\t", 1)[0] for line in ref_lines]
+    assert {line.rsplit("\t", 1)[1] for line in ref_lines} <= {"\\N\n"}
+    assert all(re.fullmatch(r"[0-9a-f]{32}\n|\\N\n", line.rsplit("\t", 1)[1]) for line in fast_lines)
     assert fast_rejected == ref_rejected
     assert (fast_reader.rows_parsed, fast_reader.rows_rejected, fast_reader.skipped) == (
         ref_reader.rows_parsed,
         ref_reader.rows_rejected,
         ref_reader.skipped,
     )
-    assert fast_reader.copy_columns[-3:] == COPY_EXTRA_COLUMNS
+    assert fast_reader.copy_columns[-4:] == COPY_EXTRA_COLUMNS
     return len(fast_lines)
 
 
@@ -208,9 +212,23 @@ def test_clean_rows_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_copy_columns_put_video_id_first_and_each_mapped_column_once() -> None:
-    data = b"views,Video ID,title,album,date\n5,vidAlpha001,T,A,2026-03-01\n"
+    data = b"views,Video ID,title,album,date\n1,vidFirst001,F,A,2026-03-01\n5,vidAlpha001,T,A,2026-03-01\n"
 
     reader, lines, _ = fast(data)
 
-    assert reader.copy_columns == ("video_id", "views", "title", "line", "report_date", "completeness")
-    assert lines == ["vidAlpha001\t5\tT\t2\t2026-03-01\t3\n"]
+    assert reader.copy_columns == (
+        "video_id",
+        "views",
+        "title",
+        "line",
+        "report_date",
+        "completeness",
+        "row_hash",
+    )
+    digest = row_hash(reader.row_hash_salt, ["5", "vidAlpha001", "T", "A", "2026-03-01"])
+    # The first row is read by the reference path (to tell an empty report), which hashes nothing.
+    assert lines == [
+        "vidFirst001\t1\tF\t2\t2026-03-01\t3\t\\N\n",
+        f"vidAlpha001\t5\tT\t3\t2026-03-01\t3\t{digest}\n",
+    ]
+    assert reader.row_hash_salt == "catalog-row-v1\x1eviews\x1fVideo ID\x1ftitle\x1falbum\x1fdate\x1e"

@@ -1,0 +1,364 @@
+"""Staging a report for the merge: PostgreSQL's own CSV parser for clean pieces, the Python reader for the rest.
+
+The report's bytes (gunzipped) are cut at record boundaries into pieces of about CHUNK_BYTES. Each piece
+is COPYed as CSV into `ingest_raw`, a table of text columns whose `ord` is the line each row starts on,
+under a savepoint. A piece PostgreSQL refuses (a row with the wrong column count, a blank line, bytes
+that are not UTF-8, a NUL) or that holds line breaks inside quoted values is rolled back and read by the
+Python reader instead, which knows every rule of the format and rejects rows with their line, column and
+reason; so dirt costs time in proportion to its size, never correctness. One statement (`report_sql`)
+then turns the raw cells into typed `ingest_stage` rows; the rows it cannot normalize exactly go through
+the Python normalizers as well. `ingest_stage` ends with exactly what the Python reader alone would have
+staged (`tests/integration/test_report_load.py`), several times faster.
+
+Files whose lines end in a bare carriage return are read by the Python reader from start to end.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, BinaryIO
+
+import psycopg2
+from sqlalchemy.engine import Connection
+
+from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
+from catalog_ui.services.report_format import (
+    LINE_LIMIT,
+    Chained,
+    RejectedRow,
+    ReportFormatError,
+    ReportReader,
+    decompressed,
+    text_of,
+)
+from catalog_ui.services.report_sql import RawCell, normalize_select, raw_column
+
+CHUNK_BYTES = 2 << 20  # one COPY (and, when it fails, one Python pass) per piece of this size
+READ_BYTES = 8 << 10  # small reads: a damaged gzip stream is reported near the line it breaks
+MAX_PENDING_BYTES = 64 << 20  # no record boundary in this much: the rest goes the Python way
+COPY_BATCH_ROWS = 2000  # rows handed to a Python COPY per read() call
+SLOW_BATCH_ROWS = 5000  # raw rows fetched at once for the Python normalizers
+MAX_STORED_REJECTIONS = 10_000  # all are counted; the first ones are kept for the detail view
+STAGE = "ingest_stage"
+RAW = "ingest_raw"
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Whole records of the data, starting on line `first_line` and spanning `lines` physical lines."""
+
+    data: bytes
+    first_line: int
+    lines: int
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The rest of the data from line `first_line` on, for the Python reader."""
+
+    stream: BinaryIO
+    first_line: int
+
+
+def line_breaks(data: bytes) -> int:
+    """Line breaks in `data` as the Python reader counts them: `\\n`, `\\r\\n` and a bare `\\r` are one each."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def physical_lines(data: bytes) -> int:
+    """Physical lines in `data` (the last one may lack its line break)."""
+    return line_breaks(data) + (0 if not data or data.endswith((b"\n", b"\r")) else 1)
+
+
+def record_end(data: bytes) -> int | None:
+    """The end of the last whole CSV record in `data` (just after a newline outside quotes), or None.
+
+    Outside quotes means an even number of `"` before the newline: a doubled quote inside a quoted value
+    counts twice, so it never changes the parity.
+    """
+    end = len(data)
+    quotes = data.count(b'"')
+    while True:
+        newline = data.rfind(b"\n", 0, end)
+        if newline < 0:
+            return None
+        quotes -= data.count(b'"', newline, end)
+        if quotes % 2 == 0:
+            return newline + 1
+        end = newline
+
+
+class _Lines(io.TextIOBase):
+    """A file-like object for psycopg2's copy_expert: batches of COPY lines from an iterator.
+
+    An exception raised while producing lines is kept in `error` (psycopg2 reports it as a cancelled
+    COPY) so the caller can raise the original.
+    """
+
+    def __init__(self, lines: Iterator[str], on_batch: Callable[[], None]) -> None:
+        super().__init__()
+        self._lines = lines
+        self._on_batch = on_batch
+        self.error: Exception | None = None
+
+    def read(self, size: int | None = -1) -> str:
+        # copy_expert sends whatever one call returns, so a batch need not match `size`.
+        try:
+            batch = "".join(islice(self._lines, COPY_BATCH_ROWS))
+            self._on_batch()
+        except Exception as exc:
+            self.error = exc
+            raise
+        return batch
+
+    def readline(self, size: int | None = -1) -> str:
+        return self.read(size)
+
+
+def _blank(line: bytes) -> bool:
+    fields = next(csv.reader([line.decode("utf-8", "replace")]), [])
+    return not any(field.strip() for field in fields)
+
+
+class ReportLoader:
+    """One report on its way into `ingest_stage`: open it, then `stage` it on the merge's connection.
+
+    Counters (`rows_read`, `rows_rejected`, `rows_skipped`) cover what has been staged so far, like the
+    reader's, so progress can be published while the file streams.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        """Open the report (gzip or plain) and read its header; structural faults raise ReportFormatError."""
+        binary, gzipped = decompressed(stream)
+        self._binary = binary
+        self._gzipped = gzipped
+        self._header, self._fast = self._read_header_block(binary)
+        if self._fast:
+            self.reader = ReportReader(text_of(io.BytesIO(self._header)), gzipped=gzipped, header_only=True)
+        else:  # the Python reader takes the whole file
+            self._read_all_in_python()
+        self._first_data_line = physical_lines(self._header) + 1
+        self.rejections: list[RejectedRow] = []
+        self.rows_copied = 0  # rows COPYed raw so far; some may still turn out skipped or rejected
+        self.rows_fast = 0  # rows normalized in SQL, known once `stage` returns
+        self.rows_known = 0  # rows set aside unread: the same raw text their video's values came from
+        self._on_progress: Callable[[], None] = lambda: None
+
+    # -- what the ingestion reads ----------------------------------------------------------------------
+
+    @property
+    def header(self) -> Any:
+        """The report's header (`ReportHeader`)."""
+        return self.reader.header
+
+    @property
+    def copy_columns(self) -> tuple[str, ...]:
+        """The staged columns: the mapped `video` columns, then COPY_EXTRA_COLUMNS."""
+        return self.reader.copy_columns
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read so far (parsed or rejected)."""
+        return self.reader.rows_read + self.rows_copied + self.rows_fast + self.rows_known
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows rejected so far."""
+        return self.reader.rows_rejected
+
+    @property
+    def rows_skipped(self) -> int:
+        """Blank, summary and repeated header rows skipped so far."""
+        return self.reader.rows_skipped
+
+    def close(self) -> None:
+        """Release the decompression buffers (the stream given to the constructor is closed too)."""
+        self._binary.close()
+
+    def __enter__(self) -> ReportLoader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- staging ---------------------------------------------------------------------------------------
+
+    def _read_all_in_python(self) -> None:
+        stream = Chained(self._header, self._binary, owns_source=False)
+        self.reader = ReportReader(text_of(stream), gzipped=self._gzipped)
+        self._fast = False
+
+    def stage(
+        self, conn: Connection, on_progress: Callable[[], None], *, catalog_empty: bool = False
+    ) -> None:
+        """Fill a new `ingest_stage` (dropped at commit) with the report's rows; rejected rows are kept in
+        `rejections`. Raises ReportFormatError for a fault found part-way and for a report without data.
+
+        Into an empty catalog every row must be normalized anyway, and the Python reader does that while
+        PostgreSQL stores the rows (two cores at work); otherwise the SQL path sets aside the rows whose
+        raw text has not changed since their video's values were taken from it (`rows_known`)."""
+        self._on_progress = on_progress
+        if catalog_empty and self._fast:
+            self._read_all_in_python()
+        cursor = conn.connection.dbapi_connection.cursor()
+        stored = [c for c in self.copy_columns if c not in COPY_EXTRA_COLUMNS]
+        cursor.execute(
+            f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT {', '.join(stored)}, 0::int AS line, "
+            f"NULL::date AS report_date, 0::int AS completeness, NULL::uuid AS row_hash, true AS fast "
+            f"FROM video WITH NO DATA"
+        )
+        if self._fast:
+            ncols = len(self.header.columns)
+            columns = ", ".join(f"{raw_column(i)} text" for i in range(ncols))
+            cursor.execute(
+                f"CREATE TEMP TABLE {RAW} (ord bigint GENERATED BY DEFAULT AS IDENTITY, {columns}) ON COMMIT DROP"
+            )
+            cursor.execute(f"SELECT pg_get_serial_sequence('{RAW}', 'ord')")
+            self._sequence = cursor.fetchone()[0]
+            self._raw_copy = (
+                f"COPY {RAW} ({', '.join(raw_column(i) for i in range(ncols))}) FROM STDIN (FORMAT csv)"
+            )
+        else:
+            self._copy_lines(cursor, self.reader.copy_lines(self._reject))
+        for piece in self._pieces():
+            if isinstance(piece, _Chunk):
+                self._copy_chunk(cursor, piece)
+            else:
+                self._copy_python(cursor, text_of(piece.stream), piece.first_line)
+            on_progress()
+        if self._fast:
+            self._normalize(conn, cursor)
+            cursor.execute(f"DROP TABLE {RAW}")
+        if self.rows_read == 0:
+            raise ReportFormatError("The report has a header but no data rows.")
+
+    def _read_header_block(self, binary: io.BufferedReader) -> tuple[bytes, bool]:
+        """The bytes up to the end of the header record (blank lines before it included), and whether the
+        rest can take the fast path (lines end in LF or CRLF)."""
+        block = b""
+        while True:
+            line = binary.readline(LINE_LIMIT)
+            block += line
+            if not line or not line.endswith(b"\n"):
+                return block, False  # no data, a bare-CR file, or an overlong line: the reader decides
+            if b"\r" in line[:-2]:
+                return block, False
+            if block.count(b'"') % 2 == 0 and not _blank(line):
+                return block, True
+
+    def _pieces(self) -> Iterator[_Chunk | _Tail]:
+        if not self._fast:
+            return
+        line = self._first_data_line
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                data = self._binary.read1(READ_BYTES)
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                # Stage the whole records read before the damage (progress shows them), then give up.
+                pending = b"".join(parts)
+                cut = record_end(pending) or 0
+                if cut:
+                    yield _Chunk(pending[:cut], line, physical_lines(pending[:cut]))
+                near = line + physical_lines(pending[:cut]) + line_breaks(pending[cut:])
+                raise ReportFormatError(
+                    f"The gzip data is damaged or cut off near line {near} ({exc})."
+                ) from None
+            if data:
+                parts.append(data)
+                size += len(data)
+                if size < CHUNK_BYTES:
+                    continue
+            pending = b"".join(parts)
+            cut = len(pending) if not data else record_end(pending)
+            if cut is None:
+                if size > MAX_PENDING_BYTES:
+                    yield _Tail(Chained(pending, self._binary, owns_source=False), line)
+                    return
+                parts, size = [pending], len(pending)
+                continue
+            if cut:
+                chunk = _Chunk(pending[:cut], line, physical_lines(pending[:cut]))
+                yield chunk
+                line += chunk.lines
+            rest = pending[cut:]
+            parts, size = ([rest], len(rest)) if rest else ([], 0)
+            if not data:
+                return
+
+    def _copy_chunk(self, cursor: Any, chunk: _Chunk) -> None:
+        # `\.` alone on a line would end a CSV COPY early without an error: such a piece goes the Python way.
+        if b"\\." not in chunk.data:
+            cursor.execute("SAVEPOINT ingest_chunk")
+            cursor.execute("SELECT setval(%s, %s, false)", (self._sequence, chunk.first_line))
+            try:
+                cursor.copy_expert(self._raw_copy, io.BytesIO(chunk.data), size=CHUNK_BYTES)
+                copied = cursor.rowcount
+            except psycopg2.DataError:
+                copied = -1
+            if copied == chunk.lines:  # one row per line: no line breaks inside values, `ord` is the line
+                cursor.execute("RELEASE SAVEPOINT ingest_chunk")
+                self.rows_copied += copied
+                return
+            cursor.execute("ROLLBACK TO SAVEPOINT ingest_chunk")
+        text = io.TextIOWrapper(
+            io.BytesIO(chunk.data), encoding="utf-8", errors="surrogateescape", newline=""
+        )
+        self._copy_python(cursor, text, chunk.first_line)
+
+    def _copy_python(self, cursor: Any, text: io.TextIOBase, first_line: int) -> None:
+        """Stage the records of `text` (starting at `first_line`) through the Python reader."""
+        self._copy_lines(cursor, self.reader.copy_lines_from(text, first_line, self._reject))
+
+    def _copy_lines(self, cursor: Any, lines: Iterator[str]) -> None:
+        source = _Lines(lines, self._on_progress)
+        columns = ", ".join(self.copy_columns)
+        try:
+            cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", source)
+        except Exception:
+            if source.error is not None:
+                raise source.error from None
+            raise
+
+    def _reject(self, row: RejectedRow) -> None:
+        if len(self.rejections) < MAX_STORED_REJECTIONS:
+            self.rejections.append(row)
+
+    def _normalize(self, conn: Connection, cursor: Any) -> None:
+        """Typed rows from `ingest_raw` in one statement; the rows it cannot take go through Python."""
+        cells = [RawCell(c.index, c.column, c.kind, c.limit, c.is_report_date) for c in self.reader.cells]
+        select, columns = normalize_select(
+            cells, RAW, self.reader.header_keys, salt=self.reader.row_hash_salt, skip_known_rows=True
+        )
+        cursor.execute(f"INSERT INTO {STAGE} ({', '.join(columns)}) {select}")
+        normalized = cursor.rowcount
+        self.rows_known = self.rows_copied - normalized
+        cursor.execute(
+            f"CREATE TEMP TABLE ingest_slow ON COMMIT DROP AS SELECT line FROM {STAGE} WHERE NOT fast"
+        )
+        slow = cursor.rowcount
+        self.rows_fast, self.rows_copied = normalized - slow, 0
+        if not slow:
+            return
+        cursor.execute(f"DELETE FROM {STAGE} WHERE NOT fast")
+        ncols = len(self.header.columns)
+        raw = ", ".join(f"r.{raw_column(i)}" for i in range(ncols))
+        # A server-side cursor keeps memory flat however many rows need Python; COPY runs between fetches.
+        rows = conn.connection.dbapi_connection.cursor(name="ingest_slow_rows")
+        rows.execute(f"SELECT r.ord, {raw} FROM {RAW} r JOIN ingest_slow s ON s.line = r.ord ORDER BY r.ord")
+        while batch := rows.fetchmany(SLOW_BATCH_ROWS):
+            lines = []
+            for ord_, *cells in batch:
+                fields = ["" if cell is None else cell for cell in cells]
+                line = self.reader.copy_line_of(int(ord_), fields, self._reject)
+                if line is not None:
+                    lines.append(line)
+            self._copy_lines(cursor, iter(lines))
+        rows.close()
