@@ -7,7 +7,7 @@ normalizing or comparing it. Any other change to a report-filled column (a YouTu
 the hash, by trigger, so a matching hash always means "the catalog still holds exactly what this row says".
 
 Revision ID: 012_report_row_hash
-Revises: 010_report_details
+Revises: 011_search_words
 Create Date: 2026-11-27
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "012_report_row_hash"
-down_revision: str | None = "010_report_details"
+down_revision: str | None = "011_search_words"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -60,15 +60,15 @@ def _array_literal(items: Sequence[Any]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def row_hash_salt(header: Sequence[str]) -> str:
-    """What a report's row hashes start with: a version and the header, so the same cells under another
-    header (or after a change to the normalizers, with a new version) never match."""
-    return "catalog-row-v1\x1e" + "\x1f".join(header) + "\x1e"
+def row_hash_salt(header: Sequence[str]) -> bytes:
+    """What a report's row hashes start with: a version and the header, so the same line under another
+    header (or after a change to the normalizers, with a new version) never matches."""
+    return ("catalog-row-v1\x1e" + "\x1f".join(header) + "\x1e").encode("utf-8", "surrogateescape")
 
 
-def row_hash(salt: str, fields: Sequence[str]) -> str:
-    """MD5 (hex) of one raw CSV record, as `report_sql.row_hash_sql` computes it in PostgreSQL."""
-    return hashlib.md5((salt + "\x1f".join(fields)).encode("utf-8"), usedforsecurity=False).hexdigest()
+def row_hash(salt: bytes, raw_line: bytes) -> str:
+    """MD5 (hex) of one record's raw line (its bytes without the line break) under `salt`."""
+    return hashlib.md5(salt + raw_line, usedforsecurity=False).hexdigest()
 
 
 def copy_field(value: Any) -> str:
@@ -208,10 +208,8 @@ class RowEncoder:
     call a function, which keeps Python-level work per cell to a minimum.
     """
 
-    def __init__(self, cells: Sequence[CellSpec], salt: str) -> None:
-        """Plan the encoders from the header's cells (each mapped column once, video_id among them);
-        `salt` starts every row hash (`row_hash_salt`)."""
-        self._salt = salt
+    def __init__(self, cells: Sequence[CellSpec]) -> None:
+        """Plan the encoders from the header's cells (each mapped column once, video_id among them)."""
         stored = [cell for cell in cells if not cell.is_report_date]
         vid_cell = next(cell for cell in stored if cell.column == "video_id")
         high = [cell for cell in stored if cell.column in HIGH_CARDINALITY and cell is not vid_cell]
@@ -240,8 +238,9 @@ class RowEncoder:
             *COPY_EXTRA_COLUMNS,
         )
 
-    def encode(self, line: int, fields: list[str]) -> str | None:
-        """The COPY line of one record, or None when a cell needs the reference path (bad value, bad text)."""
+    def encode(self, line: int, fields: list[str], digest: str) -> str | None:
+        """The COPY line of one record (`digest`: its row hash or `\\N`), or None when a cell needs the
+        reference path (bad value, bad text)."""
         joined = "".join(fields)
         if "\x00" in joined:
             return None
@@ -266,8 +265,8 @@ class RowEncoder:
             return None
         report_date = memoized.pop() if self._has_date else NULL
         completeness = self._width - memoized.count(NULL) - high.count(NULL)
-        cells = [fields[self._vid_index], *high, *memoized, str(line), report_date, str(completeness)]
-        return "\t".join(cells) + "\t" + row_hash(self._salt, fields) + "\n"
+        cells = [fields[self._vid_index], *high, *memoized, str(line), report_date, str(completeness), digest]
+        return "\t".join(cells) + "\n"
 
 
 def _getter(indexes: Sequence[int]) -> Callable[[list[str]], Sequence[str]]:

@@ -30,7 +30,14 @@ from catalog_ui.services.report_columns import (
     Normalizer,
     normalize_header,
 )
-from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, RowEncoder, row_hash_salt, to_copy_line
+from catalog_ui.services.report_copy import (
+    COPY_EXTRA_COLUMNS,
+    NULL,
+    RowEncoder,
+    row_hash,
+    row_hash_salt,
+    to_copy_line,
+)
 
 __all__ = [
     "COPY_EXTRA_COLUMNS",
@@ -241,7 +248,8 @@ class ReportReader:
         self.rows_rejected = 0
         self.skipped: dict[str, int] = {"blank": 0, "summary": 0, "header": 0}
         self._text = text
-        self._reader = csv.reader(_physical_lines(text))
+        self._lines = _Tracked(_physical_lines(text))
+        self._reader = csv.reader(self._lines)
         self.header = self._read_header()
         self._header_keys = [normalize_header(name) for name in self.header.columns]
         self._header_key_set = frozenset(self._header_keys)
@@ -285,11 +293,11 @@ class ReportReader:
         yield from rest
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
-        return _numbered_records(self._reader, 0)
+        return _numbered_records(self._reader, self._lines, 0)
 
     def _read_header(self) -> ReportHeader:
         self._rows = self._records()
-        for _line, fields in self._rows:
+        for _line, fields, _raw in self._rows:
             if any(cell.strip() for cell in fields):
                 break
             self.skipped["blank"] += 1
@@ -332,11 +340,11 @@ class ReportReader:
         # video_id first, so a row with a bad id is reported for its id rather than another column.
         self._cells = sorted(cells, key=lambda cell: cell.column != "video_id")
         self.row_hash_salt = row_hash_salt(columns)
-        self._encoder = RowEncoder(cells, self.row_hash_salt)
+        self._encoder = RowEncoder(cells)
         return ReportHeader(columns, mapped, ignored, date_column)
 
     def _events(self) -> Iterator[ParsedRow | RejectedRow]:
-        for line, fields in self._rows:
+        for line, fields, _raw in self._rows:
             row = self._event(line, fields)
             if row is not None:
                 yield row
@@ -380,7 +388,7 @@ class ReportReader:
         A line holds the same text `to_copy_line` gives for the ParsedRow that iterating the reader
         yields, only much faster (see `report_copy`). Use either this or plain iteration, not both.
         """
-        first = self._reference_line(next(self._iterator), on_rejected)  # read by __init__
+        first = self._reference_line(next(self._iterator), on_rejected, NULL)  # read by __init__
         if first is not None:
             yield first
         yield from self._copy_lines(self._rows, on_rejected)
@@ -389,44 +397,57 @@ class ReportReader:
         self, text: io.TextIOBase, first_line: int, on_rejected: Callable[[RejectedRow], None]
     ) -> Iterator[str]:
         """Like `copy_lines`, for a piece of the report's data rows that starts at line `first_line`."""
-        records = _numbered_records(csv.reader(_physical_lines(text)), first_line - 1)
+        lines = _Tracked(_physical_lines(text))
+        records = _numbered_records(csv.reader(lines), lines, first_line - 1)
         yield from self._copy_lines(records, on_rejected)
 
     def copy_line_of(
-        self, line: int, fields: list[str], on_rejected: Callable[[RejectedRow], None]
+        self, line: int, fields: list[str], digest: str | None, on_rejected: Callable[[RejectedRow], None]
     ) -> str | None:
-        """The COPY line of one record read elsewhere (None when it is skipped or rejected)."""
-        return next(self._copy_lines([(line, fields)], on_rejected), None)
+        """The COPY line of one record read elsewhere, with its row hash (None when skipped or rejected)."""
+        return next(self._copy_lines([(line, fields, None)], on_rejected, digest), None)
 
     def _reference_line(
-        self, row: ParsedRow | RejectedRow | None, on_rejected: Callable[[RejectedRow], None]
+        self, row: ParsedRow | RejectedRow | None, on_rejected: Callable[[RejectedRow], None], digest: str
     ) -> str | None:
         if isinstance(row, ParsedRow):
-            return parsed_copy_line(row, self.copy_columns)
+            return parsed_copy_line(row, self.copy_columns, digest)
         if row is not None:
             on_rejected(row)
         return None
 
     def _copy_lines(
-        self, records: Iterable[tuple[int, list[str]]], on_rejected: Callable[[RejectedRow], None]
+        self,
+        records: Iterable[tuple[int, list[str], str | None]],
+        on_rejected: Callable[[RejectedRow], None],
+        digest: str | None = None,
     ) -> Iterator[str]:
+        """COPY lines of `records` (line, fields, raw line or None). Each row's hash is `digest` when given,
+        else that of its raw line (a record spanning several lines gets none)."""
+        salt = self.row_hash_salt
         ncols = len(self.header.columns)
         vid_index = self._video_id_index
         header_keys = self._header_key_set
         valid_id = VIDEO_ID_PATTERN.fullmatch
         encode = self._encoder.encode
-        for line, fields in records:
+        for line, fields, raw in records:
+            if digest is not None:
+                row_digest = digest
+            elif raw is not None:
+                row_digest = row_hash(salt, raw.rstrip("\r\n").encode("utf-8", "surrogateescape"))
+            else:
+                row_digest = NULL
             # The fast path takes plain data rows; anything else, and any row with a cell the fast
             # encoders refuse, goes through the reference path, which skips, parses or rejects it.
             if len(fields) == ncols:
                 vid = fields[vid_index]
                 if valid_id(vid) and vid.lower() not in header_keys:
-                    text = encode(line, fields)
+                    text = encode(line, fields, row_digest)
                     if text is not None:
                         self.rows_parsed += 1
                         yield text
                         continue
-            text = self._reference_line(self._event(line, fields), on_rejected)
+            text = self._reference_line(self._event(line, fields), on_rejected, row_digest)
             if text is not None:
                 yield text
 
@@ -487,8 +508,26 @@ class ReportReader:
         return ParsedRow(line, values, report_date, completeness, tuple(flags))
 
 
-def _numbered_records(reader: Any, offset: int) -> Iterator[tuple[int, list[str]]]:
-    """(first line, fields) of each CSV record of `reader`; line numbers shifted by `offset`."""
+class _Tracked:
+    """An iterator of lines that remembers the last one it gave."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.last = ""
+
+    def __iter__(self) -> _Tracked:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._lines)
+        return self.last
+
+
+def _numbered_records(
+    reader: Any, lines: _Tracked, offset: int
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """(first line, fields, raw line) of each CSV record of `reader` (reading `lines`); line numbers
+    shifted by `offset`; the raw line is None for a record spanning several lines."""
     while True:
         start = reader.line_num + 1 + offset
         try:
@@ -501,14 +540,15 @@ def _numbered_records(reader: Any, offset: int) -> Iterator[tuple[int, list[str]
             raise ReportFormatError(
                 f"The gzip data is damaged or cut off near line {start} ({exc})."
             ) from None
-        yield start, fields
+        yield start, fields, lines.last if reader.line_num + offset == start else None
 
 
-def parsed_copy_line(row: ParsedRow, columns: Sequence[str]) -> str:
-    """A ParsedRow as a COPY line of `columns`, which may name the COPY_EXTRA_COLUMNS too."""
+def parsed_copy_line(row: ParsedRow, columns: Sequence[str], digest: str = NULL) -> str:
+    """A ParsedRow as a COPY line of `columns`, which may name the COPY_EXTRA_COLUMNS too (the row hash
+    is `digest`, COPY text)."""
     values = dict(row.values)
     values["line"] = row.line
     values["report_date"] = row.report_date
     values["completeness"] = row.completeness
-    values["row_hash"] = None  # only plain rows get a hash (`RowEncoder`); None never matches
+    values["row_hash"] = None if digest == NULL else digest
     return to_copy_line(values, columns)

@@ -266,18 +266,12 @@ def raw_column(index: int) -> str:
     return f"c{index}"
 
 
-def row_hash_sql(salt: str, ncols: int, alias: str) -> str:
-    """The MD5 of a raw row (as a uuid), computed like `report_copy.row_hash` (NULL and '' alike)."""
-    cells = ", ".join(f"coalesce({alias}.{raw_column(index)}, '')" for index in range(ncols))
-    return f"CAST(md5({_quote(salt)} || concat_ws(chr(31), {cells})) AS uuid)"
-
-
 def normalize_select(
     cells: Sequence[RawCell],
     raw_table: str,
     header_keys: Sequence[str],
     *,
-    salt: str,
+    hash_column: str,
     skip_known_rows: bool,
 ) -> tuple[str, list[str]]:
     """SELECT over `raw_table` (text columns c0…, `ord` = the row's line) of the typed staging columns,
@@ -285,7 +279,7 @@ def normalize_select(
 
     Columns: the stored columns in `cells` order, then `line`, `report_date`, `completeness` (non-empty
     stored values), `fast` (false when a cell needs the Python normalizers; the values of such a row are
-    meaningless) and `row_hash`. With `skip_known_rows`, a row whose hash is its video's
+    meaningless) and `row_hash` (from `hash_column`). With `skip_known_rows`, a row whose hash is its video's
     `report_row_hash` is left out — unless its video has several rows in the report, which must all meet
     in the collapse.
     """
@@ -305,8 +299,7 @@ def normalize_select(
     typed = ", ".join(f"{value} AS {name}" for value, name in zip(values, names, strict=True))
     fast = " AND ".join(checks) or "true"
     completeness = " + ".join(f"({name} IS NOT NULL)::int" for name in names)
-    ncols = len(header_keys)
-    hashed = f"SELECT r.*, {row_hash_sql(salt, ncols, 'r')} AS row_hash FROM {raw_table} r"
+    hashed = f"SELECT r.*, CAST(r.{hash_column} AS uuid) AS row_hash FROM {raw_table} r"
     if skip_known_rows:
         vid = raw_column(next(cell.index for cell in cells if cell.kind == "video_id"))
         hashed = (

@@ -225,10 +225,10 @@ def test_copy_columns_put_video_id_first_and_each_mapped_column_once() -> None:
         "completeness",
         "row_hash",
     )
-    digest = row_hash(reader.row_hash_salt, ["5", "vidAlpha001", "T", "A", "2026-03-01"])
-    # The first row is read by the reference path (to tell an empty report), which hashes nothing.
+    digest = row_hash(reader.row_hash_salt, b"5,vidAlpha001,T,A,2026-03-01")
+    # The first row is read by __init__ (to tell an empty report), before hashing starts.
     assert lines == [
         "vidFirst001\t1\tF\t2\t2026-03-01\t3\t\\N\n",
         f"vidAlpha001\t5\tT\t3\t2026-03-01\t3\t{digest}\n",
     ]
-    assert reader.row_hash_salt == "catalog-row-v1\x1eviews\x1fVideo ID\x1ftitle\x1falbum\x1fdate\x1e"
+    assert reader.row_hash_salt == b"catalog-row-v1\x1eviews\x1fVideo ID\x1ftitle\x1falbum\x1fdate\x1e"
