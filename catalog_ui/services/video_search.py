@@ -285,9 +285,16 @@ _SENTINELS = {
 }
 
 
+# "Last synced" (the time of a video's newest history entry, read per page) sorts by `updated_at`: every
+# writer of history sets `updated_at` to the time of the newest entry in the same transaction
+# (`audit.record_entry`, bulk, rollback, ingestion; tests/integration/test_last_synced.py holds them to
+# it), so the order is the same and idx_video_sort_updated serves it.
+SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
+
+
 def sort_key(field: str) -> ColumnElement[Any]:
     """The sort expression of a column: NULL becomes the lowest value (the sort indexes use the same)."""
-    column = V[field]
+    column = V[SORT_COLUMNS.get(field, field)]
     if not column.nullable:
         return column
     if field in _SENTINELS:
