@@ -1,7 +1,9 @@
 """The grid's filter panel: value facets with counts, yes/no facets, hidden scope (admins) and ranges.
 
 Counts ignore the facet's own selection, so the other values stay visible to add or switch to; "≈" marks
-counts estimated from a sample on big catalogs. Options carry `data-facet`/`data-value` for tests.
+counts estimated from a sample on big catalogs. Options carry `data-facet`/`data-value` for tests. The
+ranges list their counts per publication year and views band under the inputs (`data-range`/
+`data-bucket`); a click sets the range to the bucket, a second one clears it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.state.grid_display import ChoiceFacetView, FacetOptionView, ValueFacetView
+from catalog_ui.state.range_display import RangeBucketView
 from catalog_ui.state.videos import VideosState
 
 S = VideosState
@@ -185,9 +188,31 @@ def _ranges() -> list[rx.Component]:
         width="100%",
     )
     return [
-        _section("Published between (UTC)", published, value="published"),
-        _section("Views between", views, value="views"),
+        _section(
+            "Published between (UTC)",
+            published,
+            _buckets("published", S.published_buckets),
+            value="published",
+        ),
+        _section("Views between", views, _buckets("views", S.views_buckets), value="views"),
     ]
+
+
+def _buckets(facet: str, buckets: rx.Var[list[RangeBucketView]]) -> rx.Component:
+    """A range's counts (per year or views band) under its inputs; a click sets the range to the bucket."""
+
+    def bucket(item: rx.Var[RangeBucketView]) -> rx.Component:
+        return rx.button(
+            item.label,
+            rx.text(item.count, size="1", color_scheme="gray"),
+            size="1",
+            variant=rx.cond(item.selected, "solid", "soft"),
+            color_scheme=rx.cond(item.selected, "indigo", "gray"),
+            on_click=S.pick_range(facet, item.low, item.high),
+            custom_attrs={"data-range": facet, "data-bucket": item.key, "data-count": item.count},
+        )
+
+    return rx.flex(rx.foreach(buckets, bucket), wrap="wrap", gap="0.25rem")
 
 
 def facet_panel() -> rx.Component:

@@ -12,10 +12,11 @@ from catalog_ui.models.base import NOW, TIMESTAMPTZ, utc_now
 
 
 class VideoSearch(SQLModel, table=True):
-    """A video's full-text document: its ids as exact lexemes, and the words of title, label and artists.
+    """A video's full-text document: the words of its title, label and artists ('simple' config).
 
-    Triggers on `video` (migration 009) keep it current on every insert and on every update of those
-    fields, so it needs no code to maintain. It lives beside `video` rather than in it so reading a video
+    Ids are not in it: they are searched through btree indexes on `video` (migration 011). Triggers on
+    `video` (migrations 009, 011) keep it current on every insert and on every update of those fields, so
+    it needs no code to maintain. It lives beside `video` rather than in it so reading a video
     never drags the document along, and filtering by it never recomputes it.
     """
 

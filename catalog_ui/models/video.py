@@ -67,8 +67,14 @@ class Video(SQLModel, table=True):
         Index("idx_video_video_id", "video_id", unique=True),
         Index("idx_video_channel", "channel_display_name"),
         Index("idx_video_category", "category"),
-        Index("idx_video_asset_id", "asset_id"),
-        Index("idx_video_custom_id", "custom_id"),
+        # Ids are searched exactly or by prefix (`LIKE 'abc%'`): the pattern operator class compares
+        # character by character whatever the collation, so a prefix is an index range (migration 011).
+        # The unique idx_video_video_id keeps the default class, for sorting by video id.
+        Index("idx_video_video_id_prefix", "video_id", postgresql_ops={"video_id": "varchar_pattern_ops"}),
+        Index("idx_video_asset_id", "asset_id", postgresql_ops={"asset_id": "varchar_pattern_ops"}),
+        Index("idx_video_custom_id", "custom_id", postgresql_ops={"custom_id": "varchar_pattern_ops"}),
+        Index("idx_video_isrc", "isrc", postgresql_ops={"isrc": "varchar_pattern_ops"}),
+        Index("idx_video_upc", "upc", postgresql_ops={"upc": "varchar_pattern_ops"}),
         Index("idx_video_channel_id", "channel_id"),
         # Facets people narrow to small sets (private, takedown…), so their exact counts stay cheap.
         Index("idx_video_privacy_status", "privacy_status"),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, Video, utc_now
@@ -105,7 +105,6 @@ def apply_changes(
         return {}
     for field in changes:
         setattr(video, field, new_values[field])
-    video.updated_at = utc_now()
     if as_of is not None:
         video.values_as_of = as_of
     record_entry(session, change_set, video, changes)
@@ -115,13 +114,20 @@ def apply_changes(
 def record_entry(
     session: Session, change_set: ChangeSet, video: Video, changes: dict[str, list[Any]]
 ) -> None:
-    """Write one history entry for `video` under `change_set` and count the video in the set."""
+    """Write one history entry for `video` (row-locked) under `change_set`, count the video in the set.
+
+    Keeps the invariant the grid's "Last synced" sort relies on: `video.updated_at` is the time of the
+    video's newest history entry. The entry gets the time now and `updated_at` the later of the two (a
+    concurrent or clock-skewed writer may already have stored a later one).
+    """
+    now = utc_now()
+    video.updated_at = func.greatest(Video.__table__.c.updated_at, now)  # the stored value, not a stale copy
     session.add(
         MetadataSync(
             video_id=video.video_id,
             channel_display_name=video.channel_display_name,
             video_title=video.title,
-            sync_time=utc_now(),
+            sync_time=now,
             changes=changes,
             change_set_id=change_set.id,
         )

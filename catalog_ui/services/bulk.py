@@ -166,7 +166,7 @@ def run_bulk(
     statement = text(
         f"""
         WITH changed AS (
-            UPDATE video v SET {assignments}, updated_at = now()
+            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now())
             FROM video o
             WHERE o.id = v.id AND v.id = ANY(CAST(:ids AS integer[])) AND {wanted.format(t="v")}
             RETURNING v.video_id, v.channel_display_name, v.title, ({diff_sql(fields, "o", "v")}) AS changes

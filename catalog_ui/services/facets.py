@@ -12,16 +12,35 @@ from a block sample of about SAMPLE_ROWS rows (`TABLESAMPLE SYSTEM … REPEATABL
 between refreshes), scaled to the table and marked as estimates. The total is exact when it is small
 (at most COUNT_LIMIT) and the planner expects counting it to be cheap; otherwise it is the estimate,
 shown as "about N".
+
+The ranges (published between, views between) have counts too, per bucket: the UTC year of publication
+and the views band (0–99, 100–999, 1k–9.9k…, keyed by the number of digits, 0 for under 100). Like a
+facet's, a range's counts ignore its own condition: when the range is not set they come from the same
+statement, and when it is, from one more statement over the filter without it (exact or sampled by the
+same rule).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select, text, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.util import ClauseAdapter
@@ -48,6 +67,30 @@ MAX_OPTIONS = 200
 HIDDEN = "hidden"
 
 V = Video.__table__.c
+RANGE_FACETS = ("published", "views")
+VIEWS_BAND_DIGITS = 3  # views under 100 share the first band, keyed 0; then one band per number of digits
+
+
+def range_bucket(facet: str, columns: Any = V) -> ColumnElement[Any]:
+    """The bucket of range `facet` of a row: its UTC publication year, or its views band (NULL: no value)."""
+    if facet == "published":
+        return cast(func.extract("year", func.timezone("UTC", columns.time_published)), Integer)
+    digits = func.length(cast(columns.views, String))
+    return case((columns.views < 10 ** (VIEWS_BAND_DIGITS - 1), 0), else_=digits)
+
+
+def range_is_set(flt: VideoFilter, facet: str) -> bool:
+    """Whether the filter narrows range `facet`."""
+    if facet == "published":
+        return bool(flt.published_from or flt.published_to)
+    return flt.views_min is not None or flt.views_max is not None
+
+
+def without_range(flt: VideoFilter, facet: str) -> VideoFilter:
+    """`flt` without range `facet`'s condition."""
+    if facet == "published":
+        return replace(flt, published_from=None, published_to=None)
+    return replace(flt, views_min=None, views_max=None)
 
 
 @dataclass(frozen=True)
@@ -65,6 +108,18 @@ class GridSummary:
     total: Total
     facets: dict[str, dict[str, int]]
     exact: bool  # the facet counts are exact (else scaled from a sample)
+    # Per range facet, count per bucket (`range_bucket`, as text); exact or scaled like the facets.
+    ranges: dict[str, dict[str, int]]
+    ranges_exact: bool
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What one facet statement found: counts by facet and value, the total, and whether exact."""
+
+    facets: dict[str, dict[str, int]]
+    total: int
+    exact: bool
 
 
 def table_rows_estimate(session: Session) -> int:
@@ -100,9 +155,8 @@ def cheap_count(session: Session, where: Sequence[ColumnElement[bool]], limit: i
 
 
 def summarize(session: Session, flt: VideoFilter, *, can_see_hidden: bool) -> GridSummary:
-    """Total and facet counts of `flt` as `can_see_hidden` (admins) or not may see it."""
+    """Total, facet and range counts of `flt` as `can_see_hidden` (admins) or not may see it."""
     flt = flt.for_viewer(can_see_hidden)
-    base = base_clauses(flt, with_hidden=not can_see_hidden)
     active = facet_clauses(flt)
     if can_see_hidden:
         hidden = hidden_clause(flt.hidden)
@@ -112,13 +166,59 @@ def summarize(session: Session, flt: VideoFilter, *, can_see_hidden: bool) -> Gr
     table_rows = table_rows_estimate(session)
     if table_rows < 0:  # never analyzed (a fresh catalog): the planner still sizes it from its pages
         table_rows = planner_rows(session, [])
-    selective_base = bool(flt.q or flt.channel_ids or flt.published_from or flt.published_to) or (
-        flt.views_min is not None or flt.views_max is not None
-    )
+    open_ranges = [r for r in RANGE_FACETS if not range_is_set(flt, r)]
+    main = _count(session, flt, active, can_see_hidden, table_rows, ranges=open_ranges)
+    facets = {f: counts for f, counts in main.facets.items() if f not in RANGE_FACETS}
+    ranges = {r: main.facets.get(r, {}) for r in open_ranges}
+    ranges_exact = main.exact
+    for facet in RANGE_FACETS:
+        if facet not in ranges:  # set: counted over the filter without it
+            own = _count(
+                session,
+                without_range(flt, facet),
+                active,
+                can_see_hidden,
+                table_rows,
+                ranges=[facet],
+                facets=False,
+            )
+            ranges[facet] = own.facets.get(facet, {})
+            ranges_exact = ranges_exact and own.exact
+    _keep_selected(facets, flt)
+
+    if main.exact:
+        total = Total(main.total, True)
+    elif (
+        main.total <= COUNT_LIMIT
+        and (counted := cheap_count(session, filter_clauses(flt), COUNT_LIMIT)) is not None
+    ):
+        exact_total = counted <= COUNT_LIMIT
+        total = Total(counted, True) if exact_total else Total(max(main.total, counted), False)
+    else:
+        total = Total(main.total, False)
+    return GridSummary(total=total, facets=facets, exact=main.exact, ranges=ranges, ranges_exact=ranges_exact)
+
+
+def _count(
+    session: Session,
+    flt: VideoFilter,
+    active: dict[str, ColumnElement[bool]],
+    can_see_hidden: bool,
+    table_rows: int,
+    *,
+    ranges: Sequence[str] = (),
+    facets: bool = True,
+) -> _Counts:
+    """Run the facet statement of `flt` exactly when its videos are few, else on a sample (scaled)."""
+    base = base_clauses(flt, with_hidden=not can_see_hidden)
+    selective_base = bool(flt.q or flt.channel_ids) or any(range_is_set(flt, r) for r in RANGE_FACETS)
     expected = planner_rows(session, base) if selective_base else table_rows
     raw = None
     if expected <= EXACT_ROWS:
-        raw = _counts(session, facet_statement(base, active, can_see_hidden, limit=EXACT_CAP))
+        statement = facet_statement(
+            base, active, can_see_hidden, limit=EXACT_CAP, ranges=ranges, facets=facets
+        )
+        raw = _counts(session, statement)
         if raw["_rows"].get("", 0) > EXACT_CAP:
             raw = None
     exact = raw is not None
@@ -127,26 +227,17 @@ def summarize(session: Session, flt: VideoFilter, *, can_see_hidden: bool) -> Gr
         percent = 100.0 * SAMPLE_ROWS / table_rows if table_rows > SAMPLE_ROWS else 100.0
         table = _sample(percent)
         sample_base = base_clauses(flt, with_hidden=not can_see_hidden, sample=table)
-        raw = _counts(session, facet_statement(sample_base, active, can_see_hidden, sample=table))
+        statement = facet_statement(
+            sample_base, active, can_see_hidden, sample=table, ranges=ranges, facets=facets
+        )
+        raw = _counts(session, statement)
     rows_read = raw.pop("_rows").get("", 0)
     scale = table_rows / rows_read if percent < 100.0 and rows_read else 1.0
-    estimated_total = round(raw.pop("_total", {}).get("", 0) * scale)
-    facets = {
+    total = round(raw.pop("_total", {}).get("", 0) * scale)
+    scaled = {
         facet: {value: round(n * scale) for value, n in counts.items()} for facet, counts in raw.items()
     }
-    _keep_selected(facets, flt)
-
-    if exact:
-        total = Total(estimated_total, True)
-    elif (
-        estimated_total <= COUNT_LIMIT
-        and (counted := cheap_count(session, filter_clauses(flt), COUNT_LIMIT)) is not None
-    ):
-        exact_total = counted <= COUNT_LIMIT
-        total = Total(counted, True) if exact_total else Total(max(estimated_total, counted), False)
-    else:
-        total = Total(estimated_total, False)
-    return GridSummary(total=total, facets=facets, exact=exact)
+    return _Counts(facets=scaled, total=total, exact=exact)
 
 
 def _keep_selected(facets: dict[str, dict[str, int]], flt: VideoFilter) -> None:
@@ -182,22 +273,27 @@ def facet_statement(
     *,
     sample: Any = None,
     limit: int | None = None,
+    ranges: Sequence[str] = (),
+    facets: bool = True,
 ) -> Select:
-    """The one statement that counts every facet (see the module docstring).
+    """The one statement that counts every facet (see the module docstring), and the buckets of `ranges`
+    (none of them may be in `base`); `facets` False leaves the value and yes/no facets out.
 
     With `sample` (a TABLESAMPLE alias of `video`; `base` written for it), every sampled row is read and
     `f_base` tells whether it is in S; without, S is read through the indexes, at most `limit` + 1 rows.
     The `_rows` line counts the rows read (the sample's size, or whether `limit` was passed).
     """
-    choice_facets = [*CHOICE_FACETS, HIDDEN] if can_see_hidden else list(CHOICE_FACETS)
+    value_facets = list(VALUE_FACETS) if facets else []
+    choice_facets = ([*CHOICE_FACETS, HIDDEN] if can_see_hidden else list(CHOICE_FACETS)) if facets else []
     choice_values = {**CHOICE_VALUES, HIDDEN: V.hidden}
     source: Any = sample if sample is not None else Video.__table__
     c = source.c
-    columns: list[ColumnElement[Any]] = [c[column].label(facet) for facet, column in VALUE_FACETS.items()]
+    columns: list[ColumnElement[Any]] = [c[VALUE_FACETS[facet]].label(facet) for facet in value_facets]
     columns += [_adapt(choice_values[facet], source).label(facet) for facet in choice_facets]
     columns += [
         func.coalesce(_adapt(cond, source), False).label(f"f_{name}") for name, cond in active.items()
     ]
+    columns += [range_bucket(facet, c).label(f"r_{facet}") for facet in ranges]
     rows = select(*columns).select_from(source)
     if sample is None:
         rows = rows.where(*base)
@@ -215,7 +311,14 @@ def facet_statement(
         return and_(true(), *conditions)
 
     parts: list[Select] = []
-    for facet in VALUE_FACETS:
+    for facet in ranges:
+        bucket = cast(s.c[f"r_{facet}"], String)
+        parts.append(
+            select(literal(facet), bucket, func.count(), literal(None, String))
+            .where(*others(None), s.c[f"r_{facet}"].is_not(None))
+            .group_by(bucket)
+        )
+    for facet in value_facets:
         value = cast(s.c[facet], String)
         parts.append(
             select(
@@ -227,26 +330,18 @@ def facet_statement(
             .where(*others(facet))
             .group_by(value)
         )
-    pairs: list[ColumnElement[Any]] = []
-    for facet in choice_facets:
-        for answer, test in (("true", s.c[facet].is_(True)), ("false", s.c[facet].is_(False))):
-            pairs += [literal(f"{facet}:{answer}"), func.count().filter(and_(where_all(others(facet)), test))]
-    parts.append(
-        select(
-            literal("_choices"),
-            literal(None, String),
-            literal(0),
-            cast(func.jsonb_build_object(*pairs), String),
-        )
-    )
-    parts.append(
-        select(
-            literal("_total"),
-            literal(""),
-            func.count().filter(where_all(others(None))),
-            literal(None, String),
-        )
-    )
+    if facets:
+        pairs: list[ColumnElement[Any]] = []
+        for facet in choice_facets:
+            for answer, test in (("true", s.c[facet].is_(True)), ("false", s.c[facet].is_(False))):
+                pairs += [
+                    literal(f"{facet}:{answer}"),
+                    func.count().filter(and_(where_all(others(facet)), test)),
+                ]
+        choices = cast(func.jsonb_build_object(*pairs), String)
+        parts.append(select(literal("_choices"), literal(None, String), literal(0), choices))
+        total = func.count().filter(where_all(others(None)))
+        parts.append(select(literal("_total"), literal(""), total, literal(None, String)))
     parts.append(select(literal("_rows"), literal(""), func.count(), literal(None, String)))
     return union_all(*(part.select_from(s) for part in parts))
 

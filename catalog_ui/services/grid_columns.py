@@ -121,7 +121,7 @@ def _build() -> dict[str, GridColumn]:
         group="Housekeeping",
         kind="time",
         header=LAST_SYNCED,
-        sortable=False,  # computed for the rows of one page only, so there is no order to page through
+        sortable=True,  # by `updated_at`, which every writer of history keeps equal to it (video_search.sort_key)
     )
     return columns
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, text
 from sqlmodel import Session
 
-from catalog_ui.models import ChangeSet, Video
+from catalog_ui.models import ChangeSet, Video, utc_now
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS, open_change_set
 
@@ -390,19 +390,22 @@ def apply(
         reason=(reason or "").strip() or None,
         reverts_change_set_id=scope.reverts_change_set_id,
     )
+    # One time for the entries and `updated_at` (the newest entry's time, which "Last synced" sorts by);
+    # the clock, not the transaction's start, so the entries follow any written earlier in it.
+    stamp = utc_now()
     session.execute(
         text(
             f"""
             INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                        change_set_id)
-            SELECT r.video_id, v.channel_display_name, v.title, clock_timestamp(),
+            SELECT r.video_id, v.channel_display_name, v.title, :stamp,
                    jsonb_object_agg(r.field, jsonb_build_array(r.current, r.restore)), :cs
             FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
             WHERE {chosen}
             GROUP BY r.video_id, v.channel_display_name, v.title
             """
         ),
-        {"cs": change_set.id, "overwrite": overwrite},
+        {"cs": change_set.id, "overwrite": overwrite, "stamp": stamp},
     )
     fields = session.execute(
         text(f"SELECT DISTINCT field FROM rollback_rows WHERE {chosen}"), {"overwrite": overwrite}
@@ -411,13 +414,13 @@ def apply(
     session.execute(
         text(
             f"""
-            UPDATE video v SET {assignments}, updated_at = clock_timestamp()
+            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, :stamp)
             FROM (SELECT video_id, jsonb_object_agg(field, restore) AS targets
                   FROM rollback_rows WHERE {chosen} GROUP BY video_id) t
             WHERE v.video_id = t.video_id
             """
         ),
-        {"overwrite": overwrite},
+        {"overwrite": overwrite, "stamp": stamp},
     )
     change_set.video_count = chosen_counts.videos
     change_set_id = change_set.id

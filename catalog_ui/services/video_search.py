@@ -1,11 +1,11 @@
 """SQL for grid views: the WHERE of a filter, the search, the sort keys, and one page of rows.
 
-Search: one tsquery against the stored documents of `video_search` (GIN): the words of the box (all of
-them, the last one as a prefix) against title, artist and label, OR the whole text as an identifier
-(video, asset, custom id, ISRC, UPC), exactly or, from three characters, by prefix. Any input gives a
-result: the text is cleaned (`grid_view.clean_text`), words are taken as runs of letters and digits and
-ids are quoted as single lexemes, so quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as
-syntax.
+Search: the words of the box (all of them, the last one as a prefix) against the stored 'simple'
+documents of title, artist and label in `video_search` (GIN), OR the whole text as an identifier (video,
+asset, custom id, ISRC, UPC), exactly or, from three characters, by prefix, through the id columns'
+btree indexes. Any input gives a result: the text is cleaned (`grid_view.clean_text`), words are taken as
+runs of letters and digits and ids are compared as bound values (`%`, `_` and `\\` escaped for LIKE), so
+quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as syntax.
 
 Sorting: every column sorts on `COALESCE(column, lowest value)` and then `video_id` in the same direction,
 so the order is total and stable, descending puts empty values last, and the grid's sort indexes serve
@@ -39,7 +39,6 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
@@ -110,65 +109,117 @@ def hidden_clause(scope: str) -> ColumnElement[bool] | None:
     return V.hidden.is_(scope == "only")
 
 
-def _lexeme(value: str, prefix: bool) -> str:
-    """`value` as one quoted tsquery lexeme of the ids (weight A; taken as is), maybe a prefix."""
-    quoted = value.replace("\\", "\\\\").replace("'", "''")
-    return f"'{quoted}':" + ("*A" if prefix else "A")
+def escape_like(value: str) -> str:
+    """`value` for a LIKE pattern (default escape character `\\`): `%`, `_` and `\\` match themselves."""
+    return re.sub(r"([\\%_])", r"\\\1", value)
 
 
-def identifier_query(token: str) -> str:
-    """tsquery text matching ids: the token as typed, and as ISRC (upper case) and UPC (digits) are stored.
+def identifier_terms(token: str) -> dict[str, tuple[str, ...]]:
+    """Per id column, the values `token` may be: as typed, and as ISRC (upper case) and UPC (digits) are stored.
 
-    Ids are exact lexemes of the document, so this is case-sensitive; three characters or more also match
-    the ids starting with them.
+    Ingestion stores ISRCs upper-cased without hyphens and UPCs as digits, but keeps invalid ones as
+    reported, so both forms are looked for. Terms longer than their column are left out.
     """
     compact = re.sub(r"[\s-]", "", token)
-    terms = dict.fromkeys(c for c in (token, compact.upper(), compact if compact.isdigit() else "") if c)
-    return " | ".join(_lexeme(term, len(term) >= MIN_PREFIX_CHARS) for term in terms)
+    forms = {
+        "video_id": (token,),
+        "asset_id": (token,),
+        "custom_id": (token,),
+        "isrc": (token, compact.upper()),
+        "upc": (token, compact if compact.isdigit() else ""),
+    }
+    terms = {}
+    for column, values in forms.items():
+        fitting = tuple(v for v in dict.fromkeys(values) if v and len(v) <= V[column].type.length)
+        if fitting:
+            terms[column] = fitting
+    return terms
+
+
+def identifier_clause(token: str, columns: Any = V) -> ColumnElement[bool] | None:
+    """Ids (of `columns`, `video`'s or an alias's) equal to `token`, or from three characters starting with it.
+
+    Case-sensitive. Each id column has a `varchar_pattern_ops` btree index, so an exact id is an index
+    probe and a prefix (`LIKE 'abc%'`) an index range, whatever the database's collation.
+    """
+    conditions = []
+    for column, values in identifier_terms(token).items():
+        for value in values:
+            if len(value) >= MIN_PREFIX_CHARS:
+                conditions.append(columns[column].like(escape_like(value) + "%"))
+            else:
+                conditions.append(columns[column] == value)
+    return or_(*conditions) if conditions else None
 
 
 def tsquery_text(words: Sequence[str]) -> str:
-    """A to_tsquery text requiring every word (weight D: words, not ids), the last one maybe a prefix."""
-    terms = []
-    for index, word in enumerate(words):
-        last = index == len(words) - 1
-        terms.append(f"'{word.lower()}':" + ("*D" if last and len(word) >= 2 else "D"))
+    """A to_tsquery text requiring every word, the last one maybe a prefix."""
+    terms = [f"'{word.lower()}'" for word in words]
+    if len(words[-1]) >= 2:
+        terms[-1] += ":*"
     return " & ".join(terms)
 
 
-def search_query(q: str) -> ColumnElement[Any] | None:
-    """The tsquery of the search box: all its words, or the whole text as an id; None when nothing to find."""
-    text = clean_text(q)
-    parts: list[ColumnElement[Any]] = []
-    words = re.findall(r"[^\W_]+", text)[:MAX_WORDS]
-    if words:
-        parts.append(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(words)))
-    token = text.strip("\"'")
-    if token and " " not in token and len(token) <= ID_MAX_CHARS:
-        parts.append(cast(literal(identifier_query(token)), TSQUERY))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else parts[0].op("||")(parts[1])
+@dataclass(frozen=True)
+class SearchTerms:
+    """What the search box asks for: words (runs of letters and digits) and maybe one id."""
+
+    words: tuple[str, ...]
+    token: str  # the whole text as an id ('' when it cannot be one: blanks inside, or too long)
+
+    @classmethod
+    def parse(cls, q: str) -> SearchTerms:
+        """The terms of the box's text (cleaned first)."""
+        text = clean_text(q)
+        words = tuple(re.findall(r"[^\W_]+", text)[:MAX_WORDS])
+        token = text.strip("\"'")
+        if " " in token or len(token) > ID_MAX_CHARS:
+            token = ""
+        return cls(words=words, token=token)
+
+    def words_match(self) -> ColumnElement[bool] | None:
+        """A `video_search` document holds every word (None without words)."""
+        if not self.words:
+            return None
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(self.words))
+        return S.document.op("@@")(query)
 
 
 def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> ColumnElement[bool] | None:
     """WHERE condition of the search box on `video` (or an alias of it); None when the box is empty.
 
-    A correlated EXISTS on `video_search`: the planner either walks the sort index probing each video's
-    stored document (common words) or reads the GIN index first (rare words, ids). `per_row` makes it a
-    scalar subquery instead, which is always probed row by row: for a sample, where an EXISTS could be
-    planned as a hash of every match in the catalog.
+    A correlated EXISTS on `video_search` (every video has its row there) whose row holds every word OR
+    belongs to a video whose id matches: `video_pk = ANY(ARRAY(…))`, the ids found once through their
+    btree indexes. One semi-join with the planner's own estimates (tsquery statistics, a small array):
+    it either walks the sort index probing each video's row (common words) or ORs the GIN and primary
+    key bitmaps first (rare words, ids). `per_row` writes a per-row probe of the document OR the id
+    conditions on the row itself: for a sample, where a semi-join could be planned as a hash of every
+    match in the catalog.
     """
     if not clean_text(q):
         return None
-    query = search_query(q)
-    if query is None:
-        return false()
+    terms = SearchTerms.parse(q)
     table = video if video is not None else Video.__table__
-    match = [S.video_pk == table.c.id, S.document.op("@@")(query)]
+    parts = []
     if per_row:
-        return func.coalesce(select(true()).where(*match).scalar_subquery(), False)
-    return exists().where(*match)
+        words = terms.words_match()
+        if words is not None:
+            probe = select(true()).where(S.video_pk == table.c.id, words).scalar_subquery()
+            parts.append(func.coalesce(probe, False))
+        ids = identifier_clause(terms.token, table.c) if terms.token else None
+        if ids is not None:
+            parts.append(ids)
+        return or_(*parts) if parts else false()
+    words = terms.words_match()
+    if words is not None:
+        parts.append(words)
+    by_id = Video.__table__.alias("by_id")
+    ids = identifier_clause(terms.token, by_id.c) if terms.token else None
+    if ids is not None:
+        parts.append(S.video_pk == func.any(func.array(select(by_id.c.id).where(ids).scalar_subquery())))
+    if not parts:
+        return false()
+    return exists().where(S.video_pk == table.c.id, or_(*parts))
 
 
 def range_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:
@@ -234,9 +285,16 @@ _SENTINELS = {
 }
 
 
+# "Last synced" (the time of a video's newest history entry, read per page) sorts by `updated_at`: every
+# writer of history sets `updated_at` to the time of the newest entry in the same transaction
+# (`audit.record_entry`, bulk, rollback, ingestion; tests/integration/test_last_synced.py holds them to
+# it), so the order is the same and idx_video_sort_updated serves it.
+SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
+
+
 def sort_key(field: str) -> ColumnElement[Any]:
     """The sort expression of a column: NULL becomes the lowest value (the sort indexes use the same)."""
-    column = V[field]
+    column = V[SORT_COLUMNS.get(field, field)]
     if not column.nullable:
         return column
     if field in _SENTINELS:

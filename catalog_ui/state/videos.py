@@ -43,6 +43,7 @@ from catalog_ui.services.video_flags import (
 )
 from catalog_ui.services.video_search import Cursor, fetch_rows, latest_syncs
 from catalog_ui.state import grid_display as show
+from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, principal_of
 
@@ -74,6 +75,8 @@ class VideosState(AuthState):
     published_to: str = ""
     views_min: str = ""
     views_max: str = ""
+    published_buckets: list[ranges.RangeBucketView] = []
+    views_buckets: list[ranges.RangeBucketView] = []
 
     sort: str = "time_published"
     descending: bool = True
@@ -226,6 +229,8 @@ class VideosState(AuthState):
         self.published_to = flt.published_to.isoformat() if flt.published_to else ""
         self.views_min = "" if flt.views_min is None else str(flt.views_min)
         self.views_max = "" if flt.views_max is None else str(flt.views_max)
+        self.published_buckets = ranges.published_buckets(summary, flt)
+        self.views_buckets = ranges.views_buckets(summary, flt)
         self.sort, self.descending = view.sort, view.descending
         self.page, self.per_page = view.page, str(view.per_page)
         total = summary.total
@@ -341,6 +346,21 @@ class VideosState(AuthState):
         if low is not None and high is not None and low > high:
             low, high = high, low
         return self._with_filter(replace(self._current.filter, views_min=low, views_max=high))
+
+    @rx.event
+    @authenticated
+    def pick_range(self, facet: str, low: str, high: str) -> Any:
+        """Set range `facet` (published or views) to one of its buckets; the bucket already set clears it."""
+        flt = self._current.filter
+        if facet == "published":
+            bounds = {"published_from": _date(low), "published_to": _date(high)}
+        elif facet == "views":
+            bounds = {"views_min": _count(low), "views_max": _count(high)}
+        else:
+            return None
+        if all(getattr(flt, name) == value for name, value in bounds.items()):
+            bounds = dict.fromkeys(bounds)
+        return self._with_filter(replace(flt, **bounds))
 
     @rx.event
     @authenticated

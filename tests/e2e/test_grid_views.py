@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from catalog_ui.models import MetadataSync, Video
+from catalog_ui.services.audit import apply_changes, open_change_set
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -119,3 +120,24 @@ def test_admin_edits_notes_from_a_row(catalog, engine, app_url: str, page: Page,
         )
         assert entries[0] == {"notes": [None, "Label asked for a new thumbnail"]}
         assert list(entries[1]) == ["administered", "administered_at"]
+
+
+def test_sorting_by_last_synced(catalog, engine, app_url: str, page: Page, make_user) -> None:
+    order = ("viewvid0005", "viewvid0002", "viewvid0007", "viewvid0001", "viewvid0004")  # oldest edit first
+    with Session(engine) as session:
+        for video_id in order:
+            change_set = open_change_set(session, "user", label="Edit notes")
+            apply_changes(session, change_set, video_id, {"notes": "checked"}, allow_user_fields=True)
+            session.commit()
+    user = make_user("cy@example.com")
+    sign_in(page, app_url, *user, target="/videos?cols=video_id,title,last_synced")
+    page.locator("#sort-last_synced").click()
+    page.wait_for_url(re.compile(r".*sort=last_synced&dir=desc"))
+    expect(page.locator("#sort-last_synced")).to_have_attribute("aria-sort", "descending")
+    rows = page.locator("#video-grid .video-row")
+    expect(rows.first).to_have_attribute("data-video-id", "viewvid0004")
+    synced = [rows.nth(n).get_attribute("data-video-id") for n in range(len(order))]
+    assert synced == list(reversed(order))  # the never-synced videos come last
+    page.locator("#sort-last_synced").click()
+    page.wait_for_url(re.compile(r".*sort=last_synced&dir=asc"))
+    expect(rows.nth(2)).to_have_attribute("data-video-id", order[0])  # after the two never edited

@@ -3,6 +3,8 @@ small sets, scaled from a sample (and marked so) on big ones, and the total says
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
@@ -140,3 +142,72 @@ def test_counts_read_as_exact_or_about() -> None:
     assert count_text(1_234, True) == "1,234"
     assert count_text(1_234, False) == "≈ 1,200"
     assert count_text(57, False) == "≈ 57"
+
+
+# -- range counts ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ranged(session: Session) -> Session:
+    """Eight videos spread over three years and five views bands (one hidden, one with neither)."""
+    rows = [
+        # video_id, published (UTC), views, privacy, hidden
+        ("range000001", datetime(2023, 3, 1, tzinfo=UTC), 50, "public", False),
+        ("range000002", datetime(2023, 12, 31, 23, 30, tzinfo=UTC), 150, "public", False),
+        ("range000003", datetime(2024, 1, 1, 0, 10, tzinfo=UTC), 999, "private", False),
+        ("range000004", datetime(2024, 6, 1, tzinfo=UTC), 1000, "public", False),
+        ("range000005", datetime(2025, 2, 2, tzinfo=UTC), 12_345, "public", False),
+        ("range000006", None, None, "public", False),
+        ("range000007", datetime(2025, 5, 5, tzinfo=UTC), 0, "private", False),
+        ("range000008", datetime(2024, 2, 2, tzinfo=UTC), 5, "public", True),
+    ]
+    for video_id, published, views, privacy, hidden in rows:
+        session.add(
+            Video(
+                video_id=video_id,
+                time_published=published,
+                views=views,
+                privacy_status=privacy,
+                hidden=hidden,
+            )
+        )
+    session.commit()
+    session.execute(text("ANALYZE video"))
+    session.commit()
+    return session
+
+
+def test_range_buckets_count_years_and_views_bands(ranged: Session) -> None:
+    summary = _summary(ranged, "")
+    assert summary.ranges_exact is True
+    assert summary.ranges == {
+        "published": {"2023": 2, "2024": 2, "2025": 2},  # 23:30 on New Year's Eve UTC is still 2023
+        "views": {"0": 2, "3": 2, "4": 1, "5": 1},  # 0–99, 100–999, 1,000–9,999, 10,000–99,999
+    }
+    assert _summary(ranged, "hidden=include", admin=True).ranges["published"] == {
+        "2023": 2,
+        "2024": 3,
+        "2025": 2,
+    }
+
+
+def test_a_range_ignores_its_own_condition_but_narrows_the_others(ranged: Session) -> None:
+    summary = _summary(ranged, "published_from=2024-01-01&published_to=2024-12-31")
+    assert summary.total == Total(2, True)
+    assert summary.ranges["published"] == {"2023": 2, "2024": 2, "2025": 2}
+    assert summary.ranges["views"] == {"3": 1, "4": 1}
+    assert summary.facets["privacy"] == {"public": 1, "private": 1}
+
+    summary = _summary(ranged, "privacy=public&views_min=100&views_max=999&published_from=2023-06-01")
+    assert summary.total == Total(1, True)
+    assert summary.ranges["views"] == {"3": 1, "4": 1, "5": 1}  # public, published from June 2023
+    assert summary.ranges["published"] == {"2023": 1}  # public, 100–999 views
+    assert summary.facets["privacy"] == {"public": 1, "private": 1}
+
+
+def test_range_counts_of_big_catalogs_come_from_the_sample(ranged: Session, monkeypatch) -> None:
+    monkeypatch.setattr(facets, "EXACT_ROWS", 0)
+    summary = _summary(ranged, "views_min=1000")
+    assert summary.ranges_exact is False  # the sample holds the whole tiny table: the figures match
+    assert summary.ranges["views"] == {"0": 2, "3": 2, "4": 1, "5": 1}
+    assert summary.ranges["published"] == {"2024": 1, "2025": 1}

@@ -62,3 +62,32 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
 def test_models_match_migrations(empty_database: str) -> None:
     migrations.upgrade(empty_database)
     command.check(migrations.alembic_config(empty_database))  # raises when autogenerate finds drift
+
+
+def _documents(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(text("SELECT document::text FROM video_search ORDER BY video_pk")).scalars()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_search_documents_are_rebuilt_both_ways(empty_database: str) -> None:
+    migrations.upgrade(empty_database, "010_report_details")
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO video (video_id, title, isrc) VALUES ('migrate0001', 'Golden Hour', 'USABC2400001')"
+            )
+        )
+    engine.dispose()
+    ids_and_words = "'USABC2400001':1A 'golden':2 'hour':3 'migrate0001':1A"
+    assert _documents(empty_database) == [ids_and_words]
+    migrations.upgrade(empty_database, "011_search_words")
+    assert _documents(empty_database) == ["'golden':1 'hour':2"]
+    migrations.downgrade(empty_database, "010_report_details")
+    assert _documents(empty_database) == [ids_and_words]

@@ -128,8 +128,9 @@ SEED_INDEXES = {
     "idx_video_video_id": ("video", "(video_id)", True),
     "idx_video_channel": ("video", "(channel_display_name)", False),
     "idx_video_category": ("video", "(category)", False),
-    "idx_video_asset_id": ("video", "(asset_id)", False),
-    "idx_video_custom_id": ("video", "(custom_id)", False),
+    # The seed's asset and custom id indexes, in the pattern operator class so prefixes use them too.
+    "idx_video_asset_id": ("video", "(asset_id varchar_pattern_ops)", False),
+    "idx_video_custom_id": ("video", "(custom_id varchar_pattern_ops)", False),
     "idx_video_channel_id": ("video", "(channel_id)", False),
     "idx_sync_video_time": ("metadata_sync", "(video_id, sync_time DESC)", False),
     "idx_sync_change_set": ("metadata_sync", "(change_set_id)", False),
@@ -196,6 +197,31 @@ def test_seed_indexes(engine) -> None:
         assert found_table == table
         assert definition.endswith(f"USING btree {columns}"), definition
         assert definition.startswith("CREATE UNIQUE INDEX") == unique, definition
+
+
+# Search by id, exactly or by prefix (migration 011): one pattern-class btree index per id column.
+ID_SEARCH_INDEXES = {
+    "idx_video_video_id_prefix": "(video_id varchar_pattern_ops)",
+    "idx_video_asset_id": "(asset_id varchar_pattern_ops)",
+    "idx_video_custom_id": "(custom_id varchar_pattern_ops)",
+    "idx_video_isrc": "(isrc varchar_pattern_ops)",
+    "idx_video_upc": "(upc varchar_pattern_ops)",
+}
+
+
+def test_every_id_column_has_a_prefix_search_index(engine) -> None:
+    rows = _rows(engine, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'video'")
+    actual = dict(rows)
+    for name, columns in ID_SEARCH_INDEXES.items():
+        assert actual.get(name, "").endswith(f"USING btree {columns}"), (name, actual.get(name))
+
+
+def test_search_documents_hold_words_only(engine) -> None:
+    rows = _rows(
+        engine,
+        "SELECT pg_get_function_identity_arguments(p.oid) FROM pg_proc p WHERE p.proname = 'video_search_document'",
+    )
+    assert [r[0] for r in rows] == ["title text, label text, artist text[]"]
 
 
 def test_unique_constraints(engine) -> None:

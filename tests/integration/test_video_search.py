@@ -221,12 +221,31 @@ SEARCHES = [
     ("q=%22double%22", ["under_score"]),  # quotes are not syntax
     ("q='quoted", ["under_score"]),
     ("q=back%5Cslash", ["under_score"]),
+    ("q=aaabbb", []),  # ids match case-sensitively
+    ("q=NOVA-2024-001", ["aaaBBBccc01"]),  # custom id, exactly
+    ("q=nova-2024", []),  # … and not in another case (the words "nova" and "2024" are not all in a document)
+    ("q=usabc24", ["aaaBBBccc01"]),  # an ISRC prefix is looked for upper-cased
+    ("q=GB-XYZ", ["aaaBBBccc02"]),  # … and without hyphens
+    ("q=12345678", ["aaaBBBccc01"]),  # UPC prefix
+    ("q=0987+6543", []),  # blanks inside: words, not an id
+    ("q=A1%25", []),  # "%" inside an id is literal
+    ("q=A1__", []),  # so is "_"
+    ("q=A12%5C", []),  # and "\"
 ]
 
 
 def test_search(catalog: Session) -> None:
     for query, expected in SEARCHES:
         assert ids(catalog, query) == expected, query
+
+
+def test_a_search_finds_words_and_ids_together(catalog: Session) -> None:
+    add(catalog, "port0000007", custom_id="Harbor-42", title="Untitled")
+    catalog.commit()
+    # "Harbor" is a label word of one video and the custom id prefix of another.
+    assert ids(catalog, "q=Harbor") == ["zzzQQQ-_x03", "port0000007"]
+    assert ids(catalog, "q=harbor") == ["zzzQQQ-_x03"]  # the id match is case-sensitive, words are not
+    assert ids(catalog, "q=Harbor-42") == ["port0000007"]
 
 
 TRICKY = [
@@ -321,7 +340,8 @@ def _python_order(rows: list[dict], field: str, descending: bool) -> list[str]:
     return [row["video_id"] for row in sorted(rows, key=key, reverse=descending)]
 
 
-SORTABLE = [key for key, column in COLUMNS.items() if column.sortable]
+# Video fields; "last_synced" sorts by updated_at (test_last_synced.py).
+SORTABLE = [key for key, column in COLUMNS.items() if column.sortable and key != "last_synced"]
 
 
 @pytest.fixture
@@ -457,13 +477,25 @@ PLANS = [
     (GridView(), "idx_video_sort_published"),
     (GridView(sort="views"), "idx_video_sort_views"),
     (GridView(sort="updated_at"), "idx_video_sort_updated"),
+    (GridView(sort="last_synced"), "idx_video_sort_updated"),  # the same order (test_last_synced.py)
     (GridView(sort="title", descending=False), "idx_video_sort_title"),
     (GridView(filter=VideoFilter(q="golden")), "idx_video_search_document"),
-    (GridView(filter=VideoFilter(q="A12345")), "idx_video_search_document"),
 ]
+ID_INDEXES = ("idx_video_video_id_prefix", "idx_video_asset_id", "idx_video_custom_id", "idx_video_isrc")
 
 
 def test_queries_match_the_grid_indexes(catalog: Session) -> None:
     for view, index in PLANS:
         assert index in _plan(catalog, view), index
         catalog.rollback()
+
+
+def test_id_searches_are_btree_ranges(catalog: Session) -> None:
+    plan = _plan(catalog, GridView(filter=VideoFilter(q="A12345")))
+    for index in (*ID_INDEXES, "idx_video_search_document"):  # the words' GIN too: "a12345" may be a word
+        assert index in plan, (index, plan)
+    assert "~>=~ 'A12345'" in plan and "~<~ 'A12346'" in plan, plan  # the prefix is an index range
+    catalog.rollback()
+    plan = _plan(catalog, GridView(filter=VideoFilter(q="12345678")))
+    assert "idx_video_upc" in plan, plan
+    catalog.rollback()
