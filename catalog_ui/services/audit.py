@@ -21,7 +21,7 @@ from catalog_ui.models.video import USER_OWNED_FIELDS
 VIDEO_FIELDS: tuple[str, ...] = tuple(
     name
     for name in Video.__table__.columns.keys()  # noqa: SIM118 - a ColumnCollection, not a dict
-    if name not in ("id", "video_id", "updated_at", "values_as_of")
+    if name not in ("id", "video_id", "updated_at", "values_as_of", "report_row_hash")  # bookkeeping
 )
 
 

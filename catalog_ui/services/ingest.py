@@ -550,7 +550,7 @@ def _update_changed(
                 SELECT d.*, (:older OR d.old_as_of > d.as_of) AS stale
                 FROM ingest_delta d WHERE d.video_pk IS NOT NULL
             ), updated AS (
-                UPDATE video v SET {assignments}, updated_at = now(), values_as_of = d.as_of,
+                UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now()), values_as_of = d.as_of,
                     report_row_hash = d.row_hash
                 FROM changed d WHERE v.id = d.video_pk AND NOT d.stale
             ), history AS (

@@ -1,16 +1,23 @@
 """Staging a report for the merge: PostgreSQL's own CSV parser for clean pieces, the Python reader for the rest.
 
-The report's bytes (gunzipped) are cut at record boundaries into pieces of about CHUNK_BYTES. Each piece
-is COPYed as CSV into `ingest_raw`, a table of text columns whose `ord` is the line each row starts on,
-under a savepoint. A piece PostgreSQL refuses (a row with the wrong column count, a blank line, bytes
-that are not UTF-8, a NUL) or that holds line breaks inside quoted values is rolled back and read by the
-Python reader instead, which knows every rule of the format and rejects rows with their line, column and
-reason; so dirt costs time in proportion to its size, never correctness. One statement (`report_sql`)
-then turns the raw cells into typed `ingest_stage` rows; the rows it cannot normalize exactly go through
-the Python normalizers as well. `ingest_stage` ends with exactly what the Python reader alone would have
-staged (`tests/integration/test_report_load.py`), several times faster.
+Every staged row carries the MD5 of its raw line (`row_hash`, under a salt of the header), which the merge
+stores in `video.report_row_hash`. A daily report mostly repeats yesterday's lines, so a row whose hash is
+still its video's needs no parsing, normalizing or comparing at all: it is set aside (`rows_known`).
 
-Files whose lines end in a bare carriage return are read by the Python reader from start to end.
+Into a non-empty catalog, the report's bytes (gunzipped, by a read-ahead thread) are cut at record
+boundaries into pieces of about CHUNK_BYTES, each line given its hash as one more field, and each piece is
+COPYed as CSV into `ingest_raw` (text columns; `ord` is the line each row starts on) under a savepoint. A
+piece PostgreSQL refuses (a row with the wrong column count, a blank line, bytes that are not UTF-8, a
+NUL) or that holds line breaks inside quoted values is rolled back and read by the Python reader instead,
+which knows every rule of the format and rejects rows with their line, column and reason; so dirt costs
+time in proportion to its size, never correctness. One statement (`report_sql`) then leaves out the known
+rows and turns the others into typed `ingest_stage` rows; the rows it cannot normalize exactly go through
+the Python normalizers as well. `ingest_stage` ends with exactly what the Python reader alone would have
+staged (`tests/integration/test_report_load.py`).
+
+Into an empty catalog every row is new and must be normalized: the Python reader streams the whole file
+(its fast path, `report_copy`) while PostgreSQL stores what it has sent, which keeps both cores busy.
+So do files whose lines end in a bare carriage return.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ class _Chunk:
     data: bytes
     first_line: int
     lines: int
-    hashed: bytes = b""  # `data` with each line's row hash appended (`with_row_hashes`)
+    hashed: bytes  # `data` with each line's row hash appended (`with_row_hashes`)
 
 
 @dataclass(frozen=True)
@@ -154,20 +161,24 @@ def prefetched(items: Iterator[Any], depth: int) -> Iterator[Any]:
     ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def offer(message: tuple[str, Any]) -> bool:
+        """Queue `message` unless the consumer has stopped; False when it has."""
+        while not stop.is_set():
+            try:
+                ready.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        ready.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(("item", item)):
                     return
-            ready.put(("end", None))
+            offer(("end", None))
         except BaseException as exc:  # handed to the consumer, which raises it
-            ready.put(("error", exc))
+            offer(("error", exc))
 
     thread = threading.Thread(target=produce, name="report-reader", daemon=True)
     thread.start()
@@ -329,7 +340,7 @@ class ReportLoader:
                 pending = b"".join(parts)
                 cut = record_end(pending) or 0
                 if cut:
-                    yield _Chunk(pending[:cut], line, physical_lines(pending[:cut]))
+                    yield self._chunk(pending[:cut], line)
                 near = line + physical_lines(pending[:cut]) + line_breaks(pending[cut:])
                 raise ReportFormatError(
                     f"The gzip data is damaged or cut off near line {near} ({exc})."
@@ -348,15 +359,17 @@ class ReportLoader:
                 parts, size = [pending], len(pending)
                 continue
             if cut:
-                data_cut = pending[:cut]
-                salt = self.reader.row_hash_salt
-                chunk = _Chunk(data_cut, line, physical_lines(data_cut), with_row_hashes(data_cut, salt))
+                chunk = self._chunk(pending[:cut], line)
                 yield chunk
                 line += chunk.lines
             rest = pending[cut:]
             parts, size = ([rest], len(rest)) if rest else ([], 0)
             if not data:
                 return
+
+    def _chunk(self, data: bytes, first_line: int) -> _Chunk:
+        hashed = with_row_hashes(data, self.reader.row_hash_salt)
+        return _Chunk(data, first_line, physical_lines(data), hashed)
 
     def _copy_chunk(self, cursor: Any, chunk: _Chunk) -> None:
         # `\.` alone on a line would end a CSV COPY early without an error: such a piece goes the Python way.

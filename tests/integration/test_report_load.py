@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from catalog_ui.services import report_load
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import ReportFormatError, open_report
-from catalog_ui.services.report_load import ReportLoader, physical_lines, record_end
+from catalog_ui.services.report_load import ReportLoader
 
 ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 ENTRIES = ["A", "A|B", "Ab|Cd", "A|A", "A | B", "A,B", "A, B", "|A", "A||B", "A|B|C", "", " ", "x" * 101,
@@ -264,11 +264,3 @@ def test_a_bare_cr_file_is_read_by_the_python_reader(engine: Engine) -> None:
         assert [(r.line, r.column, r.reason) for r in loader.rejections] == [(3, "views", "negative")]
         assert loader.rows_fast == 0
         transaction.rollback()
-
-
-def test_record_boundaries_respect_quotes() -> None:
-    assert record_end(b'a,"b\nc"\nd,e') == 8
-    assert record_end(b'a,"b\nc') is None
-    assert record_end(b'a,"x""y"\nb') == 9
-    assert physical_lines(b"a\r\nb\rc\n") == 3
-    assert physical_lines(b"a\nb") == 2

@@ -1,0 +1,64 @@
+"""The loader's helpers that need no database: read-ahead, row hashes on raw lines, record boundaries."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from catalog_ui.services.report_copy import row_hash
+from catalog_ui.services.report_load import physical_lines, prefetched, record_end, with_row_hashes
+
+SALT = b"salt\x1e"
+
+
+def test_prefetched_keeps_the_order_and_ends() -> None:
+    assert list(prefetched(iter(range(50)), 2)) == list(range(50))
+
+
+def test_prefetched_raises_the_producers_error_after_the_items_before_it() -> None:
+    def items() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("damaged")
+
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="damaged"):
+        for item in prefetched(items(), 1):
+            seen.append(item)
+    assert seen == [1, 2]
+
+
+def test_a_consumer_that_stops_early_stops_the_reader_thread() -> None:
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for number in range(1000):
+            produced.append(number)
+            yield number
+
+    before = threading.active_count()
+    reader = prefetched(items(), 2)
+    assert next(reader) == 0
+    reader.close()  # the consumer gives up (an error while COPYing, say)
+    assert threading.active_count() == before
+    assert len(produced) < 10
+
+
+def test_row_hashes_are_those_of_the_raw_lines_whatever_the_line_break() -> None:
+    lf = with_row_hashes(b"a,b\nc,d\n", SALT)
+    crlf = with_row_hashes(b"a,b\r\nc,d\r\n", SALT)
+    assert lf == crlf == (
+        b"a,b," + row_hash(SALT, b"a,b").encode() + b"\nc,d," + row_hash(SALT, b"c,d").encode() + b"\n"
+    )
+    # The last line of a file may have no line break.
+    assert with_row_hashes(b"a,b\nc,d", SALT) == lf
+
+
+def test_record_boundaries_respect_quotes() -> None:
+    assert record_end(b'a,"b\nc"\nd,e') == 8
+    assert record_end(b'a,"b\nc') is None
+    assert record_end(b'a,"x""y"\nb') == 9
+    assert physical_lines(b"a\r\nb\rc\n") == 3
+    assert physical_lines(b"a\nb") == 2
