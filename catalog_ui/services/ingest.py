@@ -33,7 +33,6 @@ of other sessions waiting for the commit to read the catalog.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
@@ -50,7 +49,7 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
-from catalog_ui.services.report_load import ReportLoader
+from catalog_ui.services.report_load import CountingStream, ReportLoader
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -82,28 +81,6 @@ class IngestResult:
     rows_skipped: int = 0
     error_message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
-
-
-class _CountingStream(io.RawIOBase):
-    """Wraps a binary stream and counts the bytes read from it (the progress bar's numerator)."""
-
-    def __init__(self, inner: BinaryIO) -> None:
-        self._inner = inner
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._inner.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        self.count += size
-        return size
-
-    def close(self) -> None:
-        self._inner.close()
-        super().close()
 
 
 def open_report_stream(report: dict[str, Any]) -> BinaryIO:
@@ -174,12 +151,12 @@ class _Progress:
         self,
         progress: Connection,
         report_id: int,
-        stream: _CountingStream,
+        stream: CountingStream,
         callback: Callable[[dict[str, int]], None] | None,
     ) -> None:
         self._progress = progress
         self._report_id = report_id
-        self._stream = stream
+        self._stream = stream  # until the loader exists (it may reopen the file)
         self._callback = callback
         self._last = 0.0
         self.reader: ReportLoader | None = None
@@ -187,7 +164,7 @@ class _Progress:
     def counts(self) -> dict[str, int]:
         reader = self.reader
         return {
-            "bytes_read": self._stream.count,
+            "bytes_read": reader.bytes_read if reader else self._stream.count,
             "rows_read": reader.rows_read if reader else 0,
             "rows_rejected": reader.rows_rejected if reader else 0,
             "rows_skipped": reader.rows_skipped if reader else 0,
@@ -218,7 +195,7 @@ def _run(
     on_progress: Callable[[dict[str, int]], None] | None,
 ) -> IngestResult:
     result = IngestResult(report_id=report["id"], status="processing")
-    stream: _CountingStream | None = None
+    stream: CountingStream | None = None
     publish: _Progress | None = None
     try:
         source = opener(report)
@@ -226,10 +203,10 @@ def _run(
         log.warning("cannot open report %s (%s): %s", report["id"], report["filename"], exc)
         return _fail(progress, report["id"], result, f"The report file cannot be opened: {exc}", None)
     try:
-        stream = _CountingStream(source)
+        stream = CountingStream(source)
         publish = _Progress(progress, report["id"], stream, on_progress)
         started = time.perf_counter()
-        with ReportLoader(stream) as loader:
+        with ReportLoader(stream, reopen=lambda: opener(report)) as loader:
             publish.reader = loader
             with engine.begin() as conn:
                 conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))

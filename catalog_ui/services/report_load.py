@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 import queue
+import sys
 import threading
+import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from itertools import islice
 from typing import Any, BinaryIO
 
 import psycopg2
+import xxhash
 from sqlalchemy.engine import Connection
 
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
@@ -47,17 +49,21 @@ from catalog_ui.services.report_format import (
     decompressed,
     text_of,
 )
-from catalog_ui.services.report_sql import RawCell, normalize_select, raw_column
+from catalog_ui.services.report_sql import RawCell, known_row_sql, normalize_select, raw_column
 
 CHUNK_BYTES = 2 << 20  # one COPY (and, when it fails, one Python pass) per piece of this size
-READ_BYTES = 8 << 10  # small reads: a damaged gzip stream is reported near the line it breaks
+READ_BYTES = 64 << 10
 MAX_PENDING_BYTES = 64 << 20  # no record boundary in this much: the rest goes the Python way
 COPY_BATCH_ROWS = 2000  # rows handed to a Python COPY per read() call
 SLOW_BATCH_ROWS = 5000  # raw rows fetched at once for the Python normalizers
 PREFETCH_PIECES = 2  # pieces read and hashed ahead of the COPY
 MAX_STORED_REJECTIONS = 10_000  # all are counted; the first ones are kept for the detail view
 STAGE = "ingest_stage"
-RAW = "ingest_raw"
+RAW_PREFIX = (
+    "ingest_raw_"  # + a random suffix: an unlogged table of this transaction, which parallel workers can read
+)
+# Planner costs for the statements over the raw table, so its scans and joins use the second core.
+PARALLEL_SETTINGS = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0.01"}
 HASH_COLUMN = "h"  # the raw table's last column: the row hash the loader adds to each line
 
 
@@ -134,19 +140,16 @@ class _Lines(io.TextIOBase):
         return self.read(size)
 
 
-def with_row_hashes(data: bytes, salt: bytes) -> bytes:
+def with_row_hashes(data: bytes, salt: int) -> bytes:
     """Each line of `data` with its row hash (`report_copy.row_hash`) as one more CSV field; line breaks
     become `\\n`. A line that is not a whole record gets a meaningless hash, but such a piece never
     stays on the fast path (one row per line is checked after its COPY)."""
-    md5 = hashlib.md5
-    lines = data.split(b"\n")
+    digest = xxhash.xxh3_128_hexdigest
+    lines = data.replace(b"\r\n", b"\n").split(b"\n")
     last = lines.pop()  # b"" when `data` ends with a line break
-    out = []
-    for line in lines:
-        body = line[:-1] if line.endswith(b"\r") else line
-        out.append(b"%s,%s" % (body, md5(salt + body, usedforsecurity=False).hexdigest().encode()))
     if last:
-        out.append(b"%s,%s" % (last, md5(salt + last, usedforsecurity=False).hexdigest().encode()))
+        lines.append(last)
+    out = [b"%s,%s" % (line, digest(line, seed=salt).encode()) for line in lines]
     out.append(b"")
     return b"\n".join(out)
 
@@ -195,6 +198,67 @@ def prefetched(items: Iterator[Any], depth: int) -> Iterator[Any]:
         thread.join()
 
 
+class CountingStream(io.RawIOBase):
+    """Wraps a binary stream and counts the bytes read from it (the progress bar's numerator)."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self._inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = getattr(self._inner, "read1", self._inner.read)
+        data = read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+class _NotForOneCopy(Exception):
+    """A piece that one COPY of the whole file cannot take (see `ReportLoader._copy_at_once`)."""
+
+
+class _PieceStream(io.RawIOBase):
+    """The hashed pieces as one stream for a single COPY; counts their lines as it goes."""
+
+    def __init__(self, pieces: Iterator[_Chunk | _Tail], on_piece: Callable[[int], None]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._on_piece = on_piece
+        self.lines = 0
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return b""
+            if isinstance(piece, _Tail) or b"\\." in piece.data:
+                raise _NotForOneCopy
+        except BaseException as exc:
+            self.error = exc
+            raise
+        self.lines += piece.lines
+        self._on_piece(self.lines)
+        return piece.hashed
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+        super().close()
+
+
 def _blank(line: bytes) -> bool:
     fields = next(csv.reader([line.decode("utf-8", "replace")]), [])
     return not any(field.strip() for field in fields)
@@ -207,9 +271,14 @@ class ReportLoader:
     reader's, so progress can be published while the file streams.
     """
 
-    def __init__(self, stream: BinaryIO) -> None:
-        """Open the report (gzip or plain) and read its header; structural faults raise ReportFormatError."""
-        binary, gzipped = decompressed(stream)
+    def __init__(self, stream: BinaryIO, reopen: Callable[[], BinaryIO] | None = None) -> None:
+        """Open the report (gzip or plain) and read its header; structural faults raise ReportFormatError.
+
+        With `reopen` (a way to read the file again from the start) a clean file is loaded by one COPY.
+        """
+        self._stream = stream if isinstance(stream, CountingStream) else CountingStream(stream)
+        self._reopen = reopen
+        binary, gzipped = decompressed(self._stream)
         self._binary = binary
         self._gzipped = gzipped
         self._header, self._fast = self._read_header_block(binary)
@@ -225,6 +294,11 @@ class ReportLoader:
         self._on_progress: Callable[[], None] = lambda: None
 
     # -- what the ingestion reads ----------------------------------------------------------------------
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file (as stored: compressed) read so far."""
+        return self._stream.count
 
     @property
     def header(self) -> Any:
@@ -252,8 +326,9 @@ class ReportLoader:
         return self.reader.rows_skipped
 
     def close(self) -> None:
-        """Release the decompression buffers (the stream given to the constructor is closed too)."""
+        """Release the decompression buffers and close the file."""
         self._binary.close()
+        self._stream.close()
 
     def __enter__(self) -> ReportLoader:
         return self
@@ -290,17 +365,23 @@ class ReportLoader:
         if self._fast:
             ncols = len(self.header.columns)
             columns = ", ".join(f"{raw_column(i)} text" for i in range(ncols))
+            # Created (and dropped) within the merge's transaction: a failure leaves nothing behind.
+            self._raw = RAW_PREFIX + uuid.uuid4().hex[:12]
             cursor.execute(
-                f"CREATE TEMP TABLE {RAW} (ord bigint GENERATED BY DEFAULT AS IDENTITY, {columns}, "
-                f"{HASH_COLUMN} text) ON COMMIT DROP"
+                f"CREATE UNLOGGED TABLE {self._raw} (ord bigint GENERATED BY DEFAULT AS IDENTITY, "
+                f"{columns}, {HASH_COLUMN} text)"
             )
-            cursor.execute(f"SELECT pg_get_serial_sequence('{RAW}', 'ord')")
+            cursor.execute(f"SELECT pg_get_serial_sequence('{self._raw}', 'ord')")
             self._sequence = cursor.fetchone()[0]
             raw_columns = ", ".join([*(raw_column(i) for i in range(ncols)), HASH_COLUMN])
-            self._raw_copy = f"COPY {RAW} ({raw_columns}) FROM STDIN (FORMAT csv)"
+            self._raw_copy = f"COPY {self._raw} ({raw_columns}) FROM STDIN (FORMAT csv)"
         else:
             self._copy_lines(cursor, self.reader.copy_lines(self._reject))
-        for piece in prefetched(self._pieces(), PREFETCH_PIECES):
+        if self._fast and self._reopen is not None and self._copy_at_once(cursor):
+            pieces: Iterator[_Chunk | _Tail] = iter(())
+        else:
+            pieces = prefetched(self._pieces(), PREFETCH_PIECES)
+        for piece in pieces:
             if isinstance(piece, _Chunk):
                 self._copy_chunk(cursor, piece)
             else:
@@ -308,7 +389,7 @@ class ReportLoader:
             on_progress()
         if self._fast:
             self._normalize(conn, cursor)
-            cursor.execute(f"DROP TABLE {RAW}")
+            cursor.execute(f"DROP TABLE {self._raw}")
         if self.rows_read == 0:
             raise ReportFormatError("The report has a header but no data rows.")
 
@@ -367,6 +448,45 @@ class ReportLoader:
             if not data:
                 return
 
+    def _copy_at_once(self, cursor: Any) -> bool:
+        """COPY the whole data in one statement, PostgreSQL parsing while a thread reads and hashes ahead.
+
+        Most files are clean, and then this is the fastest way. When PostgreSQL refuses a piece, or a value
+        holds a line break (rows and lines differ), everything is rolled back, the file is opened again and
+        False returned: the caller goes piece by piece. A fault of the file itself (damaged gzip) is raised.
+        """
+        cursor.execute("SAVEPOINT ingest_at_once")
+        cursor.execute("SELECT setval(%s, %s, false)", (self._sequence, self._first_data_line))
+
+        def on_piece(lines: int) -> None:
+            self.rows_copied = lines
+            self._on_progress()
+
+        source = _PieceStream(prefetched(self._pieces(), PREFETCH_PIECES), on_piece)
+        try:
+            cursor.copy_expert(self._raw_copy, source, size=CHUNK_BYTES)
+            copied = cursor.rowcount
+        except psycopg2.Error:
+            if isinstance(source.error, ReportFormatError):
+                raise source.error from None
+            if source.error is None and not isinstance(sys.exc_info()[1], psycopg2.DataError):
+                raise
+            copied = -1
+        finally:
+            source.close()
+        if copied == source.lines:
+            cursor.execute("RELEASE SAVEPOINT ingest_at_once")
+            self.rows_copied = copied
+            return True
+        cursor.execute("ROLLBACK TO SAVEPOINT ingest_at_once")
+        self.rows_copied = 0
+        self._binary.close()
+        self._stream.close()
+        self._stream = CountingStream(self._reopen())
+        self._binary, _ = decompressed(self._stream)
+        self._read_header_block(self._binary)
+        return False
+
     def _chunk(self, data: bytes, first_line: int) -> _Chunk:
         hashed = with_row_hashes(data, self.reader.row_hash_salt)
         return _Chunk(data, first_line, physical_lines(data), hashed)
@@ -412,11 +532,34 @@ class ReportLoader:
     def _normalize(self, conn: Connection, cursor: Any) -> None:
         """Typed rows from `ingest_raw` in one statement; the rows it cannot take go through Python."""
         cells = [RawCell(c.index, c.column, c.kind, c.limit, c.is_report_date) for c in self.reader.cells]
-        select, columns = normalize_select(
-            cells, RAW, self.reader.header_keys, hash_column=HASH_COLUMN, skip_known_rows=True
-        )
-        cursor.execute(f"INSERT INTO {STAGE} ({', '.join(columns)}) {select}")
-        normalized = cursor.rowcount
+        vid = raw_column(next(cell.index for cell in cells if cell.kind == "video_id"))
+        known = known_row_sql(vid)
+        for name, value in PARALLEL_SETTINGS.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+
+        def stage_rows(where: str) -> int:
+            # CREATE TABLE AS may run in parallel (INSERT … SELECT may not); the rows then join the stage.
+            select, columns = normalize_select(
+                cells, self._raw, self.reader.header_keys, hash_column=HASH_COLUMN, where=where
+            )
+            cursor.execute(f"CREATE TEMP TABLE ingest_normalized AS {select}")
+            count = cursor.rowcount
+            names = ", ".join(columns)
+            cursor.execute(f"INSERT INTO {STAGE} ({names}) SELECT {names} FROM ingest_normalized")
+            cursor.execute("DROP TABLE ingest_normalized")
+            return count
+
+        normalized = stage_rows(f"NOT {known}")
+        if 0 < normalized < self.rows_copied:
+            # A video with several rows in the report needs them all in the collapse, known or not.
+            cursor.execute(
+                f"CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS "
+                f"SELECT {vid} AS video_id FROM {self._raw} GROUP BY {vid} HAVING count(*) > 1"
+            )
+            if cursor.rowcount:
+                normalized += stage_rows(f"{known} AND h.{vid} IN (SELECT video_id FROM ingest_repeated)")
+        for name in PARALLEL_SETTINGS:
+            cursor.execute(f"SET LOCAL {name} = DEFAULT")
         self.rows_known = self.rows_copied - normalized
         cursor.execute(
             f"CREATE TEMP TABLE ingest_slow ON COMMIT DROP AS SELECT line FROM {STAGE} WHERE NOT fast"
@@ -431,7 +574,8 @@ class ReportLoader:
         # A server-side cursor keeps memory flat however many rows need Python; COPY runs between fetches.
         rows = conn.connection.dbapi_connection.cursor(name="ingest_slow_rows")
         rows.execute(
-            f"SELECT r.ord, r.{HASH_COLUMN}, {raw} FROM {RAW} r JOIN ingest_slow s ON s.line = r.ord ORDER BY r.ord"
+            f"SELECT r.ord, r.{HASH_COLUMN}, {raw} FROM {self._raw} r JOIN ingest_slow s ON s.line = r.ord "
+            "ORDER BY r.ord"
         )
         while batch := rows.fetchmany(SLOW_BATCH_ROWS):
             lines = []

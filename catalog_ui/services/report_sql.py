@@ -272,16 +272,15 @@ def normalize_select(
     header_keys: Sequence[str],
     *,
     hash_column: str,
-    skip_known_rows: bool,
+    where: str = "true",
 ) -> tuple[str, list[str]]:
     """SELECT over `raw_table` (text columns c0…, `ord` = the row's line) of the typed staging columns,
     and the names of its columns.
 
     Columns: the stored columns in `cells` order, then `line`, `report_date`, `completeness` (non-empty
     stored values), `fast` (false when a cell needs the Python normalizers; the values of such a row are
-    meaningless) and `row_hash` (from `hash_column`). With `skip_known_rows`, a row whose hash is its video's
-    `report_row_hash` is left out — unless its video has several rows in the report, which must all meet
-    in the collapse.
+    meaningless) and `row_hash` (from `hash_column`). `where` picks the raw rows (alias `h`, which has
+    `row_hash` as a uuid too).
     """
     checks: list[str] = []
     values: list[str] = []
@@ -300,16 +299,16 @@ def normalize_select(
     fast = " AND ".join(checks) or "true"
     completeness = " + ".join(f"({name} IS NOT NULL)::int" for name in names)
     hashed = f"SELECT r.*, CAST(r.{hash_column} AS uuid) AS row_hash FROM {raw_table} r"
-    if skip_known_rows:
-        vid = raw_column(next(cell.index for cell in cells if cell.kind == "video_id"))
-        hashed = (
-            f"SELECT h.* FROM ({hashed}) h LEFT JOIN video v ON v.video_id = h.{vid} "
-            f"AND v.report_row_hash = h.row_hash WHERE v.id IS NULL OR h.{vid} IN "
-            f"(SELECT {vid} FROM {raw_table} GROUP BY {vid} HAVING count(*) > 1)"
-        )
     select = (
         f"SELECT {', '.join(names)}, line, report_date, {completeness} AS completeness, fast, row_hash FROM ("
         f"SELECT {typed}, ord AS line, {report_date} AS report_date, COALESCE({fast}, false) AS fast, "
-        f"row_hash FROM ({hashed} OFFSET 0) raw OFFSET 0) typed"
+        f"row_hash FROM (SELECT h.* FROM ({hashed}) h WHERE {where} OFFSET 0) raw OFFSET 0) typed"
     )
     return select, [*names, "line", "report_date", "completeness", "fast", "row_hash"]
+
+
+def known_row_sql(vid_column: str) -> str:
+    """Condition on a raw row `h`: its hash is still its video's (`video.report_row_hash`)."""
+    return (
+        f"EXISTS (SELECT 1 FROM video v WHERE v.video_id = h.{vid_column} AND v.report_row_hash = h.row_hash)"
+    )

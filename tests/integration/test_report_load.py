@@ -212,11 +212,12 @@ def _python_stage(conn: Connection, data: bytes) -> tuple[list, list, dict[str, 
     return _rows(conn, "python_stage", list(reader.copy_columns)), rejected, counts
 
 
+@pytest.mark.parametrize("at_once", [False, True], ids=["pieces", "at-once-first"])
 @pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 @pytest.mark.parametrize("columns", [MODERN, LEGACY], ids=["modern", "legacy"])
 def test_sql_and_python_stage_the_same_rows(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch, columns: list, newline: str, gzipped: bool
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, columns: list, newline: str, gzipped: bool, at_once: bool
 ) -> None:
     monkeypatch.setattr(report_load, "CHUNK_BYTES", 16 << 10)  # many pieces: clean ones and dirty ones
     data = _report(len(columns) + len(newline), columns, 4000, newline)
@@ -224,7 +225,9 @@ def test_sql_and_python_stage_the_same_rows(
     with engine.connect() as conn:
         transaction = conn.begin()
         expected, expected_rejected, counts = _python_stage(conn, data)
-        with ReportLoader(io.BytesIO(payload)) as loader:
+        # With a way to reopen the file, one COPY is tried first; the dirt makes it start again piece by piece.
+        reopen = (lambda: io.BytesIO(payload)) if at_once else None
+        with ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
             loader.stage(conn, lambda: None)
             staged = _rows(conn, "ingest_stage", list(loader.copy_columns))
             assert loader.rows_fast > 1000  # many rows took the SQL path
@@ -263,4 +266,41 @@ def test_a_bare_cr_file_is_read_by_the_python_reader(engine: Engine) -> None:
         assert _rows(conn, "ingest_stage", ["video_id", "views", "line"]) == [("vidAlpha001", 5, 2)]
         assert [(r.line, r.column, r.reason) for r in loader.rejections] == [(3, "views", "negative")]
         assert loader.rows_fast == 0
+        transaction.rollback()
+
+
+def test_a_clean_file_is_loaded_by_one_copy(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_load, "CHUNK_BYTES", 4 << 10)
+    lines = ["video_id,video_title,views"] + [f"vid{n:08d},Title {n},{n}" for n in range(2000)]
+    payload = ("\n".join(lines) + "\n").encode()
+    opened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        opened.append(1)
+        return io.BytesIO(payload)
+
+    with engine.connect() as conn, ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
+        transaction = conn.begin()
+        loader.stage(conn, lambda: None)
+        assert (loader.rows_fast, loader.reader.rows_parsed, opened) == (2000, 0, [])
+        assert _rows(conn, "ingest_stage", ["video_id", "views", "line"])[-1] == ("vid00001999", 1999, 2001)
+        transaction.rollback()
+
+
+def test_one_copy_gives_way_to_pieces_when_a_value_holds_a_line_break(engine: Engine) -> None:
+    payload = b'video_id,video_title,views\nvidAlpha001,"Two\nlines",1\nvidBravo002,Plain,2\n'
+    opened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        opened.append(1)
+        return io.BytesIO(payload)
+
+    with engine.connect() as conn, ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
+        transaction = conn.begin()
+        loader.stage(conn, lambda: None)
+        assert opened == [1]
+        assert _rows(conn, "ingest_stage", ["video_id", "title", "line"]) == [
+            ("vidAlpha001", "Two\nlines", 2),
+            ("vidBravo002", "Plain", 4),
+        ]
         transaction.rollback()

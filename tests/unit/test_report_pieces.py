@@ -10,7 +10,7 @@ import pytest
 from catalog_ui.services.report_copy import row_hash
 from catalog_ui.services.report_load import physical_lines, prefetched, record_end, with_row_hashes
 
-SALT = b"salt\x1e"
+SALT = 12345
 
 
 def test_prefetched_keeps_the_order_and_ends() -> None:
@@ -49,8 +49,10 @@ def test_a_consumer_that_stops_early_stops_the_reader_thread() -> None:
 def test_row_hashes_are_those_of_the_raw_lines_whatever_the_line_break() -> None:
     lf = with_row_hashes(b"a,b\nc,d\n", SALT)
     crlf = with_row_hashes(b"a,b\r\nc,d\r\n", SALT)
-    assert lf == crlf == (
-        b"a,b," + row_hash(SALT, b"a,b").encode() + b"\nc,d," + row_hash(SALT, b"c,d").encode() + b"\n"
+    assert (
+        lf
+        == crlf
+        == (b"a,b," + row_hash(SALT, b"a,b").encode() + b"\nc,d," + row_hash(SALT, b"c,d").encode() + b"\n")
     )
     # The last line of a file may have no line break.
     assert with_row_hashes(b"a,b\nc,d", SALT) == lf
