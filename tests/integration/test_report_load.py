@@ -220,6 +220,7 @@ def test_sql_and_python_stage_the_same_rows(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, columns: list, newline: str, gzipped: bool, at_once: bool
 ) -> None:
     monkeypatch.setattr(report_load, "CHUNK_BYTES", 16 << 10)  # many pieces: clean ones and dirty ones
+    monkeypatch.setattr(report_load, "READ_BYTES", 4 << 10)
     data = _report(len(columns) + len(newline), columns, 4000, newline)
     payload = gzip.compress(data) if gzipped else data
     with engine.connect() as conn:
@@ -271,6 +272,7 @@ def test_a_bare_cr_file_is_read_by_the_python_reader(engine: Engine) -> None:
 
 def test_a_clean_file_is_loaded_by_one_copy(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_load, "CHUNK_BYTES", 4 << 10)
+    monkeypatch.setattr(report_load, "READ_BYTES", 1 << 10)
     lines = ["video_id,video_title,views"] + [f"vid{n:08d},Title {n},{n}" for n in range(2000)]
     payload = ("\n".join(lines) + "\n").encode()
     opened: list[int] = []
