@@ -174,14 +174,14 @@ def job_progress() -> rx.Component:
             rx.moment(interval=JOB_POLL_MS, format="x", on_change=S.poll_job, display="none"),
         ),
         rx.cond(
-            ~S.job_running & (S.download_path != ""),
+            ~S.job_running & (S.download_url != ""),
             rx.callout.root(
                 rx.callout.icon(rx.icon("file-check", size=16)),
                 rx.hstack(
                     rx.text("Export ready: ", S.download_name, size="2"),
                     rx.link(
                         "Download",
-                        href=rx.get_upload_url(S.download_path),
+                        href=S.download_url,
                         is_external=True,
                         id="export-download",
                     ),

@@ -157,8 +157,12 @@ def open_session(
     return token, Principal(user.id, user.email, user.username, user.is_admin, record.id)
 
 
-def resolve_session(session: Session, token: str | None) -> Principal | None:
-    """Who `token` signs in, or None when it is unknown, revoked, expired, idle too long, or the user inactive."""
+def resolve_session(session: Session, token: str | None, *, touch: bool = True) -> Principal | None:
+    """Who `token` signs in, or None when it is unknown, revoked, expired, idle too long, or the user inactive.
+
+    `touch` records the call as activity (the idle timeout starts again); timers that refresh a page
+    pass False, so a tab left open still times out.
+    """
     if not token:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
@@ -185,7 +189,7 @@ def resolve_session(session: Session, token: str | None) -> Principal | None:
         return None
     if not row.active:
         return None
-    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+    if touch and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return Principal(row.user_id, row.email, row.username, row.is_admin, row.id)
 

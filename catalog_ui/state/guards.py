@@ -2,7 +2,8 @@
 
 Any client can call any event handler over the websocket, whatever the page shows, so every handler that
 reads or changes data is wrapped: `@authenticated` needs a valid session, `@admin_only` also the admin role,
-and `@public` marks the few that need neither (signing in). `tests/integration/test_handler_guards.py` walks every
+and `@public` marks the few that need neither (signing in). `@on_timer` is `@authenticated` for the timers
+that refresh a page: their calls are not activity, so an open tab does not keep an idle session alive. `tests/integration/test_handler_guards.py` walks every
 State class and fails for a handler with no mark.
 """
 
@@ -24,14 +25,15 @@ log = logging.getLogger("catalog_ui.security")
 
 F = TypeVar("F", bound=Callable[..., Any])
 GUARD_ATTRIBUTE = "_catalog_access"
+PASSIVE_ATTRIBUTE = "_catalog_passive"  # a timer's call: not user activity
 PUBLIC, AUTHENTICATED, ADMIN = "public", "authenticated", "admin"
 
 
-def current_principal(state: rx.State) -> Principal | None:
+def current_principal(state: rx.State, *, touch: bool = True) -> Principal | None:
     """Resolve the session token the browser sent (held by AuthState) to a principal, or None."""
     token = getattr(state, "session_token", "")
     with session_scope() as session:
-        return resolve_session(session, token)
+        return resolve_session(session, token, touch=touch)
 
 
 def sign_in_url(state: rx.State) -> str:
@@ -51,10 +53,10 @@ def _refusal(state: rx.State, level: str, handler: str, principal: Principal | N
     return rx.toast.error("This action needs the admin role.")
 
 
-def _guard(level: str) -> Callable[[F], F]:
+def _guard(level: str, *, touch: bool = True) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         def check(self: rx.State) -> tuple[bool, Any]:
-            principal = current_principal(self)
+            principal = current_principal(self, touch=touch)
             allowed = principal is not None and (level != ADMIN or principal.is_admin)
             if allowed:
                 self._principal = principal  # declared on AuthState; read through principal_of
@@ -101,12 +103,14 @@ def _guard(level: str) -> Callable[[F], F]:
 
             wrapper = sync_wrapper
         setattr(wrapper, GUARD_ATTRIBUTE, level)
+        setattr(wrapper, PASSIVE_ATTRIBUTE, not touch)
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
 authenticated = _guard(AUTHENTICATED)
+on_timer = _guard(AUTHENTICATED, touch=False)
 admin_only = _guard(ADMIN)
 
 
@@ -127,3 +131,8 @@ def principal_of(state: rx.State) -> Principal:
 def access_level(handler: Callable[..., Any]) -> str | None:
     """The guard mark of a handler function, or None when it has none."""
     return getattr(handler, GUARD_ATTRIBUTE, None)
+
+
+def is_passive(handler: Callable[..., Any]) -> bool:
+    """Whether a guarded handler's calls leave the session's idle clock alone (`@on_timer`)."""
+    return bool(getattr(handler, PASSIVE_ATTRIBUTE, False))

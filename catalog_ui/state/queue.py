@@ -21,7 +21,7 @@ from catalog_ui.services import queue
 from catalog_ui.services.auth import find_user_by_login
 from catalog_ui.services.queue import QueueError
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import admin_only, authenticated, principal_of
+from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
 from catalog_ui.state.queue_display import (
     CountRow,
     TaskDetail,
@@ -189,7 +189,7 @@ class QueueState(AuthState):
         self._refresh()
 
     @rx.event
-    @authenticated
+    @on_timer
     def tick(self, _now: str = "") -> None:
         """The poll timer: counts, throughput, the visible page and the open task, read again."""
         self._refresh(OVERVIEW_MAX_AGE_S)

@@ -17,7 +17,7 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.services import reports
 from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import admin_only, authenticated
+from catalog_ui.state.guards import admin_only, authenticated, on_timer
 from catalog_ui.state.history_display import ChangeRow, change_row, field_label
 from catalog_ui.state.report_display import ReportRow, report_row
 from catalog_ui.state.reports import start_ingestion
@@ -163,7 +163,7 @@ class ReportDetailState(AuthState):
         self.loaded = True
 
     @rx.event
-    @authenticated
+    @on_timer
     def tick(self, _now: str) -> None:
         """The poll timer: progress while running; the details once it ends."""
         if self._fetch_report():

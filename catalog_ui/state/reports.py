@@ -21,7 +21,7 @@ from catalog_ui.services import reports, storage
 from catalog_ui.services.reports import ReportError
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import authenticated, principal_of
+from catalog_ui.state.guards import authenticated, on_timer, principal_of
 from catalog_ui.state.report_display import ReportRow, report_row
 
 POLL_INTERVAL_MS = 1500
@@ -102,7 +102,7 @@ class ReportsState(AuthState):
         self._fetch()
 
     @rx.event
-    @authenticated
+    @on_timer
     def tick(self, _now: str) -> None:
         """The poll timer: refresh progress and counts."""
         self._fetch()

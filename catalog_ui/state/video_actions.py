@@ -25,13 +25,13 @@ from catalog_ui.services.bulk import (
     run_bulk,
 )
 from catalog_ui.services.export import remove_old_exports, write_export
+from catalog_ui.services.export_files import export_url, user_exports
 from catalog_ui.services.queue import QueueError
-from catalog_ui.state.guards import admin_only, authenticated
+from catalog_ui.state.guards import admin_only, authenticated, on_timer
 from catalog_ui.state.videos import VideosState
 from catalog_ui.state.worker_wake import wake_workers
 
 RUN_NOW_MAX = 200  # a page's worth: done within the click; more runs as a background job
-EXPORTS_FOLDER = "exports"
 JOB_POLL_MS = 700
 
 ACTION_LABELS = {
@@ -40,11 +40,6 @@ ACTION_LABELS = {
     "administer": "Mark administered",
     "unadminister": "Unmark administered",
 }
-
-
-def exports_root() -> Any:
-    """Where export files are written: a folder of Reflex's upload directory (served under /_upload)."""
-    return rx.get_upload_dir() / EXPORTS_FOLDER
 
 
 class VideoActionsState(VideosState):
@@ -63,7 +58,7 @@ class VideoActionsState(VideosState):
     job_percent: int = 0
     job_detail: str = ""
     job_running: bool = False
-    download_path: str = ""
+    download_url: str = ""
     download_name: str = ""
 
     def _target(self) -> BulkTarget:
@@ -201,7 +196,8 @@ class VideoActionsState(VideosState):
             target = BulkTarget(video_ids=tuple(self.selected), visible_only=not is_admin)
         else:
             target = BulkTarget(filter=view.filter.for_viewer(is_admin))
-        root = exports_root()
+        user_id, _ = self._viewer()
+        root = user_exports(user_id)
 
         def work(progress: Any) -> dict[str, Any]:
             remove_old_exports(root)
@@ -209,11 +205,11 @@ class VideoActionsState(VideosState):
                 exported = write_export(session, view, target, root, progress=progress)
             return {
                 "message": f"Exported {exported.rows:,} videos.",
-                "path": f"{EXPORTS_FOLDER}/{exported.relative_path}",
+                "url": export_url(user_id, exported.relative_path),
                 "filename": exported.filename,
             }
 
-        self.download_path = ""
+        self.download_url = ""
         return self._start_job("export", "Exporting videos as CSV", work)
 
     # -- background jobs ---------------------------------------------------------------------------------
@@ -228,7 +224,7 @@ class VideoActionsState(VideosState):
         return None
 
     @rx.event
-    @authenticated
+    @on_timer
     def poll_job(self, _tick: str = "") -> Any:
         """While a job runs: show its progress; when it ends, report it (and download an export)."""
         if not self.job_running or not self.job_id:
@@ -246,9 +242,9 @@ class VideoActionsState(VideosState):
         if job.state == "error":
             return rx.toast.error(job.message)
         if job.kind == "export":
-            self.download_path, self.download_name = job.result["path"], job.result["filename"]
+            self.download_url, self.download_name = job.result["url"], job.result["filename"]
             return [
-                rx.download(url=rx.get_upload_url(self.download_path), filename=self.download_name),
+                rx.download(url=self.download_url, filename=self.download_name),
                 rx.toast.success(job.result["message"]),
             ]
         self._forget_selection()

@@ -45,7 +45,7 @@ from catalog_ui.services.video_search import Cursor, fetch_rows, latest_syncs
 from catalog_ui.state import grid_display as show
 from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import admin_only, authenticated, principal_of
+from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
 
 POLL_INTERVAL_MS = 2_000
 # A new history entry with its own key, keeping the router's bookkeeping in the entry's state.
@@ -280,7 +280,7 @@ class VideosState(AuthState):
         return None
 
     @rx.event
-    @authenticated
+    @on_timer
     def poll(self, _tick: str = "") -> None:
         """Every few seconds: read the page again when the catalog changed since the last look."""
         if self._view is None:

@@ -63,6 +63,16 @@ def test_use_moves_last_seen_forward(session, ana) -> None:
     assert seen < timedelta(seconds=5)
 
 
+def test_a_timer_does_not_keep_an_idle_session_alive(session, ana) -> None:
+    (token,) = _open(session, ana)
+    session.execute(text("UPDATE user_session SET last_seen_at = now() - interval '10 minutes'"))
+    session.commit()
+    assert resolve_session(session, token, touch=False) is not None
+    session.commit()
+    seen = session.execute(text("SELECT now() - last_seen_at FROM user_session")).scalar_one()
+    assert seen >= timedelta(minutes=10)
+
+
 def test_sign_out_revokes_only_that_session(session, ana) -> None:
     first, second = _open(session, ana, 2)
     sign_out(session, first)

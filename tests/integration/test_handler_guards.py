@@ -17,7 +17,7 @@ from reflex.state import BaseState, State
 import catalog_ui.catalog_ui  # noqa: F401 - registers every page and state
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.users import create_user
-from catalog_ui.state.guards import ADMIN, AUTHENTICATED, PUBLIC, access_level
+from catalog_ui.state.guards import ADMIN, AUTHENTICATED, PUBLIC, access_level, is_passive
 
 
 def _walk(cls: type[BaseState]) -> Iterator[type[BaseState]]:
@@ -84,6 +84,18 @@ def test_every_handler_has_a_guard(cls: type[BaseState], name: str, fn: Any) -> 
 
 
 GUARDED = [(c, n, f) for c, n, f in HANDLERS if access_level(f) in (AUTHENTICATED, ADMIN)]
+
+
+def test_only_page_timers_leave_the_idle_clock_alone() -> None:
+    # Refresh timers (grid poll, progress ticks) must not count as activity; everything else must.
+    passive = {f"{cls.__name__}.{name}" for cls, name, fn in HANDLERS if is_passive(fn)}
+    assert passive == {
+        "VideosState.poll",
+        "VideoActionsState.poll_job",
+        "QueueState.tick",
+        "ReportsState.tick",
+        "ReportDetailState.tick",
+    }
 
 
 @pytest.mark.parametrize(("cls", "name", "fn"), GUARDED, ids=[f"{c.__name__}.{n}" for c, n, _ in GUARDED])

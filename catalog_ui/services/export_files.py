@@ -1,0 +1,42 @@
+"""Where finished exports live, who may fetch them, and their URL.
+
+Exports are written under `DATA_DIR/exports/<user id>/<random folder>/<file>` — never under the upload
+folder, which Reflex serves to anyone who knows a file's URL — and handed out by `catalog_ui.api`, which
+checks the session cookie and that the file is the signed-in user's own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reflex.config import get_config
+
+from catalog_ui.settings import get_settings
+
+ROUTE_PREFIX = "/api/exports"
+_FOLDER = re.compile(r"[A-Za-z0-9_-]{32}")
+_FILENAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\.csv")
+
+
+def exports_root() -> Path:
+    """The folder all exports go under."""
+    return get_settings().data_dir / "exports"
+
+
+def user_exports(user_id: int) -> Path:
+    """The folder of one user's exports."""
+    return exports_root() / str(user_id)
+
+
+def export_url(user_id: int, relative_path: str) -> str:
+    """The backend URL a browser downloads the export at `relative_path` (under `user_exports`) from."""
+    return f"{get_config().api_url.rstrip('/')}{ROUTE_PREFIX}/{user_id}/{relative_path}"
+
+
+def export_file(viewer_id: int, owner_id: int, folder: str, filename: str) -> Path | None:
+    """The export file `owner_id/folder/filename` if `viewer_id` may download it and it exists, else None."""
+    if viewer_id != owner_id or not _FOLDER.fullmatch(folder) or not _FILENAME.fullmatch(filename):
+        return None
+    path = user_exports(owner_id) / folder / filename
+    return path if path.is_file() else None

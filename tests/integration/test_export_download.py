@@ -1,0 +1,57 @@
+"""Finished exports are downloaded through an authenticated route: the owner's session, nobody else's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from catalog_ui.api import api_routes
+from catalog_ui.services.auth import open_session
+from catalog_ui.services.export_files import export_url, user_exports
+from catalog_ui.services.users import create_user
+from catalog_ui.settings import get_settings
+from catalog_ui.state.auth import SESSION_COOKIE
+
+FOLDER = "A" * 32
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _signed_in(session, email: str) -> tuple[int, str]:
+    user = create_user(session, email, "correct-horse-42")
+    token, _ = open_session(session, user, None, None, "flask-security")
+    session.commit()
+    return user.id, token
+
+
+def test_only_the_owner_downloads_an_export(session, data_dir: Path) -> None:
+    owner, owner_token = _signed_in(session, "ana@example.com")
+    _, other_token = _signed_in(session, "bo@example.com")
+    path = user_exports(owner) / FOLDER / "videos-export.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("video_id\nvidAlpha001\n", encoding="utf-8")
+    assert path.is_relative_to(data_dir) and "_upload" not in str(path)
+    url = f"/api/exports/{owner}/{FOLDER}/videos-export.csv"
+    assert export_url(owner, f"{FOLDER}/videos-export.csv").endswith(url)
+    client = TestClient(api_routes())
+
+    assert client.get(url).status_code == 401
+    client.cookies.set(SESSION_COOKIE, other_token)
+    assert client.get(url).status_code == 404
+    client.cookies.set(SESSION_COOKIE, owner_token)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.text == "video_id\nvidAlpha001\n"
+    assert "attachment" in response.headers["content-disposition"]
+    for wrong in (f"/api/exports/{owner}/{FOLDER}/missing.csv", f"/api/exports/{owner}/short/videos-export.csv",
+                  f"/api/exports/{owner}/{FOLDER}/..%2F..%2Fsecret.csv"):  # fmt: skip
+        assert client.get(wrong).status_code == 404
