@@ -270,39 +270,37 @@ def test_a_bare_cr_file_is_read_by_the_python_reader(engine: Engine) -> None:
         transaction.rollback()
 
 
+def _stage_reopenable(engine: Engine, payload: bytes) -> tuple[ReportLoader, list, int]:
+    """Stage `payload` with a loader that may reopen it; returns it, the staged rows and the reopenings."""
+    opened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        opened.append(1)
+        return io.BytesIO(payload)
+
+    with engine.connect() as conn, ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
+        transaction = conn.begin()
+        loader.stage(conn, lambda: None)
+        rows = _rows(conn, "ingest_stage", ["video_id", "title", "views", "line"])
+        transaction.rollback()
+    return loader, rows, len(opened)
+
+
 def test_a_clean_file_is_loaded_by_one_copy(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_load, "CHUNK_BYTES", 4 << 10)
     monkeypatch.setattr(report_load, "READ_BYTES", 1 << 10)
     lines = ["video_id,video_title,views"] + [f"vid{n:08d},Title {n},{n}" for n in range(2000)]
-    payload = ("\n".join(lines) + "\n").encode()
-    opened: list[int] = []
 
-    def reopen() -> io.BytesIO:
-        opened.append(1)
-        return io.BytesIO(payload)
+    loader, rows, reopened = _stage_reopenable(engine, ("\n".join(lines) + "\n").encode())
 
-    with engine.connect() as conn, ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
-        transaction = conn.begin()
-        loader.stage(conn, lambda: None)
-        assert (loader.rows_fast, loader.reader.rows_parsed, opened) == (2000, 0, [])
-        assert _rows(conn, "ingest_stage", ["video_id", "views", "line"])[-1] == ("vid00001999", 1999, 2001)
-        transaction.rollback()
+    assert (loader.rows_fast, loader.reader.rows_parsed, reopened) == (2000, 0, 0)
+    assert rows[-1] == ("vid00001999", "Title 1999", 1999, 2001)
 
 
 def test_one_copy_gives_way_to_pieces_when_a_value_holds_a_line_break(engine: Engine) -> None:
     payload = b'video_id,video_title,views\nvidAlpha001,"Two\nlines",1\nvidBravo002,Plain,2\n'
-    opened: list[int] = []
 
-    def reopen() -> io.BytesIO:
-        opened.append(1)
-        return io.BytesIO(payload)
+    _, rows, reopened = _stage_reopenable(engine, payload)
 
-    with engine.connect() as conn, ReportLoader(io.BytesIO(payload), reopen=reopen) as loader:
-        transaction = conn.begin()
-        loader.stage(conn, lambda: None)
-        assert opened == [1]
-        assert _rows(conn, "ingest_stage", ["video_id", "title", "line"]) == [
-            ("vidAlpha001", "Two\nlines", 2),
-            ("vidBravo002", "Plain", 4),
-        ]
-        transaction.rollback()
+    assert reopened == 1
+    assert rows == [("vidAlpha001", "Two\nlines", 1, 2), ("vidBravo002", "Plain", 2, 4)]
