@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reflex.config import get_config
-
 from catalog_ui.settings import get_settings
 
 ROUTE_PREFIX = "/api/exports"
@@ -30,8 +28,11 @@ def user_exports(user_id: int) -> Path:
 
 
 def export_url(user_id: int, relative_path: str) -> str:
-    """The backend URL a browser downloads the export at `relative_path` (under `user_exports`) from."""
-    return f"{get_config().api_url.rstrip('/')}{ROUTE_PREFIX}/{user_id}/{relative_path}"
+    """The path a browser downloads the export at `relative_path` (under `user_exports`) from.
+
+    A path, not a URL: the app serves its pages and its backend on one port (rxconfig.py), and
+    `rx.download` takes paths only."""
+    return f"{ROUTE_PREFIX}/{user_id}/{relative_path}"
 
 
 def export_file(viewer_id: int, owner_id: int, folder: str, filename: str) -> Path | None:

@@ -171,7 +171,7 @@ def test_a_broken_upload_ends_in_error_and_a_fixed_file_can_be_retried(
     row = page.locator(f"#report-row-{uploaded}")
     expect(row.locator(".report-status")).to_contain_text("error", timeout=LONG)
     expect(row.locator(".report-error")).to_have_text(
-        "The gzip data is damaged or cut off near line 1852 "
+        "The gzip data is damaged or cut off near line 1973 "
         "(Compressed file ended before the end-of-stream marker was reached)."
     )
     local = page.locator(f"#report-row-{local_id}")
