@@ -78,7 +78,7 @@ class Video(SQLModel, table=True):
         Index("idx_video_channel_id", "channel_id"),
         # Facets people narrow to small sets (private, takedown…), so their exact counts stay cheap.
         Index("idx_video_privacy_status", "privacy_status"),
-        Index("idx_video_claimed_status", "claimed_status"),
+        Index("idx_video_claim", "claimed_status", "claimed_by_another_owner"),
         # The grid's sort keys (services/video_search.py `sort_key`: NULL as the lowest value), with the
         # video id as tie-break; INCLUDE lets deep OFFSET pages run as index-only scans.
         Index(

@@ -19,6 +19,7 @@ from catalog_ui.services.grid_view import GridView, VideoFilter, parse_view
 from catalog_ui.services.video_search import (
     Cursor,
     bounded_count,
+    bounded_count_query,
     fetch_rows,
     filter_clauses,
     latest_syncs,
@@ -488,6 +489,19 @@ def test_queries_match_the_grid_indexes(catalog: Session) -> None:
     for view, index in PLANS:
         assert index in _plan(catalog, view), index
         catalog.rollback()
+
+
+def test_claim_facets_together_use_the_claim_index(catalog: Session) -> None:
+    # Disputed videos claimed by another owner: both conditions in the index, not the status alone.
+    flt = VideoFilter(values=(("claim", ("disputed",)),), choices=(("other_owner", True),))
+    catalog.execute(text("SET LOCAL enable_seqscan = off"))
+    sql = bounded_count_query(filter_clauses(flt), 1000).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    plan = "\n".join(row[0] for row in catalog.connection().exec_driver_sql(f"EXPLAIN {sql}"))
+    condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "idx_video_claim " in plan and "claimed_by_another_owner" in condition, plan
+    catalog.rollback()
 
 
 def test_id_searches_are_btree_ranges(catalog: Session) -> None:
