@@ -33,8 +33,6 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)  # run as a script: benchmarks/queue.py would shadow the standard library's queue
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

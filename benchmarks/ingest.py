@@ -29,8 +29,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)  # run as a script: benchmarks/queue.py would shadow the standard library's queue
 if str(ROOT) not in sys.path:  # run as a script from the repository
     sys.path.insert(0, str(ROOT))
 

@@ -1,4 +1,4 @@
-"""Queue benchmark (run by hand): `python -m benchmarks.queue [--tasks 10000] [--enqueue 100000]`.
+"""Queue benchmark (run by hand): `python -m benchmarks.task_queue [--tasks 10000] [--enqueue 100000]`.
 
 Creates and drops its own database; uses Redis (REDIS_URL, default redis://127.0.0.1:6379/0) under a key
 prefix of its own, and the YouTube simulator over loopback HTTP. Measures:
@@ -181,7 +181,7 @@ def bench_throughput(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the three measurements and print the table and the RESULT line."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.queue", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.task_queue", description=__doc__.splitlines()[0])
     parser.add_argument("--enqueue", type=int, default=100_000, help="tasks queued in one request (100000)")
     parser.add_argument(
         "--tasks", type=int, default=10_000, help="metadata_sync tasks run to completion (10000)"
