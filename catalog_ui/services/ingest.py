@@ -1,8 +1,8 @@
 """Report ingestion: a CMS Videos report → staging table (COPY) → one set-based merge with field-level history.
 
-The file is read as a stream (`report_format`), its rows encoded straight into `COPY … FROM STDIN` of a
-temporary staging table, and the merge runs in the same transaction: the catalog sees a report's effect all
-at once or not at all. Progress (bytes and rows read) is committed on a second connection while the file
+The file is read as a stream and staged by `report_load` (PostgreSQL's CSV COPY and SQL normalization,
+the Python reader for what they cannot take) into a temporary table, and the merge runs in the same
+transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read) is committed on a second connection while the file
 streams, so every page sees it live; the counts of new, updated and unchanged videos arrive with the merge.
 
 Rules (README, "Report ingestion"):
@@ -24,8 +24,9 @@ Rules (README, "Report ingestion"):
   its status. Different reports stage in parallel but merge one after the other (a transaction advisory
   lock), so each merge sees the one before it.
 
-Speed: rows go to COPY through the reader's fast path (`report_copy`); one join of the staged rows with the
-catalog finds the new and the changed ones. A report that adds more videos than a table holds (at least
+Speed: rows whose raw line is the one their video's values came from (`video.report_row_hash`) are not
+even staged (`report_load`); one join of the staged rows with the catalog finds the new and the changed
+ones, and the merge stores each written row's hash. A report that adds more videos than a table holds (at least
 BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's secondary indexes and foreign keys
 are dropped and rebuilt within the merge's transaction, several times faster than row by row, at the price
 of other sessions waiting for the commit to read the catalog.

@@ -5,7 +5,7 @@ those cells into typed values in one set-based statement built here. Like the Py
 (`report_copy`), it only takes the shapes it can normalize exactly as `report_columns` does — canonical
 ISO times, plain digits, `Yes`/`No`, clean ISRCs, one or two pipe-separated entries… A row with any other
 cell gets `fast = false` and goes through the Python normalizers, which parse, flag or reject it with the
-reason. `tests/integration/test_report_sql.py` holds both paths to the same stored values.
+reason. `tests/integration/test_report_load.py` holds both paths to the same staged rows.
 
 Every expression here is total: whatever the cell, it never raises (a failed cast would abort the report),
 because each cast is guarded by a check of the exact shape it accepts.
