@@ -181,7 +181,9 @@ def bench_throughput(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the three measurements and print the table and the RESULT line."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.task_queue", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.task_queue", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--enqueue", type=int, default=100_000, help="tasks queued in one request (100000)")
     parser.add_argument(
         "--tasks", type=int, default=10_000, help="metadata_sync tasks run to completion (10000)"
