@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.forms import error_callout
 from catalog_ui.services.firebase_auth import FirebaseConfig, browser_config
 from catalog_ui.state.auth import LoginState
 
@@ -133,16 +134,7 @@ def login_page() -> rx.Component:
                     rx.heading("Sign in to Catalog", size="6"),
                     align="center",
                 ),
-                rx.cond(
-                    LoginState.error != "",
-                    rx.callout(
-                        LoginState.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        id="login-error",
-                        width="100%",
-                    ),
-                ),
+                error_callout(LoginState.error, "login-error"),
                 _password_form(),
                 _firebase_options(firebase) if firebase else rx.fragment(),
                 spacing="4",

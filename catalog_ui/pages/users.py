@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import local_time
+from catalog_ui.components.forms import dialog_buttons, error_callout
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.state.auth import AuthState
@@ -144,24 +145,8 @@ def _create_dialog() -> rx.Component:
                         ),
                     ),
                     rx.hstack(rx.checkbox(name="admin", id="new-admin"), rx.text("Admin", size="2")),
-                    rx.cond(
-                        UsersState.create_error != "",
-                        rx.callout(
-                            UsersState.create_error,
-                            color_scheme="red",
-                            icon="triangle-alert",
-                            id="create-error",
-                            width="100%",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Create", type="submit", id="create-submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    error_callout(UsersState.create_error, "create-error"),
+                    dialog_buttons("Create", "create-submit"),
                     spacing="3",
                     width="100%",
                 ),
@@ -201,24 +186,8 @@ def _reset_dialog() -> rx.Component:
                         auto_complete="new-password",
                         width="100%",
                     ),
-                    rx.cond(
-                        UsersState.reset_error != "",
-                        rx.callout(
-                            UsersState.reset_error,
-                            color_scheme="red",
-                            icon="triangle-alert",
-                            id="reset-error",
-                            width="100%",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Set password", type="submit", id="reset-submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    error_callout(UsersState.reset_error, "reset-error"),
+                    dialog_buttons("Set password", "reset-submit"),
                     spacing="3",
                     width="100%",
                     padding_top="0.75rem",

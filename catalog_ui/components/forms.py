@@ -1,0 +1,23 @@
+"""Small pieces shared by the app's forms and dialogs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def error_callout(message: rx.Var[str], element_id: str) -> rx.Component:
+    """A red callout with `message`, shown only while it is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, color_scheme="red", icon="triangle-alert", id=element_id, width="100%"),
+    )
+
+
+def dialog_buttons(submit_label: str, submit_id: str) -> rx.Component:
+    """A form dialog's footer: Cancel (closes it) and the submit button."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit_label, type="submit", id=submit_id),
+        justify="end",
+        width="100%",
+    )
