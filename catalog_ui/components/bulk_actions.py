@@ -9,45 +9,37 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.models.queue import TASK_TYPES
-from catalog_ui.state.video_actions import JOB_POLL_MS, VideoActionsState
+from catalog_ui.state.video_actions import ACTION_LABELS, JOB_POLL_MS, VideoActionsState
 
 S = VideoActionsState
 
 
+# (action, icon, color) of the admin bulk buttons; labels from ACTION_LABELS, ids `bulk-<action>`.
+_BULK_BUTTONS = (
+    ("hide", "eye-off", "red"),
+    ("unhide", "eye", None),
+    ("administer", "badge-check", None),
+    ("unadminister", None, None),
+)
+
+
+def _bulk_button(action: str, icon: str | None, color: str | None) -> rx.Component:
+    content = [rx.icon(icon, size=14)] if icon else []
+    extra = {"color_scheme": color} if color else {}
+    return rx.button(
+        *content,
+        ACTION_LABELS[action],
+        on_click=S.start_bulk(action),
+        size="1",
+        variant="soft",
+        id=f"bulk-{action}",
+        **extra,
+    )
+
+
 def _admin_actions() -> rx.Component:
     return rx.hstack(
-        rx.button(
-            rx.icon("eye-off", size=14),
-            "Hide",
-            on_click=S.start_bulk("hide"),
-            size="1",
-            variant="soft",
-            color_scheme="red",
-            id="bulk-hide",
-        ),
-        rx.button(
-            rx.icon("eye", size=14),
-            "Unhide",
-            on_click=S.start_bulk("unhide"),
-            size="1",
-            variant="soft",
-            id="bulk-unhide",
-        ),
-        rx.button(
-            rx.icon("badge-check", size=14),
-            "Mark administered",
-            on_click=S.start_bulk("administer"),
-            size="1",
-            variant="soft",
-            id="bulk-administer",
-        ),
-        rx.button(
-            "Unmark administered",
-            on_click=S.start_bulk("unadminister"),
-            size="1",
-            variant="soft",
-            id="bulk-unadminister",
-        ),
+        *[_bulk_button(action, icon, color) for action, icon, color in _BULK_BUTTONS],
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
