@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.event import EventHandler
 
 from catalog_ui.components.cells import local_time
+from catalog_ui.components.pagination import compact_pager
 from catalog_ui.state.rollback import ConflictRow, RollbackState
 
 
@@ -65,23 +66,12 @@ def _conflicts() -> rx.Component:
         ),
         rx.cond(
             RollbackState.conflict_pages > 1,
-            rx.hstack(
-                rx.button(
-                    "Previous",
-                    size="1",
-                    variant="soft",
-                    on_click=RollbackState.prev_conflicts,
-                    disabled=RollbackState.conflict_page <= 1,
-                ),
-                rx.text("Page ", RollbackState.conflict_page, " of ", RollbackState.conflict_pages, size="1"),
-                rx.button(
-                    "Next",
-                    size="1",
-                    variant="soft",
-                    on_click=RollbackState.next_conflicts,
-                    disabled=RollbackState.conflict_page >= RollbackState.conflict_pages,
-                ),
-                align="center",
+            compact_pager(
+                RollbackState.conflict_page,
+                RollbackState.conflict_pages,
+                RollbackState.prev_conflicts,
+                RollbackState.next_conflicts,
+                text_size="1",
             ),
         ),
         width="100%",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import local_time
 from catalog_ui.components.layout import page_frame
-from catalog_ui.components.pagination import pagination
+from catalog_ui.components.pagination import compact_pager, pagination
 from catalog_ui.components.rollback_dialog import rollback_dialog
 from catalog_ui.components.timeline import entries_table, kind_badge
 from catalog_ui.state.audit import AuditState, ChangeSetRow, FieldCount
@@ -134,26 +134,13 @@ def _detail() -> rx.Component:
             ),
             rx.flex(rx.foreach(S.detail_fields, _field_count), gap="0.4rem", wrap="wrap", id="detail-fields"),
             entries_table(S.entries, empty="This change set has no history entries."),
-            rx.hstack(
-                rx.text(S.entries_label, size="2", color_scheme="gray", id="detail-total"),
-                rx.spacer(),
-                rx.button(
-                    "Previous",
-                    size="1",
-                    variant="soft",
-                    on_click=S.prev_entries,
-                    disabled=S.entries_page <= 1,
-                ),
-                rx.text("Page ", S.entries_page, " of ", S.entries_pages, size="2"),
-                rx.button(
-                    "Next",
-                    size="1",
-                    variant="soft",
-                    on_click=S.next_entries,
-                    disabled=S.entries_page >= S.entries_pages,
-                ),
-                width="100%",
-                align="center",
+            compact_pager(
+                S.entries_page,
+                S.entries_pages,
+                S.prev_entries,
+                S.next_entries,
+                total=S.entries_label,
+                id_prefix="detail",
             ),
             spacing="3",
             width="100%",

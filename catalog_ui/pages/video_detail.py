@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import local_time, status_badge
 from catalog_ui.components.layout import page_frame
+from catalog_ui.components.pagination import compact_pager
 from catalog_ui.components.rollback_dialog import rollback_dialog
 from catalog_ui.components.thumbnail import thumbnail
 from catalog_ui.components.timeline import timeline
@@ -238,28 +239,14 @@ def _history_tab() -> rx.Component:
         align="center",
         wrap="wrap",
     )
-    pager = rx.hstack(
-        rx.text(S.history_label, size="2", color_scheme="gray", id="history-total"),
-        rx.spacer(),
-        rx.button(
-            "Newer",
-            size="1",
-            variant="soft",
-            on_click=S.prev_history,
-            disabled=S.history_page <= 1,
-            id="history-prev",
-        ),
-        rx.text("Page ", S.history_page, " of ", S.history_pages, size="2", id="history-page"),
-        rx.button(
-            "Older",
-            size="1",
-            variant="soft",
-            on_click=S.next_history,
-            disabled=S.history_page >= S.history_pages,
-            id="history-next",
-        ),
-        width="100%",
-        align="center",
+    pager = compact_pager(
+        S.history_page,
+        S.history_pages,
+        S.prev_history,
+        S.next_history,
+        total=S.history_label,
+        labels=("Newer", "Older"),
+        id_prefix="history",
     )
     return rx.vstack(
         controls,
@@ -333,20 +320,14 @@ def _tasks_tab() -> rx.Component:
             ),
             rx.callout("No tasks for this video yet.", icon="info", color_scheme="gray", variant="surface"),
         ),
-        rx.hstack(
-            rx.text(S.tasks_label, size="2", color_scheme="gray", id="tasks-total"),
-            rx.spacer(),
-            rx.button("Newer", size="1", variant="soft", on_click=S.prev_tasks, disabled=S.tasks_page <= 1),
-            rx.text("Page ", S.tasks_page, " of ", S.tasks_pages, size="2"),
-            rx.button(
-                "Older",
-                size="1",
-                variant="soft",
-                on_click=S.next_tasks,
-                disabled=S.tasks_page >= S.tasks_pages,
-            ),
-            width="100%",
-            align="center",
+        compact_pager(
+            S.tasks_page,
+            S.tasks_pages,
+            S.prev_tasks,
+            S.next_tasks,
+            total=S.tasks_label,
+            labels=("Newer", "Older"),
+            id_prefix="tasks",
         ),
         spacing="3",
         width="100%",
