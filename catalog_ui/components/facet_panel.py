@@ -128,64 +128,40 @@ def _hidden_scope() -> rx.Component:
     )
 
 
-def _ranges() -> list[rx.Component]:
-    published = rx.form(
-        rx.hstack(
-            rx.input(
-                type="date",
-                name="published_from",
-                default_value=S.published_from,
-                key=S.published_from,
-                size="1",
-                id="published-from",
-            ),
-            rx.text("–", size="1"),
-            rx.input(
-                type="date",
-                name="published_to",
-                default_value=S.published_to,
-                key=S.published_to,
-                size="1",
-                id="published-to",
-            ),
-            spacing="1",
-            align="center",
-        ),
-        rx.button(
-            "Apply", type="submit", size="1", variant="soft", margin_top="0.25rem", id="apply-published"
-        ),
-        on_submit=S.set_published,
+def _range_input(name: str, value: rx.Var[str], input_type: str, **props: object) -> rx.Component:
+    # `key` remounts the input when the value changes elsewhere (a bucket click, back/forward).
+    return rx.input(
+        type=input_type,
+        name=name,
+        default_value=value,
+        key=value,
+        size="1",
+        id=name.replace("_", "-"),
+        **props,
+    )
+
+
+def _range_form(low: rx.Component, high: rx.Component, on_submit: object, apply_id: str) -> rx.Component:
+    return rx.form(
+        rx.hstack(low, rx.text("–", size="1"), high, spacing="1", align="center"),
+        rx.button("Apply", type="submit", size="1", variant="soft", margin_top="0.25rem", id=apply_id),
+        on_submit=on_submit,
         width="100%",
     )
-    views = rx.form(
-        rx.hstack(
-            rx.input(
-                type="number",
-                min=0,
-                name="views_min",
-                placeholder="min",
-                default_value=S.views_min,
-                key=S.views_min,
-                size="1",
-                id="views-min",
-            ),
-            rx.text("–", size="1"),
-            rx.input(
-                type="number",
-                min=0,
-                name="views_max",
-                placeholder="max",
-                default_value=S.views_max,
-                key=S.views_max,
-                size="1",
-                id="views-max",
-            ),
-            spacing="1",
-            align="center",
-        ),
-        rx.button("Apply", type="submit", size="1", variant="soft", margin_top="0.25rem", id="apply-views"),
-        on_submit=S.set_views,
-        width="100%",
+
+
+def _ranges() -> list[rx.Component]:
+    published = _range_form(
+        _range_input("published_from", S.published_from, "date"),
+        _range_input("published_to", S.published_to, "date"),
+        S.set_published,
+        "apply-published",
+    )
+    views = _range_form(
+        _range_input("views_min", S.views_min, "number", min=0, placeholder="min"),
+        _range_input("views_max", S.views_max, "number", min=0, placeholder="max"),
+        S.set_views,
+        "apply-views",
     )
     return [
         _section(
