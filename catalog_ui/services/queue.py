@@ -265,19 +265,7 @@ def renew_leases(session: Session, task_ids: list[int], worker_id: str, lease_se
 
 def complete(session: Session, task_id: int, worker_id: str, result: dict[str, Any] | None) -> bool:
     """processing → completed with `result`; False when `worker_id` no longer holds the task."""
-    row = session.execute(
-        text(
-            """
-            UPDATE processing_queue
-            SET status = 'completed', completed_at = clock_timestamp(), result = :result,
-                lease_expires_at = NULL
-            WHERE id = :id AND status = 'processing' AND worker_id = :worker_id
-            RETURNING id
-            """
-        ).bindparams(bindparam("result", type_=JSONB)),
-        {"id": task_id, "worker_id": worker_id, "result": result},
-    ).first()
-    return row is not None
+    return bool(complete_many(session, worker_id, {task_id: result}))
 
 
 def complete_many(session: Session, worker_id: str, results: dict[int, dict[str, Any] | None]) -> list[int]:
