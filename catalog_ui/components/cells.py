@@ -1,6 +1,9 @@
-"""Small cell renderers shared by grids: local times, status badges, empty markers."""
+"""Small cell renderers shared by grids (local times, status badges, empty markers) and the plain list table."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import reflex as rx
 
@@ -32,4 +35,18 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
             variant="soft",
         ),
         rx.text("—", color_scheme="gray"),
+    )
+
+
+def list_table(
+    labels: Sequence[str], rows: rx.Var[list[Any]], render: Callable[[Any], rx.Component], element_id: str
+) -> rx.Component:
+    """A plain list table: one header cell per label, then `render(row)` for each of `rows`."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels])),
+        rx.table.body(rx.foreach(rows, render)),
+        variant="surface",
+        size="1",
+        width="100%",
+        id=element_id,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.cells import list_table, local_time, status_badge
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.queue import QueueState
 from catalog_ui.state.queue_display import TaskRow
@@ -143,14 +143,7 @@ def _row(row: rx.Var[TaskRow]) -> rx.Component:
 def task_table() -> rx.Component:
     """The visible page of tasks, or a note when none match."""
     return rx.vstack(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in COLUMNS])),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            variant="surface",
-            size="1",
-            width="100%",
-            id="task-list",
-        ),
+        list_table(COLUMNS, S.rows, _row, "task-list"),
         rx.cond(
             S.total == 0,
             rx.callout(

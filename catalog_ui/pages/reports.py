@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.cells import list_table, local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer, report_progress
@@ -186,14 +186,7 @@ def reports_page() -> rx.Component:
     return page_frame(
         "Reports",
         rx.cond(S.polling, poll_timer(S.tick, POLL_INTERVAL_MS)),
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in COLUMNS])),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            variant="surface",
-            size="1",
-            width="100%",
-            id="report-list",
-        ),
+        list_table(COLUMNS, S.rows, _row, "report-list"),
         rx.cond(
             S.total == 0,
             rx.callout(

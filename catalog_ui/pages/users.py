@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time
+from catalog_ui.components.cells import list_table, local_time
 from catalog_ui.components.forms import dialog_buttons, error_callout
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
@@ -284,14 +284,7 @@ def _users_table() -> rx.Component:
             width="22rem",
             id="users-search",
         ),
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in COLUMNS])),
-            rx.table.body(rx.foreach(UsersState.rows, _row)),
-            variant="surface",
-            size="1",
-            width="100%",
-            id="users-table",
-        ),
+        list_table(COLUMNS, UsersState.rows, _row, "users-table"),
         pagination(
             UsersState.page,
             UsersState.pages,
