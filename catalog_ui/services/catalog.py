@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import Video
 from catalog_ui.services.grid_view import PAGE_SIZES, GridView, VideoFilter
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.video_search import exact_count, fetch_rows, filter_clauses
 
 GRID_COLUMNS = (
@@ -41,7 +42,7 @@ class VideoPage:
     @property
     def pages(self) -> int:
         """Number of pages for `total` at `per_page` (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def search_videos(

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.services.history import TimelineEntry, entry_from_row, entry_rows_sql
+from catalog_ui.services.paging import page_count
 
 COUNT_CAP = 10_000
 MAX_PER_PAGE = 200
@@ -38,7 +39,7 @@ class ChangeSetPage:
     @property
     def pages(self) -> int:
         """Number of pages the counted total spans (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class EntryPage:
     @property
     def pages(self) -> int:
         """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 _SELECT = """

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS
+from catalog_ui.services.paging import page_count
 
 MAX_PER_PAGE = 200
 MAX_CHART_POINTS = 400
@@ -72,7 +73,7 @@ class TimelinePage:
     @property
     def pages(self) -> int:
         """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _check_field(field: str | None) -> str | None:

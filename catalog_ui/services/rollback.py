@@ -23,6 +23,7 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, Video, utc_now
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS, open_change_set
+from catalog_ui.services.paging import page_count
 
 SKIP, OVERWRITE = "skip", "overwrite"
 CONFLICT_PAGE_SIZE = 20
@@ -105,7 +106,7 @@ class RollbackPreview:
     @property
     def conflict_pages(self) -> int:
         """Pages of conflicts (at least 1)."""
-        return max(1, -(-self.conflicts // self.conflict_per_page))
+        return page_count(self.conflicts, self.conflict_per_page)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.channels import CHANNEL_SORTS, list_channels
+from catalog_ui.services.paging import page_count
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.guards import authenticated
@@ -32,7 +33,7 @@ class ChannelsState(PagedListMixin, AuthState):
             result = list_channels(session, self.search, self.page, PER_PAGE, self.sort)
         self.rows = [display_row(row) for row in result.rows]
         self.total = result.total
-        self.pages = max(1, -(-result.total // PER_PAGE))
+        self.pages = page_count(result.total, PER_PAGE)
 
     @rx.event
     @authenticated

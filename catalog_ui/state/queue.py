@@ -19,6 +19,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.queue import TASK_STATUSES, TASK_TYPES
 from catalog_ui.services import queue
 from catalog_ui.services.auth import find_user_by_login
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
@@ -140,7 +141,7 @@ class QueueState(AuthState):
                 session, status=status, page=self.page, per_page=PAGE_SIZE, **self._filters()
             )
         self.total = result.total
-        self.pages = max(1, -(-result.total // PAGE_SIZE))
+        self.pages = page_count(result.total, PAGE_SIZE)
         if not result.rows and self.page > self.pages:
             self.page = self.pages
             self._fetch_tasks()

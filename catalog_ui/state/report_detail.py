@@ -15,6 +15,7 @@ import reflex as rx
 from catalog_ui.db import session_scope
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services import reports
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer
@@ -53,10 +54,6 @@ class RejectionRow:
     column: str = ""
     reason: str = ""
     raw: str = ""
-
-
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
 
 
 class ReportDetailState(AuthState):
@@ -126,7 +123,7 @@ class ReportDetailState(AuthState):
             for entry in entries
         ]
         self.changes_total = total
-        self.changes_pages = _pages(total, CHANGES_PAGE_SIZE)
+        self.changes_pages = page_count(total, CHANGES_PAGE_SIZE)
 
     def _fetch_rejections(self) -> None:
         offset = (self.rejections_page - 1) * REJECTIONS_PAGE_SIZE
@@ -140,7 +137,7 @@ class ReportDetailState(AuthState):
             for r in rows
         ]
         self.rejections_total = total
-        self.rejections_pages = _pages(total, REJECTIONS_PAGE_SIZE)
+        self.rejections_pages = page_count(total, REJECTIONS_PAGE_SIZE)
 
     def _fetch_all(self) -> None:
         self._fetch_report()

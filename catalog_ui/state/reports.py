@@ -18,6 +18,7 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services import reports, storage
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.reports import ReportError
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
@@ -86,7 +87,7 @@ class ReportsState(AuthState):
         now = datetime.now(UTC)
         self.rows = [report_row(row, now) for row in result.rows]
         self.total = result.total
-        self.pages = max(1, -(-result.total // PAGE_SIZE))
+        self.pages = page_count(result.total, PAGE_SIZE)
         if self.page > self.pages:
             self.page = self.pages
             self._fetch()

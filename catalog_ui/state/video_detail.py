@@ -19,6 +19,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import history, queue, video_flags
 from catalog_ui.services.history import HistoryError
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
 from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, youtube_url
 from catalog_ui.services.video_flags import NOTES_MAX_LENGTH, FlagError
@@ -278,7 +279,7 @@ class VideoDetailState(AuthState):
                 session, video_id=self.current_video_id, page=self.tasks_page, per_page=TASKS_PAGE_SIZE
             )
         self.tasks_total = page.total
-        self.tasks_pages = max(1, -(-page.total // TASKS_PAGE_SIZE))
+        self.tasks_pages = page_count(page.total, TASKS_PAGE_SIZE)
         self.task_rows = [
             TaskRow(
                 id=row["id"],

@@ -33,6 +33,7 @@ from catalog_ui.services.grid_view import (
     clean_text,
     parse_view,
 )
+from catalog_ui.services.paging import page_count
 from catalog_ui.services.saved_views import get_preference, save_preference
 from catalog_ui.services.video_flags import (
     NOTES_MAX_LENGTH,
@@ -237,7 +238,7 @@ class VideosState(AuthState):
         self.total_count = total.value
         self.total_label = show.total_label(total)
         self.counts_estimated = not summary.exact
-        pages = max(1, -(-total.value // view.per_page))
+        pages = page_count(total.value, view.per_page)
         self.last_page = pages if total.exact else 0
         self.page_label = f"Page {view.page:,} of {'' if total.exact else 'about '}{pages:,}"
         self.has_prev = view.page > 1
