@@ -216,7 +216,7 @@ def _run(
                 loader.stage(conn, publish, catalog_empty=_bounded_count(conn, "video", 1) == 0)
                 publish(force=True)
                 result.timings["read"] = time.perf_counter() - started
-                _merge(conn, report, loader, loader.rejections, result)
+                _merge(conn, report, loader, result)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -273,7 +273,6 @@ def _merge(
     conn: Connection,
     report: dict[str, Any],
     reader: ReportLoader,
-    rejections: list[RejectedRow],
     result: IngestResult,
 ) -> None:
     """Merge `ingest_stage` into the catalog (see the module docstring for the rules)."""
@@ -351,7 +350,7 @@ def _merge(
         )
     else:  # a report that changed nothing leaves no trace in the history
         conn.execute(text("DELETE FROM change_set WHERE id = :cs"), {"cs": params["cs"]})
-    _store_rejections(conn, report["id"], rejections)
+    _store_rejections(conn, report["id"], reader.rejections)
     conn.execute(
         text(
             """
