@@ -8,9 +8,8 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.auth import resolve_session
+from catalog_ui.services.auth import SESSION_COOKIE, resolve_session
 from catalog_ui.services.export_files import ROUTE_PREFIX, export_file
-from catalog_ui.state.auth import SESSION_COOKIE
 
 
 def download_export(request: Request) -> Response:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = "Wrong e-mail, username or password."
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+SESSION_COOKIE = "catalog_session"  # the browser keeps the session token under this name
 # Verified against for unknown users, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 

@@ -12,12 +12,10 @@ from urllib.parse import urlsplit
 import reflex as rx
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.auth import AuthError, Principal, sign_in_password, sign_out
+from catalog_ui.services.auth import SESSION_COOKIE, AuthError, Principal, sign_in_password, sign_out
 from catalog_ui.services.firebase_auth import sign_in_firebase
 from catalog_ui.settings import get_settings
 from catalog_ui.state.guards import authenticated, current_principal, principal_of, public, sign_in_url
-
-SESSION_COOKIE = "catalog_session"
 
 
 def safe_next(target: str | None) -> str:

@@ -9,11 +9,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from catalog_ui.api import api_routes
-from catalog_ui.services.auth import open_session
+from catalog_ui.services.auth import SESSION_COOKIE, open_session
 from catalog_ui.services.export_files import export_url, user_exports
 from catalog_ui.services.users import create_user
 from catalog_ui.settings import get_settings
-from catalog_ui.state.auth import SESSION_COOKIE
 
 FOLDER = "A" * 32
 
