@@ -3,7 +3,7 @@
 from catalog_ui.models.audit import ChangeSet, MetadataSync, MetadataSyncArchive
 from catalog_ui.models.base import utc_now
 from catalog_ui.models.channel import Channel
-from catalog_ui.models.grid import GridPreference, SavedView, VideoSearch
+from catalog_ui.models.grid import GridPreference, SavedView, VideoSearch, VideoSort
 from catalog_ui.models.queue import ProcessingQueue
 from catalog_ui.models.report import Report, ReportArchive, ReportRejection
 from catalog_ui.models.user import LoginThrottle, Role, RolesUsers, User, UserSession
@@ -27,5 +27,6 @@ __all__ = [
     "UserSession",
     "Video",
     "VideoSearch",
+    "VideoSort",
     "utc_now",
 ]

@@ -80,20 +80,14 @@ class Video(SQLModel, table=True):
         Index("idx_video_privacy_status", "privacy_status"),
         Index("idx_video_claim", "claimed_status", "claimed_by_another_owner"),
         # The grid's sort keys (services/video_search.py `sort_key`: NULL as the lowest value), with the
-        # video id as tie-break; INCLUDE lets deep OFFSET pages run as index-only scans.
+        # video id as tie-break; INCLUDE lets deep OFFSET pages run as index-only scans. Views and
+        # updated_at, which a daily report changes on a third of the videos, sort through `video_sort`.
         Index(
             "idx_video_sort_published",
             text("COALESCE(time_published, '-infinity'::timestamptz)"),
             "video_id",
             postgresql_include=["time_published", "hidden"],
         ),
-        Index(
-            "idx_video_sort_views",
-            text("COALESCE(views, '-1'::bigint)"),
-            "video_id",
-            postgresql_include=["views", "hidden"],
-        ),
-        Index("idx_video_sort_updated", "updated_at", "video_id", postgresql_include=["hidden"]),
         Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
         CheckConstraint("video_length >= 0", name="video_length_non_negative"),
         CheckConstraint("views >= 0", name="views_non_negative"),

@@ -61,8 +61,9 @@ PROGRESS_EVERY_SECONDS = 1.0
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it
 BULK_MAINTENANCE_WORK_MEM = "512MB"  # index builds sort in memory
-# Tables that get one row per new video; `video_search` is the grid's search documents, filled by a trigger.
-BULK_TABLES = ("video", "metadata_sync", "video_search")
+# Tables that get one row per new video; `video_search` (search documents) and `video_sort` (sort keys)
+# are filled by triggers.
+BULK_TABLES = ("video", "metadata_sync", "video_search", "video_sort")
 # A staged row's date: its `date` column, else the report's.
 AS_OF = "COALESCE(CAST(s.report_date AS timestamptz), CAST(:report_as_of AS timestamptz))"
 

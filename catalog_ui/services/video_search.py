@@ -43,7 +43,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
 
-from catalog_ui.models import Video, VideoSearch
+from catalog_ui.models import Video, VideoSearch, VideoSort
 from catalog_ui.models.video import MONETIZATION_FLAGS
 from catalog_ui.services.grid_columns import LAST_SYNCED
 from catalog_ui.services.grid_view import VALUE_FACETS, GridView, VideoFilter, clean_text
@@ -55,6 +55,7 @@ ROW_FIELDS = ("video_id", "hidden", "administered", "notes")  # always fetched: 
 
 V = Video.__table__.c
 S = VideoSearch.__table__.c
+K = VideoSort.__table__.c  # views and updated_at, mirrored with their sort indexes (models.grid.VideoSort)
 
 
 def _yes_no_value(column: Any) -> ColumnElement[Any]:
@@ -290,11 +291,20 @@ _SENTINELS = {
 # (`audit.record_entry`, bulk, rollback, ingestion; tests/integration/test_last_synced.py holds them to
 # it), so the order is the same and idx_video_sort_updated serves it.
 SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
+SORTED_BY_MIRROR = frozenset({"views", "updated_at"})  # their sort indexes are on video_sort
 
 
-def sort_key(field: str) -> ColumnElement[Any]:
-    """The sort expression of a column: NULL becomes the lowest value (the sort indexes use the same)."""
-    column = V[SORT_COLUMNS.get(field, field)]
+def sort_columns(field: str) -> Any:
+    """The columns a page sorted by `field` reads its order from: `video_sort`'s or `video`'s."""
+    return K if SORT_COLUMNS.get(field, field) in SORTED_BY_MIRROR else V
+
+
+def sort_key(field: str, columns: Any = V) -> ColumnElement[Any]:
+    """The sort expression of a column: NULL becomes the lowest value (the sort indexes use the same).
+
+    `columns` is `video`'s (the default) or, for a mirrored column, `video_sort`'s: same values, same order.
+    """
+    column = columns[SORT_COLUMNS.get(field, field)]
     if not column.nullable:
         return column
     if field in _SENTINELS:
@@ -324,9 +334,24 @@ class RowsPage:
     has_more: bool  # another row exists beyond the page in the direction it was read
 
 
-def _ordering(field: str, descending: bool) -> list[ColumnElement[Any]]:
-    key = sort_key(field)
-    return [key.desc(), V.video_id.desc()] if descending else [key.asc(), V.video_id.asc()]
+def _ordering(key: ColumnElement[Any], video_id: Any, descending: bool) -> list[ColumnElement[Any]]:
+    return [key.desc(), video_id.desc()] if descending else [key.asc(), video_id.asc()]
+
+
+def _page_source(flt: VideoFilter, columns: Any) -> tuple[Any, list[ColumnElement[bool]]]:
+    """The FROM and WHERE of a page sorted through `columns`.
+
+    Sorted through `video_sort`, its rows are walked in index order and `video` joined by key; the hidden
+    scope is read from the mirror, so a view with no other condition never touches `video`'s rows (the
+    planner drops the outer join when nothing reads `video`).
+    """
+    if columns is V:
+        return Video.__table__, filter_clauses(flt)
+    where = [*base_clauses(flt, with_hidden=False), *facet_clauses(flt).values()]
+    if flt.hidden != "include":
+        where.append(K.hidden.is_(flt.hidden == "only"))
+    source = VideoSort.__table__.outerjoin(Video.__table__, V.id == K.video_pk)
+    return source, where
 
 
 def page_query(
@@ -338,30 +363,33 @@ def page_query(
     the view's (but `last_synced`, see `latest_syncs`), ROW_FIELDS, and the sort key as `_sort_key`.
     """
     fields = [c for c in dict.fromkeys((*view.columns, *ROW_FIELDS)) if c != LAST_SYNCED]
-    key = sort_key(view.sort)
-    where = filter_clauses(view.filter)
+    columns = sort_columns(view.sort)
+    key = sort_key(view.sort, columns)
+    source, where = _page_source(view.filter, columns)
     descending = view.descending != (before is not None)
     limit = view.per_page + 1
     cursor = after or before
     if cursor is not None:
-        bound = tuple_(key, V.video_id)
+        bound = tuple_(key, columns.video_id)
         mark = tuple_(literal(cursor.key, key.type), literal(cursor.video_id))
         where.append(bound < mark if descending else bound > mark)
-        query = select(*(V[f] for f in fields), key.label("_sort_key")).where(*where)
-        return query.order_by(*_ordering(view.sort, descending)).limit(limit)
+        query = select(*(V[f] for f in fields), key.label("_sort_key")).select_from(source).where(*where)
+        return query.order_by(*_ordering(key, columns.video_id, descending)).limit(limit)
     # Deferred join: the inner query pages through the sort index alone; only the page's rows are read.
     inner = (
-        select(V.video_id)
+        select(columns.video_id)
+        .select_from(source)
         .where(*where)
-        .order_by(*_ordering(view.sort, descending))
+        .order_by(*_ordering(key, columns.video_id, descending))
         .limit(limit)
         .offset(max(0, offset or 0))
         .subquery("page_ids")
     )
+    own_key = sort_key(view.sort)  # the page's rows, ordered by `video`'s copy of the same values
     return (
-        select(*(V[f] for f in fields), key.label("_sort_key"))
+        select(*(V[f] for f in fields), own_key.label("_sort_key"))
         .join_from(Video.__table__, inner, inner.c.video_id == V.video_id)
-        .order_by(*_ordering(view.sort, descending))
+        .order_by(*_ordering(own_key, V.video_id, descending))
     )
 
 
