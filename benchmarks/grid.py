@@ -102,7 +102,7 @@ def load_catalog(engine: Engine, videos: int, history: int) -> None:
     if loaded:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             print("vacuum analyze …", flush=True)
-            for table in ("video", "video_search", "metadata_sync"):
+            for table in ("video", "video_search", "video_sort", "metadata_sync"):
                 conn.execute(text(f"VACUUM ANALYZE {table}"))
 
 
@@ -180,6 +180,11 @@ def view_mix(engine: Engine, runs: int) -> dict[str, list[str]]:
         "two facets": [FACET_PAIRS[i % len(FACET_PAIRS)] for i in range(runs)],
         "sort views desc": [f"sort=views&dir=desc&page={1 + i % 3}" for i in range(runs)],
         "page 2,000": [f"page={1990 + rng.randrange(21)}" for _ in range(runs)],
+        # the two sorts served by `video_sort`: deep pages, and with facets of `video` joined in
+        "views page 2,000": [f"sort=views&dir=desc&page={1990 + rng.randrange(21)}" for _ in range(runs)],
+        "synced + facets": [
+            f"sort=last_synced&dir=desc&{FACET_PAIRS[i % len(FACET_PAIRS)]}" for i in range(runs)
+        ],
         "latest-sync column": [f"{sync_columns}&page={1 + i}" for i in range(runs)],
     }
 

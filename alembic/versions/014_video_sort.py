@@ -79,10 +79,13 @@ def _sort_indexes() -> None:
         "idx_video_sort_views",
         "video_sort",
         [sa.text("COALESCE(views, '-1'::bigint)"), "video_id"],
-        postgresql_include=["views", "hidden"],
+        postgresql_include=["views", "hidden", "video_pk"],
     )
     op.create_index(
-        "idx_video_sort_updated", "video_sort", ["updated_at", "video_id"], postgresql_include=["hidden"]
+        "idx_video_sort_updated",
+        "video_sort",
+        ["updated_at", "video_id"],
+        postgresql_include=["hidden", "video_pk"],
     )
 
 

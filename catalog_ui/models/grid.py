@@ -47,9 +47,9 @@ class VideoSort(SQLModel, table=True):
             "idx_video_sort_views",
             text("COALESCE(views, '-1'::bigint)"),
             "video_id",
-            postgresql_include=["views", "hidden"],
+            postgresql_include=["views", "hidden", "video_pk"],
         ),
-        Index("idx_video_sort_updated", "updated_at", "video_id", postgresql_include=["hidden"]),
+        Index("idx_video_sort_updated", "updated_at", "video_id", postgresql_include=["hidden", "video_pk"]),
     )
 
     video_pk: int = Field(

@@ -341,16 +341,18 @@ def _ordering(key: ColumnElement[Any], video_id: Any, descending: bool) -> list[
 def _page_source(flt: VideoFilter, columns: Any) -> tuple[Any, list[ColumnElement[bool]]]:
     """The FROM and WHERE of a page sorted through `columns`.
 
-    Sorted through `video_sort`, its rows are walked in index order and `video` joined by key; the hidden
-    scope is read from the mirror, so a view with no other condition never touches `video`'s rows (the
-    planner drops the outer join when nothing reads `video`).
+    Sorted through `video_sort`, its rows are walked in index order and `video` joined by key when a
+    condition reads it; the hidden scope is read from the mirror, so a view with no other condition pages
+    through the mirror's index alone (an index-only scan).
     """
     if columns is V:
         return Video.__table__, filter_clauses(flt)
     where = [*base_clauses(flt, with_hidden=False), *facet_clauses(flt).values()]
+    source = (
+        VideoSort.__table__ if not where else VideoSort.__table__.join(Video.__table__, V.id == K.video_pk)
+    )
     if flt.hidden != "include":
         where.append(K.hidden.is_(flt.hidden == "only"))
-    source = VideoSort.__table__.outerjoin(Video.__table__, V.id == K.video_pk)
     return source, where
 
 
