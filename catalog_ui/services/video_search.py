@@ -338,19 +338,20 @@ def _ordering(key: ColumnElement[Any], video_id: Any, descending: bool) -> list[
     return [key.desc(), video_id.desc()] if descending else [key.asc(), video_id.asc()]
 
 
-def _page_source(flt: VideoFilter, columns: Any) -> tuple[Any, list[ColumnElement[bool]]]:
+def _page_source(
+    flt: VideoFilter, columns: Any, *, reads_video: bool
+) -> tuple[Any, list[ColumnElement[bool]]]:
     """The FROM and WHERE of a page sorted through `columns`.
 
-    Sorted through `video_sort`, its rows are walked in index order and `video` joined by key when a
-    condition reads it; the hidden scope is read from the mirror, so a view with no other condition pages
-    through the mirror's index alone (an index-only scan).
+    Sorted through `video_sort`, its rows are walked in index order and `video` joined by key when the
+    query or a condition reads it; the hidden scope is read from the mirror, so an OFFSET page with no
+    other condition pages through the mirror's index alone (an index-only scan).
     """
     if columns is V:
         return Video.__table__, filter_clauses(flt)
     where = [*base_clauses(flt, with_hidden=False), *facet_clauses(flt).values()]
-    source = (
-        VideoSort.__table__ if not where else VideoSort.__table__.join(Video.__table__, V.id == K.video_pk)
-    )
+    mirror = VideoSort.__table__
+    source = mirror.join(Video.__table__, V.id == K.video_pk) if reads_video or where else mirror
     if flt.hidden != "include":
         where.append(K.hidden.is_(flt.hidden == "only"))
     return source, where
@@ -367,10 +368,10 @@ def page_query(
     fields = [c for c in dict.fromkeys((*view.columns, *ROW_FIELDS)) if c != LAST_SYNCED]
     columns = sort_columns(view.sort)
     key = sort_key(view.sort, columns)
-    source, where = _page_source(view.filter, columns)
     descending = view.descending != (before is not None)
     limit = view.per_page + 1
     cursor = after or before
+    source, where = _page_source(view.filter, columns, reads_video=cursor is not None)
     if cursor is not None:
         bound = tuple_(key, columns.video_id)
         mark = tuple_(literal(cursor.key, key.type), literal(cursor.video_id))
