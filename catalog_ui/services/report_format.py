@@ -255,6 +255,9 @@ class ReportReader:
         self._header_key_set = frozenset(self._header_keys)
         if header_only:
             return
+        self._event_raw: str | None = (
+            None  # the raw line of the last row `_events` gave (None: several lines)
+        )
         events = self._events()
         first = next(events, None)
         if first is None:
@@ -344,9 +347,10 @@ class ReportReader:
         return ReportHeader(columns, mapped, ignored, date_column)
 
     def _events(self) -> Iterator[ParsedRow | RejectedRow]:
-        for line, fields, _raw in self._rows:
+        for line, fields, raw in self._rows:
             row = self._event(line, fields)
             if row is not None:
+                self._event_raw = raw
                 yield row
 
     def _event(self, line: int, fields: list[str]) -> ParsedRow | RejectedRow | None:
@@ -388,7 +392,14 @@ class ReportReader:
         A line holds the same text `to_copy_line` gives for the ParsedRow that iterating the reader
         yields, only much faster (see `report_copy`). Use either this or plain iteration, not both.
         """
-        first = self._reference_line(next(self._iterator), on_rejected, NULL)  # read by __init__
+        # The first row was read by __init__; its hash is that of its raw line, like every other row's.
+        raw = self._event_raw
+        digest = (
+            NULL
+            if raw is None
+            else row_hash(self.row_hash_salt, raw.rstrip("\r\n").encode("utf-8", "surrogateescape"))
+        )
+        first = self._reference_line(next(self._iterator), on_rejected, digest)
         if first is not None:
             yield first
         yield from self._copy_lines(self._rows, on_rejected)

@@ -225,10 +225,11 @@ def test_copy_columns_put_video_id_first_and_each_mapped_column_once() -> None:
         "completeness",
         "row_hash",
     )
+    first = row_hash(reader.row_hash_salt, b"1,vidFirst001,F,A,2026-03-01")
     digest = row_hash(reader.row_hash_salt, b"5,vidAlpha001,T,A,2026-03-01")
-    # The first row is read by __init__ (to tell an empty report), before hashing starts.
+    # The first row, read by __init__ to tell an empty report, is hashed like the others.
     assert lines == [
-        "vidFirst001\t1\tF\t2\t2026-03-01\t3\t\\N\n",
+        f"vidFirst001\t1\tF\t2\t2026-03-01\t3\t{first}\n",
         f"vidAlpha001\t5\tT\t3\t2026-03-01\t3\t{digest}\n",
     ]
     other_header, _, _ = fast(data.replace(b"album", b"Album"))
