@@ -531,7 +531,7 @@ class ReportLoader:
         """Typed rows from `ingest_raw` in one statement; the rows it cannot take go through Python."""
         cells = [RawCell(c.index, c.column, c.kind, c.limit, c.is_report_date) for c in self.reader.cells]
         vid = raw_column(next(cell.index for cell in cells if cell.kind == "video_id"))
-        known = known_row_sql(vid)
+        known = known_row_sql(vid, HASH_COLUMN)
         for name, value in PARALLEL_SETTINGS.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
 
@@ -567,6 +567,9 @@ class ReportLoader:
         if not slow:
             return
         cursor.execute(f"DELETE FROM {STAGE} WHERE NOT fast")
+        # The slow rows are usually a few scattered among a million: fetch them by line, not by a scan.
+        cursor.execute(f"CREATE INDEX ON {self._raw} (ord)")
+        cursor.execute("ANALYZE ingest_slow")
         ncols = len(self.header.columns)
         raw = ", ".join(f"r.{raw_column(i)}" for i in range(ncols))
         # A server-side cursor keeps memory flat however many rows need Python; COPY runs between fetches.

@@ -279,15 +279,20 @@ def normalize_select(
 
     Columns: the stored columns in `cells` order, then `line`, `report_date`, `completeness` (non-empty
     stored values), `fast` (false when a cell needs the Python normalizers; the values of such a row are
-    meaningless) and `row_hash` (from `hash_column`). `where` picks the raw rows (alias `h`, which has
-    `row_hash` as a uuid too).
+    meaningless) and `row_hash` (from `hash_column`). `where` picks the raw rows (alias `h`).
+
+    One level, with no subquery: parallel workers then compute the values, not only scan the rows. So
+    `completeness` counts the non-empty raw cells, which on a `fast` row are exactly the non-NULL values
+    (every check accepts an empty cell as NULL and nothing else as NULL).
     """
     checks: list[str] = []
     values: list[str] = []
     names: list[str] = []
+    filled: list[str] = []
     report_date = "NULL::date"
     for cell in cells:
-        check, value = cell_sql(cell, raw_column(cell.index), header_keys)
+        t = raw_column(cell.index)
+        check, value = cell_sql(cell, t, header_keys)
         if check != "true":
             checks.append(check)
         if cell.is_report_date:
@@ -295,20 +300,21 @@ def normalize_select(
         else:
             values.append(value)
             names.append(cell.column or "")
+            filled.append(f"(NOT {_empty(t)})::int")
     typed = ", ".join(f"{value} AS {name}" for value, name in zip(values, names, strict=True))
     fast = " AND ".join(checks) or "true"
-    completeness = " + ".join(f"({name} IS NOT NULL)::int" for name in names)
-    hashed = f"SELECT r.*, CAST(r.{hash_column} AS uuid) AS row_hash FROM {raw_table} r"
+    completeness = " + ".join(filled) or "0"
     select = (
-        f"SELECT {', '.join(names)}, line, report_date, {completeness} AS completeness, fast, row_hash FROM ("
-        f"SELECT {typed}, ord AS line, {report_date} AS report_date, COALESCE({fast}, false) AS fast, "
-        f"row_hash FROM (SELECT h.* FROM ({hashed}) h WHERE {where} OFFSET 0) raw OFFSET 0) typed"
+        f"SELECT {typed}, h.ord AS line, {report_date} AS report_date, {completeness} AS completeness, "
+        f"COALESCE({fast}, false) AS fast, CAST(h.{hash_column} AS uuid) AS row_hash "
+        f"FROM {raw_table} h WHERE {where}"
     )
     return select, [*names, "line", "report_date", "completeness", "fast", "row_hash"]
 
 
-def known_row_sql(vid_column: str) -> str:
+def known_row_sql(vid_column: str, hash_column: str) -> str:
     """Condition on a raw row `h`: its hash is still its video's (`video.report_row_hash`)."""
     return (
-        f"EXISTS (SELECT 1 FROM video v WHERE v.video_id = h.{vid_column} AND v.report_row_hash = h.row_hash)"
+        f"EXISTS (SELECT 1 FROM video v WHERE v.video_id = h.{vid_column} "
+        f"AND v.report_row_hash = CAST(h.{hash_column} AS uuid))"
     )
