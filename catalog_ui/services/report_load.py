@@ -1,7 +1,7 @@
 """Staging a report for the merge: PostgreSQL's own CSV parser for clean pieces, the Python reader for the rest.
 
-Every staged row carries the MD5 of its raw line (`row_hash`, under a salt of the header), which the merge
-stores in `video.report_row_hash`. A daily report mostly repeats yesterday's lines, so a row whose hash is
+Every staged row carries the XXH3-128 hash of its raw line (`row_hash`, under a salt of the header), which
+the merge stores in `video.report_row_hash`. A daily report mostly repeats yesterday's lines, so a row whose hash is
 still its video's needs no parsing, normalizing or comparing at all: it is set aside (`rows_known`).
 
 Into a non-empty catalog, the report's bytes (gunzipped, by a read-ahead thread) are cut at record
@@ -157,7 +157,7 @@ def with_row_hashes(data: bytes, salt: int) -> bytes:
 def prefetched(items: Iterator[Any], depth: int) -> Iterator[Any]:
     """`items`, produced by a background thread up to `depth` ahead of the consumer.
 
-    Reading and hashing the next piece (gunzip, md5) then overlaps the COPY of this one, whose wait for
+    Reading and hashing the next piece (gunzip, xxh3) then overlaps the COPY of this one, whose wait for
     the server releases the GIL. An exception of `items` is raised to the consumer in order; a consumer
     that stops early stops the thread at its next item.
     """
