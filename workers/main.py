@@ -3,7 +3,7 @@
 The supervisor (this process) starts `processes` worker processes of `threads` threads each, restarts
 one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it returns tasks of vanished
 workers to pending and wakes the task types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
-scan of the report bucket. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
+scan of the report bucket and deletes the exports older than an hour. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
 Without REDIS_URL everything runs in this one process (`processes` is then ignored).
 """
 
@@ -22,6 +22,8 @@ from multiprocessing.process import BaseProcess
 from catalog_ui.db import session_scope
 from catalog_ui.logging_setup import configure_logging
 from catalog_ui.services import queue
+from catalog_ui.services.export import remove_every_users_old_exports
+from catalog_ui.services.export_files import exports_root
 from catalog_ui.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ MAX_RESTARTS_PER_MINUTE = 5
 
 
 class Scheduler:
-    """Periodic housekeeping of the queue: lost leases, due tasks, report scans."""
+    """Periodic housekeeping: lost leases, due tasks, report scans, old exports."""
 
     def __init__(
         self,
@@ -59,9 +61,13 @@ class Scheduler:
             due = queue.due_task_types(session)
         for task_type in due:
             self._wake(task_type)
-        if self._scan_reports is not None and time.monotonic() >= self._next_scan:
+        if time.monotonic() >= self._next_scan:
             self._next_scan = time.monotonic() + self.scan_interval_s
-            self._scan_reports()
+            if self._scan_reports is not None:
+                self._scan_reports()
+            removed = remove_every_users_old_exports(exports_root())
+            if removed:
+                log.info("old exports deleted: %d", removed)
         return recovered
 
     def run(self) -> None:

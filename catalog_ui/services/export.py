@@ -138,3 +138,15 @@ def remove_old_exports(root: Path, max_age_s: float = EXPORT_MAX_AGE_S) -> int:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
+
+
+def remove_every_users_old_exports(root: Path, max_age_s: float = EXPORT_MAX_AGE_S) -> int:
+    """`remove_old_exports` in each user's folder under `root` (the worker's housekeeping: a user who never
+    exports again would otherwise keep their old files); returns how many folders went."""
+    if not root.is_dir():
+        return 0
+    return sum(
+        remove_old_exports(folder, max_age_s)
+        for folder in root.iterdir()
+        if folder.is_dir() and folder.name.isdigit()
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +56,23 @@ def test_only_the_owner_downloads_an_export(session, data_dir: Path) -> None:
     for wrong in (f"/api/exports/{owner}/{FOLDER}/missing.csv", f"/api/exports/{owner}/short/videos-export.csv",
                   f"/api/exports/{owner}/{FOLDER}/..%2F..%2Fsecret.csv"):  # fmt: skip
         assert client.get(wrong).status_code == 404
+
+
+def test_the_worker_deletes_every_users_old_exports(session, data_dir: Path) -> None:
+    from workers.main import Scheduler
+
+    old, fresh, other_old = (
+        user_exports(1) / ("a" * 32),
+        user_exports(1) / ("b" * 32),
+        user_exports(2) / ("c" * 32),
+    )
+    for folder in (old, fresh, other_old):
+        folder.mkdir(parents=True)
+        (folder / "videos.csv").write_text("video_id\n")
+    hour_ago = time.time() - 3700
+    for folder in (old, other_old):
+        os.utime(folder, (hour_ago, hour_ago))
+
+    Scheduler(wake=lambda _task_type: None).run_once()  # a user who never exports again included
+
+    assert [p.exists() for p in (old, fresh, other_old)] == [False, True, False]
