@@ -79,6 +79,9 @@ DERIVED_ROWS = (
 )
 # A staged row's date: its `date` column, else the report's.
 AS_OF = "COALESCE(CAST(s.report_date AS timestamptz), CAST(:report_as_of AS timestamptz))"
+# A delta row (alias `d`) older than its video's values. A video whose values have no date (one that did
+# not come from a report or a sync) takes the report's.
+STALE = "(:older OR COALESCE(d.old_as_of > d.as_of, false))"
 
 
 @dataclass
@@ -498,21 +501,23 @@ def _upsert_channels(conn: Connection, with_names: bool, older: bool) -> None:
 
 
 def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, Any]) -> int:
-    """Keep in `ingest_delta` the staged rows that are new or differ from their video; returns the new ones.
+    """Keep in `ingest_delta` the staged rows that are new, differ from their video, or say the same in
+    other words (their row hash is not the video's: `differs` false); returns the new ones.
 
     A matched row carries the video's key, its name and title before the report, and `changes`.
     """
     updatable = tuple(c for c in columns if c != "video_id")
-    differs = f"OR {rows_differ_sql(updatable)}" if updatable else ""
+    differs = rows_differ_sql(updatable)
     conn.execute(
         text(
             f"""
             CREATE TEMP TABLE ingest_delta ON COMMIT DROP AS
             SELECT s.*, {AS_OF} AS as_of, v.id AS video_pk, v.values_as_of AS old_as_of,
-                   v.channel_display_name AS old_channel, v.title AS old_title,
+                   v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,
                    CASE WHEN v.id IS NOT NULL THEN {diff_sql(updatable)} END AS changes
             FROM ingest_stage s LEFT JOIN video v ON v.video_id = s.video_id
-            WHERE v.id IS NULL {differs}
+            WHERE v.id IS NULL OR {differs}
+               OR (s.row_hash IS NOT NULL AND v.report_row_hash IS DISTINCT FROM s.row_hash)
             """
         ),
         params,
@@ -538,12 +543,21 @@ def _update_changed(
         else "d.old_channel"
     )
     title = "COALESCE(d.title, d.old_title)" if "title" in columns else "d.old_title"
+    # The same values in other words (`1234` for `1,234`): only the row hash, so the next report with
+    # this text sets the row aside unread. Not history: nothing the catalog shows has changed.
+    conn.execute(
+        text(
+            "UPDATE video v SET report_row_hash = d.row_hash FROM ingest_delta d "
+            f"WHERE v.id = d.video_pk AND NOT d.differs AND NOT {STALE}"
+        ),
+        params,
+    )
     row = conn.execute(
         text(
             f"""
             WITH changed AS MATERIALIZED (
-                SELECT d.*, (:older OR d.old_as_of > d.as_of) AS stale
-                FROM ingest_delta d WHERE d.video_pk IS NOT NULL
+                SELECT d.*, {STALE} AS stale
+                FROM ingest_delta d WHERE d.video_pk IS NOT NULL AND d.differs
             ), updated AS (
                 UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now()), values_as_of = d.as_of,
                     report_row_hash = d.row_hash

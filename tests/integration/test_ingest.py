@@ -399,6 +399,45 @@ def test_rows_unchanged_since_last_time_are_set_aside_by_their_hash(
     assert (report.rows_read, report.rows_unchanged, report.rows_updated) == (4, 4, 0)
 
 
+def test_a_video_without_a_values_date_takes_the_reports_values(session: Session) -> None:
+    # Added outside reports and syncs (an import, an admin): its values have no date, so none is newer.
+    session.add(Video(video_id="vidAlpha001", title="Old title", views=5))
+    session.commit()
+
+    report, _ = ingest_file(session, DAY_ONE)
+
+    assert (report.rows_inserted, report.rows_updated, report.rows_stale) == (3, 1, 0)
+    assert video_rows(session)["vidAlpha001"]["title"] == "First Light"
+
+
+def test_the_same_values_in_other_words_take_the_new_rows_hash(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_file(session, DAY_ONE)
+    before = video_rows(session)
+    reworded = tmp_path / "cms_videos_2026-03-02-reworded.csv"
+    # Alpha's views without thousands separators, Charlie's privacy capitalised: the same values.
+    reworded.write_text(
+        (FIXTURES / DAY_ONE)
+        .read_text()
+        .replace('"1,234,567"', "1234567")
+        .replace(",42,24,public,", ",42,24,Public,")
+    )
+    known = _known_rows(monkeypatch)
+
+    report, _ = ingest_file(session, reworded)
+    shutil.copyfile(reworded, tmp_path / "cms_videos_2026-03-03-reworded.csv")
+    again, _ = ingest_file(session, tmp_path / "cms_videos_2026-03-03-reworded.csv")
+
+    assert (report.rows_updated, report.rows_unchanged) == (0, 4)
+    assert (
+        session.execute(select(func.count()).where(MetadataSync.change_set_id.is_not(None))).scalar_one() == 4
+    )
+    assert video_rows(session) == before  # nothing the catalog shows has changed
+    assert known == [2, 4]  # the two reworded rows were read once; the next time all four are set aside
+    assert (again.rows_updated, again.rows_unchanged) == (0, 4)
+
+
 def test_a_video_changed_by_another_source_is_compared_again(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
