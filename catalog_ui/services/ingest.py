@@ -29,7 +29,8 @@ even staged (`report_load`); one join of the staged rows with the catalog finds 
 ones, and the merge stores each written row's hash. A report that adds more videos than a table holds (at least
 BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's secondary indexes and foreign keys
 are dropped and rebuilt within the merge's transaction, several times faster than row by row, at the price
-of other sessions waiting for the commit to read the catalog.
+of other sessions waiting for the commit to read the catalog; the new videos' search documents and sort keys
+are then written set-based, not by the insert triggers (DERIVED_ROWS).
 """
 
 from __future__ import annotations
