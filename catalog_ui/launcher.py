@@ -125,9 +125,9 @@ def wait_until_up(
 def stop_children(children: list[subprocess.Popen], timeout: float = 15.0) -> None:
     """SIGTERM each child's process group, then SIGKILL what is left after `timeout`."""
     for child in children:
-        if child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGTERM)
+        # The whole group, even when its leader is gone: what it started may still run.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     for child in children:
         try:

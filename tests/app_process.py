@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from catalog_ui.launcher import stop_children
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,13 +52,7 @@ def running_app(env_overrides: dict[str, str], log_path: Path, timeout_s: float 
         _wait_until_up(url, process, log_path, timeout_s)
         yield url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        stop_children([process], timeout=20)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout_s: float) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import tempfile
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from catalog_ui.launcher import stop_children
 
 ROOT = Path(__file__).resolve().parents[2]
 FIREBASE_TOOLS_VERSION = "15.34.2"
@@ -166,14 +167,8 @@ def _start() -> None:
 def _stop() -> None:
     process = _Shared.process
     if process is not None and process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+        stop_children([process], timeout=20)
+        process.wait(5)
     _Shared.process = None
     if _Shared.workdir is not None:
         _Shared.workdir.cleanup()
