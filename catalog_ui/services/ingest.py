@@ -2,8 +2,9 @@
 
 The file is read as a stream and staged by `report_load` (PostgreSQL's CSV COPY and SQL normalization,
 the Python reader for what they cannot take) into a temporary table, and the merge runs in the same
-transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read) is committed on a second connection while the file
-streams, so every page sees it live; the counts of new, updated and unchanged videos arrive with the merge.
+transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
+is committed on a second connection while the file streams, so every page sees it live; the counts of
+new, updated and unchanged videos arrive with the merge.
 
 Rules (README, "Report ingestion"):
 - Several rows of one video collapse to one: the row with the latest report date (the `date` column, when
@@ -26,11 +27,11 @@ Rules (README, "Report ingestion"):
 
 Speed: rows whose raw line is the one their video's values came from (`video.report_row_hash`) are not
 even staged (`report_load`); one join of the staged rows with the catalog finds the new and the changed
-ones, and the merge stores each written row's hash. A report that adds more videos than a table holds (at least
-BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's secondary indexes and foreign keys
-are dropped and rebuilt within the merge's transaction, several times faster than row by row, at the price
-of other sessions waiting for the commit to read the catalog; the new videos' search documents and sort keys
-are then written set-based, not by the insert triggers (DERIVED_ROWS).
+ones, and the merge stores each written row's hash. A report that adds more videos than a table holds (at
+least BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's secondary indexes and
+foreign keys are dropped and rebuilt within the merge's transaction, several times faster than row by row,
+at the price of other sessions waiting for the commit to read the catalog; the new videos' search documents
+and sort keys are then written set-based, not by the insert triggers (DERIVED_ROWS).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
-from catalog_ui.services.report_load import PARALLEL_SETTINGS, CountingStream, ReportLoader
+from catalog_ui.services.report_load import CountingStream, ReportLoader, parallel_plans
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -591,12 +592,9 @@ def _insert_new_in_bulk(
     for trigger in DERIVED_ROW_TRIGGERS:
         conn.execute(text(f"ALTER TABLE video DISABLE TRIGGER {trigger}"))
     inserted = _insert_new(conn, columns, source, params, on_conflict="")
-    for name, value in PARALLEL_SETTINGS.items():
-        conn.execute(text(f"SET LOCAL {name} = {value}"))
-    for statement in DERIVED_ROWS:
-        conn.execute(text(statement), {"after": after})
-    for name in PARALLEL_SETTINGS:
-        conn.execute(text(f"SET LOCAL {name} = DEFAULT"))
+    with parallel_plans(lambda sql: conn.execute(text(sql))):
+        for statement in DERIVED_ROWS:
+            conn.execute(text(statement), {"after": after})
     for trigger in DERIVED_ROW_TRIGGERS:
         conn.execute(text(f"ALTER TABLE video ENABLE TRIGGER {trigger}"))
     return inserted

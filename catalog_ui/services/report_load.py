@@ -31,6 +31,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, BinaryIO
@@ -62,9 +63,20 @@ STAGE = "ingest_stage"
 RAW_PREFIX = (
     "ingest_raw_"  # + a random suffix: an unlogged table of this transaction, which parallel workers can read
 )
-# Planner costs for the statements over the raw table, so its scans and joins use the second core.
+# Planner costs for the set-based statements over a whole report, so their scans and joins use the second
+# core (`parallel_plans`).
 PARALLEL_SETTINGS = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0.01"}
 HASH_COLUMN = "h"  # the raw table's last column: the row hash the loader adds to each line
+
+
+@contextmanager
+def parallel_plans(execute: Callable[[str], Any]) -> Iterator[None]:
+    """PARALLEL_SETTINGS for the statements run within (through `execute`, one SQL string), then the defaults."""
+    for name, value in PARALLEL_SETTINGS.items():
+        execute(f"SET LOCAL {name} = {value}")
+    yield
+    for name in PARALLEL_SETTINGS:
+        execute(f"SET LOCAL {name} = DEFAULT")
 
 
 @dataclass(frozen=True)
@@ -532,8 +544,6 @@ class ReportLoader:
         cells = [RawCell(c.index, c.column, c.kind, c.limit, c.is_report_date) for c in self.reader.cells]
         vid = raw_column(next(cell.index for cell in cells if cell.kind == "video_id"))
         known = known_row_sql(vid, HASH_COLUMN)
-        for name, value in PARALLEL_SETTINGS.items():
-            cursor.execute(f"SET LOCAL {name} = {value}")
 
         def stage_rows(where: str) -> int:
             # CREATE TABLE AS may run in parallel (INSERT … SELECT may not); the rows then join the stage.
@@ -547,17 +557,16 @@ class ReportLoader:
             cursor.execute("DROP TABLE ingest_normalized")
             return count
 
-        normalized = stage_rows(f"NOT {known}")
-        if 0 < normalized < self.rows_copied:
-            # A video with several rows in the report needs them all in the collapse, known or not.
-            cursor.execute(
-                f"CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS "
-                f"SELECT {vid} AS video_id FROM {self._raw} GROUP BY {vid} HAVING count(*) > 1"
-            )
-            if cursor.rowcount:
-                normalized += stage_rows(f"{known} AND h.{vid} IN (SELECT video_id FROM ingest_repeated)")
-        for name in PARALLEL_SETTINGS:
-            cursor.execute(f"SET LOCAL {name} = DEFAULT")
+        with parallel_plans(cursor.execute):
+            normalized = stage_rows(f"NOT {known}")
+            if 0 < normalized < self.rows_copied:
+                # A video with several rows in the report needs them all in the collapse, known or not.
+                cursor.execute(
+                    f"CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS "
+                    f"SELECT {vid} AS video_id FROM {self._raw} GROUP BY {vid} HAVING count(*) > 1"
+                )
+                if cursor.rowcount:
+                    normalized += stage_rows(f"{known} AND h.{vid} IN (SELECT video_id FROM ingest_repeated)")
         self.rows_known = self.rows_copied - normalized
         cursor.execute(
             f"CREATE TEMP TABLE ingest_slow ON COMMIT DROP AS SELECT line FROM {STAGE} WHERE NOT fast"
