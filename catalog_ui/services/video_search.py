@@ -103,11 +103,12 @@ def value_clause(facet: str, selected: Sequence[str]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-def hidden_clause(scope: str) -> ColumnElement[bool] | None:
-    """WHERE condition of a hidden scope: exclude (the default), include (None), only."""
+def hidden_clause(scope: str, columns: Any = V) -> ColumnElement[bool] | None:
+    """WHERE condition of a hidden scope (on `video`'s or `video_sort`'s `hidden`): exclude (the default),
+    include (None), only."""
     if scope == "include":
         return None
-    return V.hidden.is_(scope == "only")
+    return columns.hidden.is_(scope == "only")
 
 
 def escape_like(value: str) -> str:
@@ -266,9 +267,10 @@ def facet_clauses(flt: VideoFilter) -> dict[str, ColumnElement[bool]]:
     return clauses
 
 
-def filter_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:
-    """Every condition of `flt` (run `flt.for_viewer(...)` first: this trusts the hidden scope)."""
-    return [*base_clauses(flt), *facet_clauses(flt).values()]
+def filter_clauses(flt: VideoFilter, *, with_hidden: bool = True) -> list[ColumnElement[bool]]:
+    """Every condition of `flt` (run `flt.for_viewer(...)` first: this trusts the hidden scope), the hidden
+    scope's unless told not to."""
+    return [*base_clauses(flt, with_hidden=with_hidden), *facet_clauses(flt).values()]
 
 
 def matching_ids(flt: VideoFilter) -> Select:
@@ -349,12 +351,11 @@ def _page_source(
     """
     if columns is V:
         return Video.__table__, filter_clauses(flt)
-    where = [*base_clauses(flt, with_hidden=False), *facet_clauses(flt).values()]
+    where = filter_clauses(flt, with_hidden=False)
     mirror = VideoSort.__table__
     source = mirror.join(Video.__table__, V.id == K.video_pk) if reads_video or where else mirror
-    if flt.hidden != "include":
-        where.append(K.hidden.is_(flt.hidden == "only"))
-    return source, where
+    hidden = hidden_clause(flt.hidden, K)
+    return source, where if hidden is None else [*where, hidden]
 
 
 def page_query(

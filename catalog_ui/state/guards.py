@@ -3,8 +3,8 @@
 Any client can call any event handler over the websocket, whatever the page shows, so every handler that
 reads or changes data is wrapped: `@authenticated` needs a valid session, `@admin_only` also the admin role,
 and `@public` marks the few that need neither (signing in). `@on_timer` is `@authenticated` for the timers
-that refresh a page: their calls are not activity, so an open tab does not keep an idle session alive. `tests/integration/test_handler_guards.py` walks every
-State class and fails for a handler with no mark.
+that refresh a page: their calls are not activity, so an open tab does not keep an idle session alive.
+`tests/integration/test_handler_guards.py` walks every State class and fails for a handler with no mark.
 """
 
 from __future__ import annotations
