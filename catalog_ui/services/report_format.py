@@ -255,9 +255,8 @@ class ReportReader:
         self._header_key_set = frozenset(self._header_keys)
         if header_only:
             return
-        self._event_raw: str | None = (
-            None  # the raw line of the last row `_events` gave (None: several lines)
-        )
+        # The raw line of the last row `_events` gave (None: a record of several lines).
+        self._event_raw: str | None = None
         events = self._events()
         first = next(events, None)
         if first is None:
@@ -393,12 +392,7 @@ class ReportReader:
         yields, only much faster (see `report_copy`). Use either this or plain iteration, not both.
         """
         # The first row was read by __init__; its hash is that of its raw line, like every other row's.
-        raw = self._event_raw
-        digest = (
-            NULL
-            if raw is None
-            else row_hash(self.row_hash_salt, raw.rstrip("\r\n").encode("utf-8", "surrogateescape"))
-        )
+        digest = _line_digest(self.row_hash_salt, self._event_raw)
         first = self._reference_line(next(self._iterator), on_rejected, digest)
         if first is not None:
             yield first
@@ -442,12 +436,7 @@ class ReportReader:
         valid_id = VIDEO_ID_PATTERN.fullmatch
         encode = self._encoder.encode
         for line, fields, raw in records:
-            if digest is not None:
-                row_digest = digest
-            elif raw is not None:
-                row_digest = row_hash(salt, raw.rstrip("\r\n").encode("utf-8", "surrogateescape"))
-            else:
-                row_digest = NULL
+            row_digest = digest if digest is not None else _line_digest(salt, raw)
             # The fast path takes plain data rows; anything else, and any row with a cell the fast
             # encoders refuse, goes through the reference path, which skips, parses or rejects it.
             if len(fields) == ncols:
@@ -517,6 +506,12 @@ class ReportReader:
                 values[cell.column] = value
         completeness = sum(1 for value in values.values() if value is not None)
         return ParsedRow(line, values, report_date, completeness, tuple(flags))
+
+
+def _line_digest(salt: int, raw: str | None) -> str:
+    """The row hash of a record's raw line (its line break left out); `\\N` (none) for a record of several
+    lines."""
+    return NULL if raw is None else row_hash(salt, raw.rstrip("\r\n").encode("utf-8", "surrogateescape"))
 
 
 class _Tracked:
