@@ -273,11 +273,6 @@ def filter_clauses(flt: VideoFilter, *, with_hidden: bool = True) -> list[Column
     return [*base_clauses(flt, with_hidden=with_hidden), *facet_clauses(flt).values()]
 
 
-def matching_ids(flt: VideoFilter) -> Select:
-    """SELECT of the video ids matching `flt` (for bulk actions and enqueueing)."""
-    return select(V.video_id).where(*filter_clauses(flt))
-
-
 # -- sorting and pages --------------------------------------------------------------------------------
 
 _SENTINELS = {
