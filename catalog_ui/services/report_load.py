@@ -560,13 +560,13 @@ class ReportLoader:
         with parallel_plans(cursor.execute):
             normalized = stage_rows(f"NOT {known}")
             if 0 < normalized < self.rows_copied:
-                # A video with several rows in the report needs them all in the collapse, known or not.
-                cursor.execute(
-                    f"CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS "
-                    f"SELECT {vid} AS video_id FROM {self._raw} GROUP BY {vid} HAVING count(*) > 1"
+                # A video with several rows in the report needs them all in the collapse: its known rows
+                # (those not staged yet) join its staged ones. Known rows alone need nothing: each is the
+                # very line its video's values came from.
+                normalized += stage_rows(
+                    f"h.{vid} IN (SELECT video_id FROM {STAGE}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.line = h.ord)"
                 )
-                if cursor.rowcount:
-                    normalized += stage_rows(f"{known} AND h.{vid} IN (SELECT video_id FROM ingest_repeated)")
         self.rows_known = self.rows_copied - normalized
         cursor.execute(
             f"CREATE TEMP TABLE ingest_slow ON COMMIT DROP AS SELECT line FROM {STAGE} WHERE NOT fast"
