@@ -31,7 +31,8 @@ ones, and the merge stores each written row's hash. A report that adds more vide
 least BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's secondary indexes and
 foreign keys are dropped and rebuilt within the merge's transaction, several times faster than row by row,
 at the price of other sessions waiting for the commit to read the catalog; the new videos' search documents
-and sort keys are then written set-based, not by the insert triggers (DERIVED_ROWS).
+and sort keys are then written set-based, not by the insert triggers (DERIVED_ROWS). A first load (empty
+catalog) skips the staging table: the rows go straight into `video` as they are read (`_load_first`).
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import psycopg2.errors
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from catalog_ui.db import get_engine
 from catalog_ui.models.audit import CREATED
@@ -62,6 +65,7 @@ MERGE_LOCK_KEY = 7302  # pg_advisory_xact_lock(key): merges one after the other
 PROGRESS_EVERY_SECONDS = 1.0
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it
+BULK_LOCK_ATTEMPTS, BULK_LOCK_PAUSE_SECONDS = 20, 0.05  # see `_lock_for_bulk`
 BULK_MAINTENANCE_WORK_MEM = "512MB"  # index builds sort in memory
 # Tables that get one row per new video; `video_search` (search documents) and `video_sort` (sort keys)
 # are filled by triggers.
@@ -80,6 +84,8 @@ DERIVED_ROWS = (
     "SELECT id, video_id, views, updated_at, hidden FROM video WHERE id > :after",
 )
 INDEX_LOOKUP_SETTINGS = ("enable_hashjoin", "enable_mergejoin")  # see `_index_lookups`
+# A new video's history entry.
+CREATED_CHANGES = f"jsonb_build_object('{CREATED}', jsonb_build_array(NULL, 'report'))"
 # A staged row's date: its `date` column, else the report's.
 AS_OF = "COALESCE(CAST(s.report_date AS timestamptz), CAST(:report_as_of AS timestamptz))"
 # A delta row (alias `d`) older than its video's values. A video whose values have no date (one that did
@@ -233,10 +239,14 @@ def _run(
                 conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
                 # JIT compiling the wide comparison and diff expressions costs seconds and saves nothing here.
                 conn.execute(text("SET LOCAL jit = off"))
-                loader.stage(conn, publish, catalog_empty=_bounded_count(conn, "video", 1) == 0)
-                publish(force=True)
-                result.timings["read"] = time.perf_counter() - started
-                _merge(conn, report, loader, result)
+                # Asked on the autocommit connection: this transaction touches `video` only under the merge
+                # lock, so it never holds a lock on it that the bulk load of another report would wait for.
+                catalog_empty = _bounded_count(progress, "video", 1) == 0
+                if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
+                    loader.stage(conn, publish, catalog_empty=catalog_empty)
+                    publish(force=True)
+                    result.timings["read"] = time.perf_counter() - started
+                    _merge(conn, report, loader, result)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -289,6 +299,19 @@ def _fail(
     return result
 
 
+class _Laps:
+    """Seconds per phase into `result.timings`, each lap from the end of the one before."""
+
+    def __init__(self, result: IngestResult) -> None:
+        self._timings = result.timings
+        self._clock = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self._timings[phase] = now - self._clock
+        self._clock = now
+
+
 def _merge(
     conn: Connection,
     report: dict[str, Any],
@@ -296,21 +319,11 @@ def _merge(
     result: IngestResult,
 ) -> None:
     """Merge `ingest_stage` into the catalog (see the module docstring for the rules)."""
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        result.timings[phase] = now - clock
-        clock = now
-
+    lap = _Laps(result)
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
     lap("wait")
     columns = tuple(c for c in reader.copy_columns if c not in COPY_EXTRA_COLUMNS)
-    params: dict[str, Any] = {
-        "report_id": report["id"],
-        "report_as_of": report["report_date"] or report["created_at"],
-    }
+    params = _merge_params(conn, report)
     # Statistics of the join and grouping keys only (the row count comes with them): the plans need no more.
     conn.execute(
         text(f"ANALYZE ingest_stage ({'video_id, channel_id' if 'channel_id' in columns else 'video_id'})")
@@ -318,24 +331,12 @@ def _merge(
     _collapse_duplicates(conn)
     staged = conn.execute(text("SELECT count(*) FROM ingest_stage")).scalar_one()
     lap("collapse")
-    params["older"] = conn.execute(
-        text(
-            "SELECT EXISTS (SELECT 1 FROM report WHERE status = 'completed' AND id <> :report_id "
-            "AND COALESCE(report_date, created_at) > :report_as_of)"
-        ),
-        params,
-    ).scalar_one()
     if "channel_id" in columns:
-        _upsert_channels(conn, "channel_display_name" in columns, params["older"])
-    params["cs"] = conn.execute(
-        text(
-            "INSERT INTO change_set (kind, label, report_id, user_id) "
-            # a local file is named by its base name (its folder means nothing to the team); S3 keys whole
-            "SELECT 'report', left(CASE WHEN source = 'path' THEN regexp_replace(filename, '^.*/', '') "
-            "ELSE filename END, 255), id, uploaded_by FROM report WHERE id = :report_id RETURNING id"
-        ),
-        params,
-    ).scalar_one()
+        name = "s.channel_display_name" if "channel_display_name" in columns else "NULL::varchar"
+        _upsert_channels(
+            conn, f"SELECT s.channel_id, {name} AS name, {AS_OF} AS as_of, s.line FROM ingest_stage s", params
+        )
+    params["cs"] = _open_change_set(conn, params)
     lap("channels")
     # Into an empty catalog every row is new; otherwise one join finds the new and the changed rows.
     catalog_empty = _bounded_count(conn, "video", 1) == 0
@@ -350,13 +351,115 @@ def _merge(
     lap("update")
     with ExitStack() as bulk:
         tables = _bulk_tables(conn, new_rows)
+        if tables and not _lock_for_bulk(conn, tables):
+            tables = []
         for table in tables:
             bulk.enter_context(_deferred_indexes(conn, table))
         if "video" in tables:
-            inserted = _insert_new_in_bulk(conn, columns, new_source, params)
+            with _derived_rows_set_based(conn):
+                inserted = _insert_new(conn, columns, new_source, params, on_conflict="")
         else:
             inserted = _insert_new(conn, columns, new_source, params)
         lap("insert")
+    _complete(conn, report, reader, result, params, lap, inserted, updated, stale, field_counts, staged)
+
+
+def _load_first(
+    conn: Connection,
+    report: dict[str, Any],
+    loader: ReportLoader,
+    result: IngestResult,
+    publish: _Progress,
+) -> bool:
+    """A first load: into a catalog found empty, the rows go straight into `video` (`copy_into_video`) with the
+    bulk load's deferred indexes, then get their channels, `__created__` entries and derived rows.
+
+    False, with nothing written, when the catalog is not empty or the file needs the staging table (a video
+    named twice): the caller stages and merges it."""
+    lap = _Laps(result)
+    # Under the merge lock no other report can add videos; `video` then stays locked until the commit.
+    # While another report merges, this one is staged meanwhile (and merged after it) as usual.
+    locked = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+    if not locked.scalar_one() or _bounded_count(conn, "video", 1):
+        return False
+    tables = [t for t in BULK_TABLES if _table_exists(conn, t)]
+    if not _lock_for_bulk(conn, tables):
+        return False
+    params = _merge_params(conn, report)
+    as_of = params["report_as_of"]
+    with ExitStack() as bulk:
+        for table in tables:
+            bulk.enter_context(_deferred_indexes(conn, table))
+        bulk.enter_context(_derived_rows_set_based(conn))
+        inserted = loader.copy_into_video(conn, publish, as_of.isoformat())
+        if inserted is None:
+            return False
+        publish(force=True)
+        lap("read")
+        if "channel_id" in loader.copy_columns:
+            _upsert_channels(
+                conn,
+                "SELECT channel_id, channel_display_name AS name, values_as_of AS as_of, id AS line FROM video",
+                params,
+            )
+        params["cs"] = _open_change_set(conn, params)
+        conn.execute(
+            text(
+                "INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes, "
+                f"change_set_id) SELECT video_id, channel_display_name, title, now(), {CREATED_CHANGES}, :cs "
+                "FROM video"
+            ),
+            params,
+        )
+        lap("insert")
+    _complete(conn, report, loader, result, params, lap, inserted, 0, 0, {}, inserted)
+    return True
+
+
+def _merge_params(conn: Connection, report: dict[str, Any]) -> dict[str, Any]:
+    """The merge's parameters: the report, the date it is as of, and whether it is `older` than the newest
+    completed one."""
+    params: dict[str, Any] = {
+        "report_id": report["id"],
+        "report_as_of": report["report_date"] or report["created_at"],
+    }
+    params["older"] = conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM report WHERE status = 'completed' AND id <> :report_id "
+            "AND COALESCE(report_date, created_at) > :report_as_of)"
+        ),
+        params,
+    ).scalar_one()
+    return params
+
+
+def _open_change_set(conn: Connection, params: dict[str, Any]) -> int:
+    """The report's change set, named after its file."""
+    return conn.execute(
+        text(
+            "INSERT INTO change_set (kind, label, report_id, user_id) "
+            # a local file is named by its base name (its folder means nothing to the team); S3 keys whole
+            "SELECT 'report', left(CASE WHEN source = 'path' THEN regexp_replace(filename, '^.*/', '') "
+            "ELSE filename END, 255), id, uploaded_by FROM report WHERE id = :report_id RETURNING id"
+        ),
+        params,
+    ).scalar_one()
+
+
+def _complete(
+    conn: Connection,
+    report: dict[str, Any],
+    reader: ReportLoader,
+    result: IngestResult,
+    params: dict[str, Any],
+    lap: _Laps,
+    inserted: int,
+    updated: int,
+    stale: int,
+    field_counts: dict[str, int],
+    staged: int,
+) -> None:
+    """Record the merge's counts on the report (completed), its rejections and its change set's size."""
     if inserted >= BULK_MIN_ROWS:
         conn.execute(text("ANALYZE video (video_id)"))  # the next merge's plans; autovacuum does the rest
     lap("indexes")
@@ -436,9 +539,32 @@ def _bulk_tables(conn: Connection, new_rows: int) -> list[str]:
     return [
         table
         for table in BULK_TABLES
-        if conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar_one()
-        and _bounded_count(conn, table, new_rows) < new_rows
+        if _table_exists(conn, table) and _bounded_count(conn, table, new_rows) < new_rows
     ]
+
+
+def _table_exists(conn: Connection, table: str) -> bool:
+    return conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar_one()
+
+
+def _lock_for_bulk(conn: Connection, tables: list[str]) -> bool:
+    """Lock `tables` for a bulk load; False, with nothing locked, when another transaction keeps a lock on
+    one through BULK_LOCK_ATTEMPTS.
+
+    Never by waiting: a report staged meanwhile holds its lock on `video` until it has merged, after this
+    merge, and waiting for it would deadlock. Readers hold their locks for milliseconds, so one of the
+    attempts finds the tables free; a staged report makes this merge go row by row instead."""
+    for attempt in range(BULK_LOCK_ATTEMPTS):
+        if attempt:
+            time.sleep(BULK_LOCK_PAUSE_SECONDS)
+        try:
+            with conn.begin_nested():
+                conn.execute(text(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+            return True
+        except OperationalError as exc:
+            if not isinstance(exc.orig, psycopg2.errors.LockNotAvailable):
+                raise
+    return False
 
 
 @contextmanager
@@ -498,23 +624,25 @@ def _collapse_duplicates(conn: Connection) -> None:
     )
 
 
-def _upsert_channels(conn: Connection, with_names: bool, older: bool) -> None:
-    """Insert the report's channels; a report not older than the newest one also renames known ones."""
-    name = "channel_display_name" if with_names else "NULL::varchar"
+def _upsert_channels(conn: Connection, rows: str, params: dict[str, Any]) -> None:
+    """Insert the report's channels; a report not older than the newest one also renames known ones.
+
+    `rows` (a SELECT of channel_id, name, as_of, line) gives each row's channel; a channel is named as
+    its latest row says (the row's date, then its line)."""
     conn.execute(
         text(
             f"""
             INSERT INTO channel (channel_id, name)
             SELECT DISTINCT ON (channel_id) channel_id, name FROM (
-                SELECT channel_id, {name} AS name, max(report_date) AS report_date, max(line) AS line
-                FROM ingest_stage WHERE channel_id IS NOT NULL GROUP BY 1, 2
+                SELECT channel_id, name, max(as_of) AS as_of, max(line) AS line
+                FROM ({rows}) r WHERE channel_id IS NOT NULL GROUP BY 1, 2
             ) named
-            ORDER BY channel_id, report_date DESC NULLS LAST, line DESC
+            ORDER BY channel_id, as_of DESC, line DESC
             ON CONFLICT (channel_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, channel.name), updated_at = now()
             WHERE NOT :older AND channel.name IS DISTINCT FROM COALESCE(EXCLUDED.name, channel.name)
             """
         ),
-        {"older": older},
+        params,
     )
 
 
@@ -599,21 +727,22 @@ def _update_changed(
     return row[0], row[1], row[2] or {}
 
 
-def _insert_new_in_bulk(
-    conn: Connection, columns: tuple[str, ...], source: str, params: dict[str, Any]
-) -> int:
-    """`_insert_new` for a bulk load, which holds `video` locked (its indexes are being rebuilt): no other
-    writer can add a video meanwhile, so plain INSERTs; the derived rows come from DERIVED_ROWS."""
+@contextmanager
+def _derived_rows_set_based(conn: Connection) -> Iterator[None]:
+    """For a bulk load of `video` in the block: the search documents and sort keys of the videos it adds
+    are written set-based at its end (DERIVED_ROWS), not by the insert triggers (DERIVED_ROW_TRIGGERS).
+
+    The bulk load holds `video` locked (its indexes are being rebuilt), so no other writer adds a video
+    meanwhile."""
     after = conn.execute(text("SELECT COALESCE(max(id), 0) FROM video")).scalar_one()
     for trigger in DERIVED_ROW_TRIGGERS:
         conn.execute(text(f"ALTER TABLE video DISABLE TRIGGER {trigger}"))
-    inserted = _insert_new(conn, columns, source, params, on_conflict="")
+    yield
     with parallel_plans(lambda sql: conn.execute(text(sql))):
         for statement in DERIVED_ROWS:
             conn.execute(text(statement), {"after": after})
     for trigger in DERIVED_ROW_TRIGGERS:
         conn.execute(text(f"ALTER TABLE video ENABLE TRIGGER {trigger}"))
-    return inserted
 
 
 def _insert_new(
@@ -635,8 +764,7 @@ def _insert_new(
             ), history AS (
                 INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                            change_set_id)
-                SELECT video_id, channel_display_name, title, now(),
-                       jsonb_build_object('{CREATED}', jsonb_build_array(NULL, 'report')), :cs
+                SELECT video_id, channel_display_name, title, now(), {CREATED_CHANGES}, :cs
                 FROM new_videos
             )
             SELECT count(*) FROM new_videos

@@ -16,8 +16,9 @@ the Python normalizers as well. `ingest_stage` ends with exactly what the Python
 staged (`tests/integration/test_report_load.py`).
 
 Into an empty catalog every row is new and must be normalized: the Python reader streams the whole file
-(its fast path, `report_copy`) while PostgreSQL stores what it has sent, which keeps both cores busy.
-So do files whose lines end in a bare carriage return.
+(its fast path, `report_copy`) while PostgreSQL stores what it has sent, which keeps both cores busy; a
+first load sends the rows straight into `video` (`copy_into_video`). So do files whose lines end in a bare
+carriage return.
 """
 
 from __future__ import annotations
@@ -30,17 +31,18 @@ import sys
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, BinaryIO
 
 import psycopg2
+import psycopg2.errors
 import xxhash
 from sqlalchemy.engine import Connection
 
-from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
+from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
 from catalog_ui.services.report_format import (
     LINE_LIMIT,
     Chained,
@@ -271,6 +273,14 @@ class _PieceStream(io.RawIOBase):
         super().close()
 
 
+def _video_line(line: str, values_as_of: str) -> str:
+    """A stage COPY line (ending in COPY_EXTRA_COLUMNS) as a `video` line: its stored values, then
+    `values_as_of` (the row's report date, else the given one) and `report_row_hash`."""
+    values, _line, report_date, _completeness, row_hash = line.rsplit("\t", 4)
+    as_of = values_as_of if report_date == NULL else report_date
+    return f"{values}\t{as_of}\t{row_hash}"
+
+
 def _blank(line: bytes) -> bool:
     fields = next(csv.reader([line.decode("utf-8", "replace")]), [])
     return not any(field.strip() for field in fields)
@@ -381,6 +391,42 @@ class ReportLoader:
         if self.rows_read == 0:
             raise ReportFormatError("The report has a header but no data rows.")
 
+    def copy_into_video(
+        self, conn: Connection, on_progress: Callable[[], None], values_as_of: str
+    ) -> int | None:
+        """A first load: the rows straight into an empty `video` by one COPY (no staging table) while the
+        Python reader normalizes them (the merge's insert would copy every row a second time); each video
+        gets its row hash and the date of its values (the row's `date`, else `values_as_of`, COPY text).
+
+        Returns the videos written, or None when the file names a video twice (its rows must meet in the
+        collapse) or cannot be read again: nothing is then written and `stage` takes the file from the
+        start. Raises ReportFormatError like `stage`."""
+        if self._reopen is None:
+            return None
+        self._on_progress = on_progress
+        if self._fast:
+            self._read_all_in_python()
+        stored = [c for c in self.copy_columns if c not in COPY_EXTRA_COLUMNS]
+        cursor = conn.connection.dbapi_connection.cursor()
+        cursor.execute("SAVEPOINT ingest_into_video")
+        try:
+            self._copy_lines(
+                cursor,
+                (_video_line(line, values_as_of) for line in self.reader.copy_lines(self._reject)),
+                table="video",
+                columns=[*stored, "values_as_of", "report_row_hash"],
+            )
+        except psycopg2.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT ingest_into_video")
+            self.rejections = []
+            self._reopen_file()
+            return None
+        copied = cursor.rowcount
+        cursor.execute("RELEASE SAVEPOINT ingest_into_video")
+        if self.rows_read == 0:
+            raise ReportFormatError("The report has a header but no data rows.")
+        return copied
+
     def _stage_raw(self, conn: Connection, cursor: Any) -> None:
         """The fast path: the data into a raw table by COPY (at once, else piece by piece), then typed."""
         ncols = len(self.header.columns)
@@ -490,12 +536,19 @@ class ReportLoader:
             return True
         cursor.execute("ROLLBACK TO SAVEPOINT ingest_at_once")
         self.rows_copied = 0
+        self._reopen_file()
+        return False
+
+    def _reopen_file(self) -> None:
+        """Read the file again from the start (`reopen`), as `__init__` does."""
+        assert self._reopen is not None
         self._binary.close()
         self._stream.close()
         self._stream = CountingStream(self._reopen())
         self._binary, _ = decompressed(self._stream)
-        self._read_header_block(self._binary)
-        return False
+        _, self._fast = self._read_header_block(self._binary)
+        if not self._fast:
+            self._read_all_in_python()
 
     def _chunk(self, data: bytes, first_line: int) -> _Chunk:
         hashed = with_row_hashes(data, self.reader.row_hash_salt)
@@ -525,11 +578,14 @@ class ReportLoader:
         """Stage the records of `text` (starting at `first_line`) through the Python reader."""
         self._copy_lines(cursor, self.reader.copy_lines_from(text, first_line, self._reject))
 
-    def _copy_lines(self, cursor: Any, lines: Iterator[str]) -> None:
+    def _copy_lines(
+        self, cursor: Any, lines: Iterator[str], table: str = STAGE, columns: Sequence[str] = ()
+    ) -> None:
+        """COPY `lines` into `table` (its `columns`; by default the stage's `copy_columns`)."""
         source = _Lines(lines, self._on_progress)
-        columns = ", ".join(self.copy_columns)
+        names = ", ".join(columns or self.copy_columns)
         try:
-            cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", source)
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", source)
         except Exception:
             if source.error is not None:
                 raise source.error from None

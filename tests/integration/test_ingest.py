@@ -654,8 +654,65 @@ def test_rows_with_undecodable_bytes_or_nul_are_rejected(session: Session) -> No
     ]
 
 
-def test_several_rows_of_a_video_collapse_deterministically(session: Session) -> None:
+def _loading_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records, from now on, each straight load into `video` (its result) and each staging."""
+    seen: list[str] = []
+    copy_into_video, stage = ReportLoader.copy_into_video, ReportLoader.stage
+
+    def spied_copy(self: ReportLoader, *args: Any, **kwargs: Any) -> int | None:
+        copied = copy_into_video(self, *args, **kwargs)
+        seen.append(f"straight: {copied}")
+        return copied
+
+    def spied_stage(self: ReportLoader, *args: Any, **kwargs: Any) -> None:
+        seen.append("staged")
+        stage(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReportLoader, "copy_into_video", spied_copy)
+    monkeypatch.setattr(ReportLoader, "stage", spied_stage)
+    return seen
+
+
+def test_a_first_load_goes_straight_into_the_catalog_with_each_rows_date(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text(
+        "date,video_id,video_title,views\n2026-02-01,vidAlpha001,Alpha,10\n,vidBravo002,Bravo,5\n"
+    )
+    paths = _loading_paths(monkeypatch)
+
+    report, _ = ingest_file(session, path)
+
+    assert paths == ["straight: 2"]
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_unchanged) == (
+        "completed",
+        2,
+        2,
+        0,
+    )
+    rows = session.execute(
+        select(
+            Video.video_id, Video.title, Video.views, Video.values_as_of, Video.report_row_hash.is_not(None)
+        ).order_by(Video.video_id)
+    ).all()
+    assert rows == [
+        ("vidAlpha001", "Alpha", 10, datetime(2026, 2, 1, tzinfo=UTC), True),  # the row's own date
+        ("vidBravo002", "Bravo", 5, MARCH_2, True),  # no date: the report's (its file name's)
+    ]
+    assert [entry[:2] for entry in history(session)] == [("vidAlpha001", CREATED), ("vidBravo002", CREATED)]
+    assert out_of_mirror(session) == []
+
+
+def test_several_rows_of_a_video_collapse_deterministically(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _loading_paths(monkeypatch)
+
     report, _ = ingest_file(session, "duplicates.csv")
+
+    # A first load, but its rows must meet in the collapse: the straight load gives way to the staging.
+    assert paths == ["straight: None", "staged"]
 
     assert (report.rows_read, report.rows_inserted, report.rows_unchanged) == (8, 4, 0)
     rows = session.execute(
