@@ -238,3 +238,35 @@ def test_recovery_leaves_a_report_whose_worker_is_alive(engine: Engine, session:
         worker.commit()
 
     assert reports.recover_interrupted(session) == [report_id]
+
+
+def test_a_bulk_load_goes_row_by_row_while_a_staged_report_holds_the_catalog(
+    engine: Engine, session: Session, monkeypatch: Any
+) -> None:
+    from catalog_ui.services import ingest
+
+    monkeypatch.setattr(ingest, "BULK_MIN_ROWS", 3)  # day one's four videos would be loaded in bulk
+    bulk_loads: list[list[str]] = []
+    monkeypatch.setattr(ingest, "_deferred_indexes", _spy(ingest._deferred_indexes, bulk_loads))
+    report_id = register(session, DAY_ONE)
+    with engine.connect() as staged:
+        staged.begin()
+        # Like a report staged meanwhile (its lock on `video` lasts until its own merge, after this one).
+        staged.execute(text("SELECT count(*) FROM video"))
+        thread, results = in_thread(lambda: ingest_report(report_id))
+        thread.join(30)  # a bulk load waiting for the staged report would still be waiting
+        finished = [r.status for r in results]
+        staged.rollback()
+    thread.join(30)
+
+    assert finished == ["completed"]
+    assert bulk_loads == []  # no index was dropped: waiting for the staged report would have deadlocked
+    assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+def _spy(function: Callable[..., Any], calls: list[list[str]]) -> Callable[..., Any]:
+    def spied(*args: Any) -> Any:
+        calls.append([str(arg) for arg in args[1:]])
+        return function(*args)
+
+    return spied
