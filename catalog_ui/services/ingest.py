@@ -22,8 +22,9 @@ Rules (README, "Report ingestion"):
   `metadata_sync` entry with `changes` = {field: [old, new]} under the report's change set, and a new
   video one entry `{"__created__": [null, "report"]}`.
 - Two workers never ingest the same report: a session advisory lock per report plus a compare-and-set of
-  its status. Different reports stage in parallel but merge one after the other (a transaction advisory
-  lock), so each merge sees the one before it.
+  its status. Different reports are read and COPYed in parallel, but compared with the catalog and merged
+  one after the other (a transaction advisory lock taken before the comparison that sets unchanged rows
+  aside), so each sees the merges before it.
 
 Speed: rows whose raw line is the one their video's values came from (`video.report_row_hash`) are not
 even staged (`report_load`); one join of the staged rows with the catalog finds the new and the changed
@@ -243,7 +244,9 @@ def _run(
                 # lock, so it never holds a lock on it that the bulk load of another report would wait for.
                 catalog_empty = _bounded_count(progress, "video", 1) == 0
                 if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
-                    loader.stage(conn, publish, catalog_empty=catalog_empty)
+                    loader.stage(
+                        conn, publish, catalog_empty=catalog_empty, before_comparing=lambda: _merge_turn(conn)
+                    )
                     publish(force=True)
                     result.timings["read"] = time.perf_counter() - started
                     _merge(conn, report, loader, result)
@@ -320,7 +323,7 @@ def _merge(
 ) -> None:
     """Merge `ingest_stage` into the catalog (see the module docstring for the rules)."""
     lap = _Laps(result)
-    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+    _merge_turn(conn)
     lap("wait")
     columns = tuple(c for c in reader.copy_columns if c not in COPY_EXTRA_COLUMNS)
     params = _merge_params(conn, report)
@@ -362,6 +365,12 @@ def _merge(
             inserted = _insert_new(conn, columns, new_source, params)
         lap("insert")
     _complete(conn, report, reader, result, params, lap, inserted, updated, stale, field_counts, staged)
+
+
+def _merge_turn(conn: Connection) -> None:
+    """Wait for this transaction's turn to compare with the catalog and merge (MERGE_LOCK_KEY, held to the
+    commit; taking it again is free)."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
 
 
 def _load_first(

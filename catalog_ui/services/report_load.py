@@ -313,6 +313,7 @@ class ReportLoader:
         self.rows_copied = 0  # rows COPYed raw so far; some may still turn out skipped or rejected
         self.rows_fast = 0  # rows normalized in SQL, known once `stage` returns
         self.rows_known = 0  # rows set aside unread: the same raw text their video's values came from
+        self._before_comparing: Callable[[], None] = lambda: None  # see `stage`
         self._on_progress: Callable[[], None] = lambda: None
 
     # -- what the ingestion reads ----------------------------------------------------------------------
@@ -366,15 +367,23 @@ class ReportLoader:
         self._fast = False
 
     def stage(
-        self, conn: Connection, on_progress: Callable[[], None], *, catalog_empty: bool = False
+        self,
+        conn: Connection,
+        on_progress: Callable[[], None],
+        *,
+        catalog_empty: bool = False,
+        before_comparing: Callable[[], None] = lambda: None,
     ) -> None:
         """Fill a new `ingest_stage` (dropped at commit) with the report's rows; rejected rows are kept in
         `rejections`. Raises ReportFormatError for a fault found part-way and for a report without data.
 
         Into an empty catalog every row must be normalized anyway, and the Python reader does that while
         PostgreSQL stores the rows (two cores at work); otherwise the SQL path sets aside the rows whose
-        raw text has not changed since their video's values were taken from it (`rows_known`)."""
+        raw text has not changed since their video's values were taken from it (`rows_known`), once
+        `before_comparing` has returned: the merge's turn, so that no other merge changes a video between
+        that comparison and this report's merge."""
         self._on_progress = on_progress
+        self._before_comparing = before_comparing
         if catalog_empty and self._fast:
             self._read_all_in_python()
         cursor = conn.connection.dbapi_connection.cursor()
@@ -448,6 +457,7 @@ class ReportLoader:
                 else:
                     self._copy_python(cursor, text_of(piece.stream), piece.first_line)
                 self._on_progress()
+        self._before_comparing()
         self._normalize(conn, cursor)
         cursor.execute(f"DROP TABLE {self._raw}")
 

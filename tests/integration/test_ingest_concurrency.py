@@ -270,3 +270,32 @@ def _spy(function: Callable[..., Any], calls: list[list[str]]) -> Callable[..., 
         return function(*args)
 
     return spied
+
+
+def test_rows_are_compared_with_what_the_merge_before_left(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    first = register(session, DAY_ONE)
+    assert ingest_report(first).status == "completed"
+    again = tmp_path / "cms_videos_2026-03-05.csv"  # the same lines, days later
+    again.write_bytes(DAY_ONE.read_bytes())
+    report_id = register(session, again)
+    with engine.connect() as holder:
+        holder.begin()
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        thread, results = in_thread(lambda: ingest_report(report_id))
+        wait_for(lambda: status_of(engine, report_id)[1:] == (again.stat().st_size,) * 2, what="the COPY")
+        time.sleep(0.5)
+        # The merge before changes a video; the report's line for it is still the one it came from.
+        holder.execute(
+            text(
+                "UPDATE video SET title = 'Changed meanwhile', values_as_of = '2026-03-02' "
+                "WHERE video_id = 'vidAlpha001'"
+            )
+        )
+        holder.commit()
+    thread.join(30)
+
+    assert [(r.status, r.rows_updated) for r in results] == [("completed", 1)]
+    title = session.execute(select(Video.title).where(Video.video_id == "vidAlpha001")).scalar_one()
+    assert title == "First Light"  # the newer report's, compared after the change, not before it
