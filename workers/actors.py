@@ -61,12 +61,17 @@ def _clear_flag(name: str) -> None:
             _local_flags.pop(name, None)
 
 
-def wake(task_type: str) -> bool:
+def wake(task_type: str, force: bool = False) -> bool:
     """Make sure a worker looks at `task_type`'s tasks soon (call after the enqueue commits).
 
     Returns True when a message was sent, False when one is already waiting (it will see the new work).
+    With `force` a message is sent whatever the flag says: after a worker vanished, the waiting message
+    may have vanished with it (taken ahead by its consumer, never started), and the flag would hold every
+    wake-up back until it expires.
     """
     queue.check_task_type(task_type)
+    if force:
+        _clear_flag(f"wake:{task_type}")
     if not _set_flag(f"wake:{task_type}", WAKE_TTL_S):
         return False
     try:

@@ -37,7 +37,7 @@ class Scheduler:
 
     def __init__(
         self,
-        wake: Callable[[str], object],
+        wake: Callable[[str, bool], object],
         scan_reports: Callable[[], object] | None = None,
         interval_s: float | None = None,
         scan_interval_s: float | None = None,
@@ -60,7 +60,8 @@ class Scheduler:
         with session_scope() as session:
             due = queue.due_task_types(session)
         for task_type in due:
-            self._wake(task_type)
+            # A vanished worker may have taken a waiting wake-up message with it: send a fresh one.
+            self._wake(task_type, bool(recovered))
         if time.monotonic() >= self._next_scan:
             self._next_scan = time.monotonic() + self.scan_interval_s
             if self._scan_reports is not None:

@@ -73,6 +73,6 @@ def test_the_worker_deletes_every_users_old_exports(session, data_dir: Path) -> 
     for folder in (old, other_old):
         os.utime(folder, (hour_ago, hour_ago))
 
-    Scheduler(wake=lambda _task_type: None).run_once()  # a user who never exports again included
+    Scheduler(wake=lambda _task_type, _force: None).run_once()  # a user who never exports again included
 
     assert [p.exists() for p in (old, fresh, other_old)] == [False, True, False]

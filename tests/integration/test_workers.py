@@ -17,12 +17,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import redis
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report, Video
@@ -229,6 +230,39 @@ def test_a_high_priority_task_overtakes_a_backlog_within_a_second(
     assert still_pending > 1000  # it did not wait for the backlog
     # A clean stop finishes the batches in hand: nothing is left processing.
     assert count(session, ProcessingQueue.status == "processing") == 0
+
+
+def test_a_wake_up_lost_with_a_vanished_worker_does_not_hold_its_recovered_tasks_back(
+    session: Session, sim: YouTubeSimulator, actors: ModuleType, worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    (video_id,) = seed(session, sim, 1)
+    task, _ = queue.enqueue(session, video_id, "metadata_sync")
+    session.commit()
+    # A worker claimed the task and vanished, with the wake-up message it had taken ahead: the flag that
+    # says "a message is waiting" stays set for a minute, and no message is waiting.
+    session.execute(
+        update(ProcessingQueue)
+        .where(ProcessingQueue.id == task.id)
+        .values(
+            status="processing",
+            worker_id="vanished",
+            lease_expires_at=datetime.now(UTC) - timedelta(seconds=1),
+        )
+    )
+    session.commit()
+    assert actors.wake("metadata_sync", force=True)
+    client = actors.redis_client()
+    for key in client.scan_iter(f"{get_settings().queue_namespace}:dramatiq:{actors.TASKS_QUEUE}*"):
+        client.delete(key)  # the message went with the worker
+    log = tmp_path / "worker.log"
+
+    with running_worker(worker_env, log, processes=1, threads=1):
+        wait_until(
+            lambda: count(session, ProcessingQueue.id == task.id, ProcessingQueue.status == "completed"),
+            20,  # well within the flag's minute
+            "the recovered task",
+            log,
+        )
 
 
 def test_kill_9_mid_task_loses_nothing_and_history_is_written_once(
