@@ -142,6 +142,14 @@ def count(session: Session, *where: object) -> int:
     return value
 
 
+def one_sync_task(session: Session, sim: YouTubeSimulator) -> tuple[str, ProcessingQueue]:
+    """One seeded video and its pending metadata_sync task (committed)."""
+    (video_id,) = seed(session, sim, 1)
+    task, _ = queue.enqueue(session, video_id, "metadata_sync")
+    session.commit()
+    return video_id, task
+
+
 def seed(session: Session, sim: YouTubeSimulator, count_: int, prefix: str = "w") -> list[str]:
     ids = [f"{prefix}{n:0{11 - len(prefix)}d}" for n in range(count_)]
     session.execute(
@@ -235,9 +243,7 @@ def test_a_high_priority_task_overtakes_a_backlog_within_a_second(
 def test_a_wake_up_lost_with_a_vanished_worker_does_not_hold_its_recovered_tasks_back(
     session: Session, sim: YouTubeSimulator, actors: ModuleType, worker_env: dict[str, str], tmp_path: Path
 ) -> None:
-    (video_id,) = seed(session, sim, 1)
-    task, _ = queue.enqueue(session, video_id, "metadata_sync")
-    session.commit()
+    _, task = one_sync_task(session, sim)
     # A worker claimed the task and vanished, with the wake-up message it had taken ahead: the flag that
     # says "a message is waiting" stays set for a minute, and no message is waiting.
     session.execute(
@@ -268,9 +274,7 @@ def test_a_wake_up_lost_with_a_vanished_worker_does_not_hold_its_recovered_tasks
 def test_kill_9_mid_task_loses_nothing_and_history_is_written_once(
     session: Session, sim: YouTubeSimulator, actors: ModuleType, worker_env: dict[str, str], tmp_path: Path
 ) -> None:
-    (video_id,) = seed(session, sim, 1)
-    task, _ = queue.enqueue(session, video_id, "metadata_sync")
-    session.commit()
+    video_id, task = one_sync_task(session, sim)
     env = {**worker_env, "QUEUE_LEASE_S": "2"}
     sim.set_latency(4.0)  # the worker is inside the videos.list call when it dies
     log = tmp_path / "worker.log"
@@ -375,9 +379,7 @@ def test_the_redis_rate_limit_holds_across_processes(namespace: str, tmp_path: P
 def test_without_redis_tasks_run_in_process(
     session: Session, sim: YouTubeSimulator, worker_env: dict[str, str]
 ) -> None:
-    (video_id,) = seed(session, sim, 1)
-    task, _ = queue.enqueue(session, video_id, "metadata_sync")
-    session.commit()
+    video_id, task = one_sync_task(session, sim)
     script = textwrap.dedent(
         f"""
         import time
