@@ -734,6 +734,25 @@ def test_several_rows_of_a_video_collapse_deterministically(
     ]
 
 
+def test_a_first_load_read_again_for_its_repeated_video_keeps_its_reader(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lines ending in a bare carriage return are read by the Python reader alone, the second time too.
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_bytes(b"video_id,video_title,views\rvidAlpha001,A,1\rvidBravo002,B,2\rvidAlpha001,A2,3\r")
+    paths = _loading_paths(monkeypatch)
+
+    report, _ = ingest_file(session, path)
+
+    assert paths == ["straight: None", "staged"]
+    assert (report.status, report.rows_read, report.rows_inserted) == ("completed", 3, 2)
+    rows = video_rows(session)
+    assert [(rows[v]["title"], rows[v]["views"]) for v in ("vidAlpha001", "vidBravo002")] == [
+        ("A2", 3),
+        ("B", 2),
+    ]
+
+
 # --- which columns a report writes ------------------------------------------------------------------
 
 
