@@ -92,7 +92,9 @@ class ReportsState(AuthState):
             self.page = self.pages
             self._fetch()
             return
-        self.polling = running > 0
+        # A row read as running keeps the poll going even if its report finished between the two queries
+        # (the count alone would then stop the poll and leave the row stale).
+        self.polling = running > 0 or any(row.running for row in self.rows)
 
     @rx.event
     @authenticated

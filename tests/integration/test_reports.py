@@ -323,3 +323,24 @@ def test_a_report_in_processing_keeps_its_progress_visible_to_other_sessions(
     assert session.get(Report, report.id).processed_at - session.get(
         Report, report.id
     ).started_at < timedelta(seconds=60)
+
+
+def test_the_reports_page_keeps_polling_while_a_row_it_shows_is_running(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reflex.state import State
+
+    import catalog_ui.catalog_ui  # noqa: F401 - registers every page and state
+    from catalog_ui.state.reports import ReportsState
+
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.execute(update(Report).where(Report.id == report.id).values(status="processing"))
+    session.commit()
+    # The report finishes between the page's two queries: its row still reads "processing".
+    monkeypatch.setattr(reports, "running_count", lambda _session: 0)
+    state = State(_reflex_internal_init=True).get_substate(ReportsState.get_full_name().split(".")[1:])
+
+    state._fetch()
+
+    assert [row.status for row in state.rows] == ["processing"]
+    assert state.polling  # the next tick shows it completed; without it the row would stay stale
