@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
@@ -77,6 +78,17 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def local_settings(execute: Callable[[str], Any], settings: Mapping[str, str]) -> Iterator[None]:
+    """`SET LOCAL` each of `settings` for the statements run within (`execute` runs one SQL string), then
+    back to the session's values."""
+    for name, value in settings.items():
+        execute(f"SET LOCAL {name} = {value}")
+    yield
+    for name in settings:
+        execute(f"SET LOCAL {name} = DEFAULT")
 
 
 def ping() -> bool:

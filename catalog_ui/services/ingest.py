@@ -42,7 +42,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -51,7 +51,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from catalog_ui.db import get_engine
+from catalog_ui.db import get_engine, local_settings
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
@@ -84,7 +84,7 @@ DERIVED_ROWS = (
     "INSERT INTO video_sort (video_pk, video_id, views, updated_at, hidden) "
     "SELECT id, video_id, views, updated_at, hidden FROM video WHERE id > :after",
 )
-INDEX_LOOKUP_SETTINGS = ("enable_hashjoin", "enable_mergejoin")  # see `_index_lookups`
+INDEX_LOOKUP_SETTINGS = {"enable_hashjoin": "off", "enable_mergejoin": "off"}  # see `_index_lookups`
 # A new video's history entry.
 CREATED_CHANGES = f"jsonb_build_object('{CREATED}', jsonb_build_array(NULL, 'report'))"
 # A staged row's date: its `date` column, else the report's.
@@ -240,8 +240,8 @@ def _run(
                 conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
                 # JIT compiling the wide comparison and diff expressions costs seconds and saves nothing here.
                 conn.execute(text("SET LOCAL jit = off"))
-                # Asked on the autocommit connection: this transaction touches `video` only under the merge
-                # lock, so it never holds a lock on it that the bulk load of another report would wait for.
+                # Asked on the autocommit connection, so the question leaves no lock on `video` for the rest
+                # of this transaction (one that the bulk load of another report would have to wait for).
                 catalog_empty = _bounded_count(progress, "video", 1) == 0
                 if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
                     loader.stage(
@@ -522,18 +522,13 @@ def _bounded_count(conn: Connection, table: str, limit: int) -> int:
     ).scalar_one()
 
 
-@contextmanager
-def _index_lookups(conn: Connection) -> Iterator[None]:
+def _index_lookups(conn: Connection) -> AbstractContextManager[None]:
     """Plans that find each staged row's video through an index for the statements run within.
 
     A daily report stages a fraction of the catalog (its changed and new rows): looking each one up costs
     less than hashing every video, the plan the row estimates lead to (about a second per million videos).
     """
-    for setting in INDEX_LOOKUP_SETTINGS:
-        conn.execute(text(f"SET LOCAL {setting} = off"))
-    yield
-    for setting in INDEX_LOOKUP_SETTINGS:
-        conn.execute(text(f"SET LOCAL {setting} = DEFAULT"))
+    return local_settings(lambda sql: conn.execute(text(sql)), INDEX_LOOKUP_SETTINGS)
 
 
 def _bulk_tables(conn: Connection, new_rows: int) -> list[str]:

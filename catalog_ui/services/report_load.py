@@ -32,7 +32,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, BinaryIO
@@ -42,6 +42,7 @@ import psycopg2.errors
 import xxhash
 from sqlalchemy.engine import Connection
 
+from catalog_ui.db import local_settings
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
 from catalog_ui.services.report_format import (
     LINE_LIMIT,
@@ -71,14 +72,9 @@ PARALLEL_SETTINGS = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0.01"}
 HASH_COLUMN = "h"  # the raw table's last column: the row hash the loader adds to each line
 
 
-@contextmanager
-def parallel_plans(execute: Callable[[str], Any]) -> Iterator[None]:
+def parallel_plans(execute: Callable[[str], Any]) -> AbstractContextManager[None]:
     """PARALLEL_SETTINGS for the statements run within (through `execute`, one SQL string), then the defaults."""
-    for name, value in PARALLEL_SETTINGS.items():
-        execute(f"SET LOCAL {name} = {value}")
-    yield
-    for name in PARALLEL_SETTINGS:
-        execute(f"SET LOCAL {name} = DEFAULT")
+    return local_settings(execute, PARALLEL_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -313,7 +309,6 @@ class ReportLoader:
         self.rows_copied = 0  # rows COPYed raw so far; some may still turn out skipped or rejected
         self.rows_fast = 0  # rows normalized in SQL, known once `stage` returns
         self.rows_known = 0  # rows set aside unread: the same raw text their video's values came from
-        self._before_comparing: Callable[[], None] = lambda: None  # see `stage`
         self._on_progress: Callable[[], None] = lambda: None
 
     # -- what the ingestion reads ----------------------------------------------------------------------
@@ -383,7 +378,6 @@ class ReportLoader:
         `before_comparing` has returned: the merge's turn, so that no other merge changes a video between
         that comparison and this report's merge."""
         self._on_progress = on_progress
-        self._before_comparing = before_comparing
         if catalog_empty and self._fast:
             self._read_all_in_python()
         cursor = conn.connection.dbapi_connection.cursor()
@@ -394,9 +388,12 @@ class ReportLoader:
             f"FROM video WITH NO DATA"
         )
         if self._fast:
-            self._stage_raw(conn, cursor)
+            self._stage_raw(conn, cursor, before_comparing)
         else:
             self._copy_lines(cursor, self.reader.copy_lines(self._reject))
+        self._require_rows()
+
+    def _require_rows(self) -> None:
         if self.rows_read == 0:
             raise ReportFormatError("The report has a header but no data rows.")
 
@@ -432,11 +429,10 @@ class ReportLoader:
             return None
         copied = cursor.rowcount
         cursor.execute("RELEASE SAVEPOINT ingest_into_video")
-        if self.rows_read == 0:
-            raise ReportFormatError("The report has a header but no data rows.")
+        self._require_rows()
         return copied
 
-    def _stage_raw(self, conn: Connection, cursor: Any) -> None:
+    def _stage_raw(self, conn: Connection, cursor: Any, before_comparing: Callable[[], None]) -> None:
         """The fast path: the data into a raw table by COPY (at once, else piece by piece), then typed."""
         ncols = len(self.header.columns)
         columns = ", ".join(f"{raw_column(i)} text" for i in range(ncols))
@@ -457,7 +453,7 @@ class ReportLoader:
                 else:
                     self._copy_python(cursor, text_of(piece.stream), piece.first_line)
                 self._on_progress()
-        self._before_comparing()
+        before_comparing()
         self._normalize(conn, cursor)
         cursor.execute(f"DROP TABLE {self._raw}")
 
