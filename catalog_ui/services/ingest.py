@@ -1,8 +1,8 @@
 """Report ingestion: a CMS Videos report → staging table (COPY) → one set-based merge with field-level history.
 
 The file is read as a stream and staged by `report_load` (PostgreSQL's CSV COPY and SQL normalization,
-the Python reader for what they cannot take) into a temporary table, and the merge runs in the same
-transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
+the Python reader for what they cannot take) into work tables of the ingestion's own schema
+(`report_load.work_schema`), and the merge runs in the same transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
 is committed on a second connection while the file streams, so every page sees it live; the counts of
 new, updated and unchanged videos arrive with the merge.
 
@@ -56,7 +56,7 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
-from catalog_ui.services.report_load import CountingStream, ReportLoader, parallel_plans
+from catalog_ui.services.report_load import CountingStream, ReportLoader, parallel_plans, work_schema
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -244,12 +244,16 @@ def _run(
                 # of this transaction (one that the bulk load of another report would have to wait for).
                 catalog_empty = _bounded_count(progress, "video", 1) == 0
                 if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
-                    loader.stage(
-                        conn, publish, catalog_empty=catalog_empty, before_comparing=lambda: _merge_turn(conn)
-                    )
-                    publish(force=True)
-                    result.timings["read"] = time.perf_counter() - started
-                    _merge(conn, report, loader, result)
+                    with work_schema(conn):
+                        loader.stage(
+                            conn,
+                            publish,
+                            catalog_empty=catalog_empty,
+                            before_comparing=lambda: _merge_turn(conn),
+                        )
+                        publish(force=True)
+                        result.timings["read"] = time.perf_counter() - started
+                        _merge(conn, report, loader, result)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -654,24 +658,28 @@ def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, A
     """Keep in `ingest_delta` the staged rows that are new, differ from their video, or say the same in
     other words (their row hash is not the video's: `differs` false); returns the new ones.
 
-    A matched row carries the video's key, its name and title before the report, and `changes`.
+    A matched row carries the video's key, its name and title before the report, `changes`, and whether it
+    is `stale` (STALE). An unlogged table of the work schema: the comparison and the diff run in parallel.
     """
     updatable = tuple(c for c in columns if c != "video_id")
     differs = rows_differ_sql(updatable)
-    conn.execute(
-        text(
-            f"""
-            CREATE TEMP TABLE ingest_delta ON COMMIT DROP AS
-            SELECT s.*, {AS_OF} AS as_of, v.id AS video_pk, v.values_as_of AS old_as_of,
-                   v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,
-                   CASE WHEN v.id IS NOT NULL THEN {diff_sql(updatable)} END AS changes
-            FROM ingest_stage s LEFT JOIN video v ON v.video_id = s.video_id
-            WHERE v.id IS NULL OR {differs}
-               OR (s.row_hash IS NOT NULL AND v.report_row_hash IS DISTINCT FROM s.row_hash)
-            """
-        ),
-        params,
-    )
+    with parallel_plans(lambda sql: conn.execute(text(sql))):
+        conn.execute(
+            text(
+                f"""
+                CREATE UNLOGGED TABLE ingest_delta AS
+                SELECT d.*, {STALE} AS stale FROM (
+                    SELECT s.*, {AS_OF} AS as_of, v.id AS video_pk, v.values_as_of AS old_as_of,
+                           v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,
+                           CASE WHEN v.id IS NOT NULL THEN {diff_sql(updatable)} END AS changes
+                    FROM ingest_stage s LEFT JOIN video v ON v.video_id = s.video_id
+                    WHERE v.id IS NULL OR {differs}
+                       OR (s.row_hash IS NOT NULL AND v.report_row_hash IS DISTINCT FROM s.row_hash)
+                ) d
+                """
+            ),
+            params,
+        )
     conn.execute(text("ANALYZE ingest_delta (video_pk)"))
     return conn.execute(text("SELECT count(*) FROM ingest_delta WHERE video_pk IS NULL")).scalar_one()
 
@@ -698,32 +706,30 @@ def _update_changed(
     conn.execute(
         text(
             "UPDATE video v SET report_row_hash = d.row_hash FROM ingest_delta d "
-            f"WHERE v.id = d.video_pk AND NOT d.differs AND NOT {STALE}"
-        ),
-        params,
+            "WHERE v.id = d.video_pk AND NOT d.differs AND NOT d.stale"
+        )
     )
+    # Each statement reads `ingest_delta` by itself: a shared (materialized) CTE would copy every row once more.
+    changed = "d.video_pk IS NOT NULL AND d.differs"
     row = conn.execute(
         text(
             f"""
-            WITH changed AS MATERIALIZED (
-                SELECT d.*, {STALE} AS stale
-                FROM ingest_delta d WHERE d.video_pk IS NOT NULL AND d.differs
-            ), updated AS (
+            WITH updated AS (
                 UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now()), values_as_of = d.as_of,
                     report_row_hash = d.row_hash
-                FROM changed d WHERE v.id = d.video_pk AND NOT d.stale
+                FROM ingest_delta d WHERE v.id = d.video_pk AND {changed} AND NOT d.stale
             ), history AS (
                 -- names the video as this report leaves it, like every other source of change
                 INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                            change_set_id)
                 SELECT d.video_id, {channel}, {title}, now(), d.changes, :cs
-                FROM changed d WHERE NOT d.stale
+                FROM ingest_delta d WHERE {changed} AND NOT d.stale
             )
-            SELECT count(*) FILTER (WHERE NOT stale), count(*) FILTER (WHERE stale),
+            SELECT count(*) FILTER (WHERE NOT d.stale), count(*) FILTER (WHERE d.stale),
                    (SELECT jsonb_object_agg(field, videos) FROM (
-                        SELECT field, count(*) AS videos FROM changed, jsonb_object_keys(changes) AS field
-                        WHERE NOT stale GROUP BY field) counted)
-            FROM changed
+                        SELECT field, count(*) AS videos FROM ingest_delta d, jsonb_object_keys(d.changes) AS field
+                        WHERE {changed} AND NOT d.stale GROUP BY field) counted)
+            FROM ingest_delta d WHERE {changed}
             """
         ),
         params,

@@ -911,6 +911,29 @@ def test_a_fault_part_way_rolls_back_the_rows_already_staged(session: Session) -
     }
 
 
+def work_tables(session: Session) -> list[str]:
+    """Schemas and tables an ingestion works in (`report_load.work_schema`), wherever they are."""
+    return list(
+        session.execute(
+            text(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ingest%' UNION ALL "
+                "SELECT relname FROM pg_class WHERE relname LIKE 'ingest%' ORDER BY 1"
+            )
+        ).scalars()
+    )
+
+
+def test_an_ingestion_leaves_no_work_tables_behind(session: Session) -> None:
+    """The staged path works in unlogged tables of a schema of its own: dropped when the report completes,
+    rolled back with it when it fails part-way."""
+    ingest_file(session, DAY_ONE)
+    report, _ = ingest_file(session, DAY_TWO)  # compared with the catalog: the staged path
+    failed, _ = ingest_file(session, "truncated.csv.gz")
+
+    assert (report.status, report.rows_updated, failed.status) == ("completed", 2, "error")
+    assert work_tables(session) == []
+
+
 def test_a_report_whose_file_is_gone_ends_in_error(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "cms_videos_2026-03-09.csv"
     shutil.copyfile(FIXTURES / DAY_ONE, path)
