@@ -300,6 +300,20 @@ def _blank(line: bytes) -> bool:
     return not any(field.strip() for field in fields)
 
 
+def _replace_stage(cursor: Any, select: str) -> int:
+    """Make the rows of `select` the (empty) stage, by one CREATE TABLE AS typed like it (no second copy of
+    the rows); returns their number."""
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        (STAGE,),
+    )
+    typed = ", ".join(f"CAST(n.{name} AS {kind}) AS {name}" for name, kind in cursor.fetchall())
+    cursor.execute(f"DROP TABLE {STAGE}")
+    cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} AS SELECT {typed} FROM ({select}) n")
+    return cursor.rowcount
+
+
 class ReportLoader:
     """One report on its way into `ingest_stage`: open it, then `stage` it on the merge's connection.
 
@@ -387,8 +401,9 @@ class ReportLoader:
         catalog_empty: bool = False,
         before_comparing: Callable[[], None] = lambda: None,
     ) -> None:
-        """Fill a new `ingest_stage` (an unlogged table: call it within `work_schema`) with the report's rows;
-        rejected rows are kept in `rejections`. Raises ReportFormatError for a fault found part-way and for a report without data.
+        """Fill a new `ingest_stage` (an unlogged table: call it within `work_schema`) with the report's
+        rows; rejected rows are kept in `rejections`. Raises ReportFormatError for a fault found part-way and
+        for a report without data.
 
         Into an empty catalog every row must be normalized anyway, and the Python reader does that while
         PostgreSQL stores the rows (two cores at work); otherwise the SQL path sets aside the rows whose
@@ -631,15 +646,7 @@ class ReportLoader:
             )
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGE})")
             if not cursor.fetchone()[0]:
-                cursor.execute(
-                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                    "WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                    (STAGE,),
-                )
-                typed = ", ".join(f"CAST(n.{name} AS {kind}) AS {name}" for name, kind in cursor.fetchall())
-                cursor.execute(f"DROP TABLE {STAGE}")
-                cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} AS SELECT {typed} FROM ({select}) n")
-                return cursor.rowcount
+                return _replace_stage(cursor, select)
             cursor.execute(f"CREATE UNLOGGED TABLE ingest_normalized AS {select}")
             count = cursor.rowcount
             names = ", ".join(columns)

@@ -304,3 +304,42 @@ def test_one_copy_gives_way_to_pieces_when_a_value_holds_a_line_break(engine: En
 
     assert reopened == 1
     assert rows == [("vidAlpha001", "Two\nlines", 1, 2), ("vidBravo002", "Plain", 2, 4)]
+
+
+def test_a_stage_normalized_in_one_statement_keeps_the_catalogs_column_types(engine: Engine) -> None:
+    """A clean file's normalized rows become the stage themselves (no second copy), typed like `video`."""
+    header = "video_id,video_title,views,artist,time_published,video_length,is_short"
+    rows = [f"vid{n:08d},Title {n},{n},Ann|Bo,2024-01-20T02:14:42Z,2:05,No" for n in range(50)]
+    with (
+        engine.connect() as conn,
+        ReportLoader(io.BytesIO("\n".join([header, *rows]).encode() + b"\n")) as loader,
+    ):
+        transaction = conn.begin()
+        loader.stage(conn, lambda: None)
+        types = conn.exec_driver_sql(
+            "SELECT s.attname, format_type(s.atttypid, s.atttypmod), format_type(v.atttypid, v.atttypmod) "
+            "FROM pg_attribute s LEFT JOIN pg_attribute v ON v.attrelid = 'video'::regclass AND v.attname = s.attname "
+            "WHERE s.attrelid = 'ingest_stage'::regclass AND s.attnum > 0 AND NOT s.attisdropped ORDER BY s.attnum"
+        ).all()
+        staged = _rows(conn, "ingest_stage", ["video_id", "artist", "video_length", "is_short"])
+        transaction.rollback()
+    assert loader.rows_fast == 50
+    stored = [(name, kind) for name, kind, in_video in types if in_video is not None]
+    assert stored == [(name, in_video) for name, _, in_video in types if in_video is not None]
+    assert sorted(name for name, _ in stored) == [
+        "artist",
+        "is_short",
+        "time_published",
+        "title",
+        "video_id",
+        "video_length",
+        "views",
+    ]
+    assert [(name, kind) for name, kind, in_video in types if in_video is None] == [
+        ("line", "integer"),
+        ("report_date", "date"),
+        ("completeness", "integer"),
+        ("row_hash", "uuid"),
+        ("fast", "boolean"),
+    ]
+    assert staged[0] == ("vid00000000", ["Ann", "Bo"], 125, False)
