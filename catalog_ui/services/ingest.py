@@ -2,7 +2,7 @@
 
 The file is read as a stream and staged by `report_load` (PostgreSQL's CSV COPY and SQL normalization,
 the Python reader for what they cannot take) into work tables of the ingestion's own schema
-(`report_load.work_schema`), and the merge runs in the same transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
+(`report_load.work_tables`), and the merge runs in the same transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
 is committed on a second connection while the file streams, so every page sees it live; the counts of
 new, updated and unchanged videos arrive with the merge.
 
@@ -56,7 +56,13 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
-from catalog_ui.services.report_load import CountingStream, ReportLoader, parallel_plans, work_schema
+from catalog_ui.services.report_load import (
+    CountingStream,
+    ReportLoader,
+    WorkTables,
+    parallel_plans,
+    work_tables,
+)
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -244,16 +250,17 @@ def _run(
                 # of this transaction (one that the bulk load of another report would have to wait for).
                 catalog_empty = _bounded_count(progress, "video", 1) == 0
                 if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
-                    with work_schema(conn):
+                    with work_tables(conn) as tables:
                         loader.stage(
                             conn,
                             publish,
                             catalog_empty=catalog_empty,
                             before_comparing=lambda: _merge_turn(conn),
+                            tables=tables,
                         )
                         publish(force=True)
                         result.timings["read"] = time.perf_counter() - started
-                        _merge(conn, report, loader, result)
+                        _merge(conn, report, loader, result, tables)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -324,8 +331,10 @@ def _merge(
     report: dict[str, Any],
     reader: ReportLoader,
     result: IngestResult,
+    tables: WorkTables,
 ) -> None:
-    """Merge `ingest_stage` into the catalog (see the module docstring for the rules)."""
+    """Merge `ingest_stage` into the catalog (see the module docstring for the rules); `tables` says how
+    its work tables are created."""
     lap = _Laps(result)
     _merge_turn(conn)
     lap("wait")
@@ -352,7 +361,7 @@ def _merge(
         updated, stale, field_counts = 0, 0, {}
     else:
         with _index_lookups(conn):
-            new_rows = _stage_delta(conn, columns, params)
+            new_rows = _stage_delta(conn, columns, params, tables)
             updated, stale, field_counts = _update_changed(conn, columns, params)
         new_source = "ingest_delta s WHERE s.video_pk IS NULL"
     lap("update")
@@ -654,12 +663,14 @@ def _upsert_channels(conn: Connection, rows: str, params: dict[str, Any]) -> Non
     )
 
 
-def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, Any]) -> int:
+def _stage_delta(
+    conn: Connection, columns: tuple[str, ...], params: dict[str, Any], tables: WorkTables
+) -> int:
     """Keep in `ingest_delta` the staged rows that are new, differ from their video, or say the same in
     other words (their row hash is not the video's: `differs` false); returns the new ones.
 
     A matched row carries the video's key, its name and title before the report, `changes`, and whether it
-    is `stale` (STALE). An unlogged table of the work schema: the comparison and the diff run in parallel.
+    is `stale` (STALE). In a work schema (`tables`), the comparison and the diff run in parallel.
     """
     updatable = tuple(c for c in columns if c != "video_id")
     differs = rows_differ_sql(updatable)
@@ -667,7 +678,7 @@ def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, A
         conn.execute(
             text(
                 f"""
-                CREATE UNLOGGED TABLE ingest_delta AS
+                {tables.create("ingest_delta")} AS
                 SELECT d.*, {STALE} AS stale FROM (
                     SELECT s.*, {AS_OF} AS as_of, v.id AS video_pk, v.values_as_of AS old_as_of,
                            v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,

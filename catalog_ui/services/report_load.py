@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import queue
 import sys
 import threading
@@ -42,6 +43,7 @@ import psycopg2.errors
 import xxhash
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ProgrammingError
 
 from catalog_ui.db import local_settings
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
@@ -56,6 +58,8 @@ from catalog_ui.services.report_format import (
 )
 from catalog_ui.services.report_sql import RawCell, known_row_sql, normalize_select, raw_column
 
+log = logging.getLogger(__name__)
+
 CHUNK_BYTES = 2 << 20  # one COPY (and, when it fails, one Python pass) per piece of this size
 READ_BYTES = 64 << 10
 MAX_PENDING_BYTES = 64 << 20  # no record boundary in this much: the rest goes the Python way
@@ -65,7 +69,7 @@ PREFETCH_PIECES = 2  # pieces read and hashed ahead of the COPY
 MAX_STORED_REJECTIONS = 10_000  # all are counted; the first ones are kept for the detail view
 STAGE = "ingest_stage"
 RAW = "ingest_raw"
-WORK_SCHEMA_PREFIX = "ingest_work_"  # + a random suffix: see `work_schema`
+WORK_SCHEMA_PREFIX = "ingest_work_"  # + a random suffix: see `work_tables`
 # Planner costs for the set-based statements over a whole report, so their scans and joins use the second
 # core (`parallel_plans`).
 PARALLEL_SETTINGS = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0.01"}
@@ -77,20 +81,45 @@ def parallel_plans(execute: Callable[[str], Any]) -> AbstractContextManager[None
     return local_settings(execute, PARALLEL_SETTINGS)
 
 
-@contextmanager
-def work_schema(conn: Connection) -> Iterator[None]:
-    """A schema of its own, first on the search path, for the work tables of one ingestion's transaction
-    (`ingest_raw`, `ingest_stage`, `ingest_delta`), dropped with them at the end of the block.
+@dataclass(frozen=True)
+class WorkTables:
+    """How one ingestion creates its work tables (`ingest_raw`, `ingest_stage`, `ingest_delta`, …):
+    `UNLOGGED` tables of a schema of its own (`work_tables`), or the session's `TEMP` tables."""
 
-    They are unlogged tables rather than temporary ones because parallel workers can read those (and not
-    a session's temporary tables): the normalization, the comparison with the catalog and the diff use both
-    cores. The schema keeps the names of concurrent ingestions apart. Created within the transaction, it
-    goes with a rollback too, so a failed ingestion leaves nothing behind."""
+    kind: str
+
+    def create(self, name: str) -> str:
+        """The start of the statement that creates work table `name`: `CREATE <kind> TABLE <name>`."""
+        return f"CREATE {self.kind} TABLE {name}"
+
+
+TEMP_TABLES = WorkTables("TEMP")
+WORK_TABLE_NAMES = (RAW, STAGE, "ingest_normalized", "ingest_delta")
+
+
+@contextmanager
+def work_tables(conn: Connection) -> Iterator[WorkTables]:
+    """Where the work tables of one ingestion's transaction go, for the block; they are dropped at its end.
+
+    Unlogged tables of a schema of its own, first on the search path: parallel workers can read those (not
+    a session's temporary tables), so the normalization, the comparison with the catalog and the diff use
+    both cores. The schema keeps the names of concurrent ingestions apart and, created within the
+    transaction, goes with a rollback too. A role that may not create a schema (no CREATE on the database)
+    gets temporary tables instead: the same result, on one core."""
     name = WORK_SCHEMA_PREFIX + uuid.uuid4().hex[:12]
+    try:
+        with conn.begin_nested():
+            conn.execute(text(f"CREATE SCHEMA {name}"))
+    except ProgrammingError as exc:
+        if not isinstance(exc.orig, psycopg2.errors.InsufficientPrivilege):
+            raise
+        log.warning("no CREATE on the database: the ingestion's work tables are temporary (one core)")
+        yield TEMP_TABLES
+        conn.execute(text(f"DROP TABLE IF EXISTS {', '.join(f'pg_temp.{t}' for t in WORK_TABLE_NAMES)}"))
+        return
     search_path = conn.execute(text("SELECT current_setting('search_path')")).scalar_one()
-    conn.execute(text(f"CREATE SCHEMA {name}"))
     conn.execute(text("SELECT set_config('search_path', :path, true)"), {"path": f"{name}, {search_path}"})
-    yield
+    yield WorkTables("UNLOGGED")
     conn.execute(text("SELECT set_config('search_path', :path, true)"), {"path": search_path})
     conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
 
@@ -300,7 +329,7 @@ def _blank(line: bytes) -> bool:
     return not any(field.strip() for field in fields)
 
 
-def _replace_stage(cursor: Any, select: str) -> int:
+def _replace_stage(cursor: Any, select: str, tables: WorkTables) -> int:
     """Make the rows of `select` the (empty) stage, by one CREATE TABLE AS typed like it (no second copy of
     the rows); returns their number."""
     cursor.execute(
@@ -310,7 +339,7 @@ def _replace_stage(cursor: Any, select: str) -> int:
     )
     typed = ", ".join(f"CAST(n.{name} AS {kind}) AS {name}" for name, kind in cursor.fetchall())
     cursor.execute(f"DROP TABLE {STAGE}")
-    cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} AS SELECT {typed} FROM ({select}) n")
+    cursor.execute(f"{tables.create(STAGE)} AS SELECT {typed} FROM ({select}) n")
     return cursor.rowcount
 
 
@@ -342,6 +371,7 @@ class ReportLoader:
         self.rows_fast = 0  # rows normalized in SQL, known once `stage` returns
         self.rows_known = 0  # rows set aside unread: the same raw text their video's values came from
         self._on_progress: Callable[[], None] = lambda: None
+        self._tables = TEMP_TABLES  # the kind of work tables `stage` was given
 
     # -- what the ingestion reads ----------------------------------------------------------------------
 
@@ -400,9 +430,10 @@ class ReportLoader:
         *,
         catalog_empty: bool = False,
         before_comparing: Callable[[], None] = lambda: None,
+        tables: WorkTables = TEMP_TABLES,
     ) -> None:
-        """Fill a new `ingest_stage` (an unlogged table: call it within `work_schema`) with the report's
-        rows; rejected rows are kept in `rejections`. Raises ReportFormatError for a fault found part-way and
+        """Fill a new `ingest_stage` (a work table of the kind `tables` says, see `work_tables`) with the
+        report's rows; rejected rows are kept in `rejections`. Raises ReportFormatError for a fault found part-way and
         for a report without data.
 
         Into an empty catalog every row must be normalized anyway, and the Python reader does that while
@@ -411,12 +442,13 @@ class ReportLoader:
         `before_comparing` has returned: the merge's turn, so that no other merge changes a video between
         that comparison and this report's merge."""
         self._on_progress = on_progress
+        self._tables = tables
         if catalog_empty and self._fast:
             self._read_all_in_python()
         cursor = conn.connection.dbapi_connection.cursor()
         stored = [c for c in self.copy_columns if c not in COPY_EXTRA_COLUMNS]
         cursor.execute(
-            f"CREATE UNLOGGED TABLE {STAGE} AS SELECT {', '.join(stored)}, 0::int AS line, "
+            f"{tables.create(STAGE)} AS SELECT {', '.join(stored)}, 0::int AS line, "
             f"NULL::date AS report_date, 0::int AS completeness, NULL::uuid AS row_hash, true AS fast "
             f"FROM video WITH NO DATA"
         )
@@ -470,7 +502,7 @@ class ReportLoader:
         ncols = len(self.header.columns)
         columns = ", ".join(f"{raw_column(i)} text" for i in range(ncols))
         cursor.execute(
-            f"CREATE UNLOGGED TABLE {RAW} (ord bigint GENERATED BY DEFAULT AS IDENTITY, "
+            f"{self._tables.create(RAW)} (ord bigint GENERATED BY DEFAULT AS IDENTITY, "
             f"{columns}, {HASH_COLUMN} text)"
         )
         cursor.execute(f"SELECT pg_get_serial_sequence('{RAW}', 'ord')")
@@ -646,8 +678,8 @@ class ReportLoader:
             )
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGE})")
             if not cursor.fetchone()[0]:
-                return _replace_stage(cursor, select)
-            cursor.execute(f"CREATE UNLOGGED TABLE ingest_normalized AS {select}")
+                return _replace_stage(cursor, select, self._tables)
+            cursor.execute(f"{self._tables.create('ingest_normalized')} AS {select}")
             count = cursor.rowcount
             names = ", ".join(columns)
             cursor.execute(f"INSERT INTO {STAGE} ({names}) SELECT {names} FROM ingest_normalized")

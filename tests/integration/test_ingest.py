@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
@@ -912,7 +915,7 @@ def test_a_fault_part_way_rolls_back_the_rows_already_staged(session: Session) -
 
 
 def work_tables(session: Session) -> list[str]:
-    """Schemas and tables an ingestion works in (`report_load.work_schema`), wherever they are."""
+    """Schemas and tables an ingestion works in (`report_load.work_tables`), wherever they are."""
     return list(
         session.execute(
             text(
@@ -931,6 +934,45 @@ def test_an_ingestion_leaves_no_work_tables_behind(session: Session) -> None:
     failed, _ = ingest_file(session, "truncated.csv.gz")
 
     assert (report.status, report.rows_updated, failed.status) == ("completed", 2, "error")
+    assert work_tables(session) == []
+
+
+@pytest.fixture
+def engine_without_create(database_url: str) -> Iterator[Engine]:
+    """An engine whose role may read and write the catalog's tables but not create a schema (no CREATE on
+    the database), as a database owned by another role would give the app."""
+    role = f"catalog_no_create_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"))
+        conn.execute(text(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    limited = create_engine(make_url(database_url).set(username=role))
+    try:
+        yield limited
+    finally:
+        limited.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+
+
+def test_a_role_that_may_not_create_a_schema_ingests_through_temporary_tables(
+    session: Session, engine_without_create: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    ingest_file(session, DAY_ONE)
+    report, _ = reports.register_path(session, FIXTURES / DAY_TWO)
+    session.commit()
+
+    with caplog.at_level("WARNING", logger="catalog_ui.services.report_load"):
+        result = ingest_report(report.id, engine=engine_without_create)
+
+    assert "work tables are temporary" in caplog.text
+
+    assert result is not None and result.status == "completed", result
+    assert (result.rows_inserted, result.rows_updated, result.rows_unchanged) == (1, 2, 1)
+    assert video_rows(session)["vidAlpha001"]["title"] == "First Light (Remastered)"
     assert work_tables(session) == []
 
 
