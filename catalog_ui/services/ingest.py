@@ -2,9 +2,10 @@
 
 The file is read as a stream and staged by `report_load` (PostgreSQL's CSV COPY and SQL normalization,
 the Python reader for what they cannot take) into work tables of the ingestion's own schema
-(`report_load.work_tables`), and the merge runs in the same transaction: the catalog sees a report's effect all at once or not at all. Progress (bytes and rows read)
-is committed on a second connection while the file streams, so every page sees it live; the counts of
-new, updated and unchanged videos arrive with the merge.
+(`report_load.work_tables`), and the merge runs in the same transaction: the catalog sees a report's
+effect all at once or not at all. Progress (bytes and rows read) is committed on a second connection
+while the file streams, so every page sees it live; the counts of new, updated and unchanged videos
+arrive with the merge.
 
 Rules (README, "Report ingestion"):
 - Several rows of one video collapse to one: the row with the latest report date (the `date` column, when
