@@ -11,8 +11,10 @@ In a database of its own it measures, for a demo CMS Videos report of `--rows` v
 4. a re-ingest of the unchanged next-day file.
 Between two ingestions the database gets the VACUUM ANALYZE and the checkpoint that the server gives it
 by itself in the day between two reports (timed apart, not counted).
-Each ingestion runs in a fresh worker process, whose peak RSS is recorded. It prints a table, then a last
-line `RESULT rows=… copy_s=… first_load_x=… delta_x=… unchanged_x=… peak_rss_mb=…`, the `_x` being ratios
+Each ingestion runs in a fresh worker process, whose peak RSS is recorded, with the machine's busy
+CPU-seconds meanwhile (every process, PostgreSQL's included: on N cores no step can be faster than that
+divided by N). It prints a table, then a last line
+`RESULT rows=… copy_s=… first_load_x=… delta_x=… unchanged_x=… peak_rss_mb=…`, the `_x` being ratios
 to `copy_s`. Targets: first load and delta ≤ 8×, unchanged ≤ 3×, peak RSS ≤ 300 MB.
 """
 
@@ -136,6 +138,18 @@ def a_day_later(url: str) -> float:
         connection.close()
 
 
+def machine_busy_seconds() -> float | None:
+    """CPU-seconds the whole machine (every process, PostgreSQL's included) has been busy since boot, from
+    Linux's /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def run_worker(url: str, path: Path) -> dict:
     """Register `path` and ingest it in a fresh process; returns its counts, seconds and peak RSS."""
     env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(ROOT))
@@ -159,14 +173,18 @@ def worker_main(path: str) -> int:
 
     with session_scope() as session:
         report, _ = reports.register_path(session, path)
+    busy_before = machine_busy_seconds()
     started = time.perf_counter()
     result = ingest_report(report.id)
     elapsed = time.perf_counter() - started
+    busy_after = machine_busy_seconds()
     if result is None or result.status != "completed":
         print(f"ingestion did not complete: {result}", file=sys.stderr)
         return 1
     figures = {
         "seconds": elapsed,
+        # the machine's CPU time meanwhile: the ingestion's work on every core (other load would count too)
+        "cpu_s": None if busy_before is None or busy_after is None else busy_after - busy_before,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rows_read": result.rows_read,
         "inserted": result.rows_inserted,
@@ -217,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(url)
         again.unlink(missing_ok=True)
 
-    header = f"{'step':<11} {'seconds':>8} {'× COPY':>7} {'target':>7} {'rows/s':>10} {'new':>9} {'updated':>9} {'unchanged':>10} {'RSS MB':>7}"
+    header = f"{'step':<11} {'seconds':>8} {'× COPY':>7} {'target':>7} {'rows/s':>10} {'new':>9} {'updated':>9} {'unchanged':>10} {'RSS MB':>7} {'CPU s':>7}"
     print()
     print(header)
     print("-" * len(header))
@@ -227,8 +245,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:<11} {run['seconds']:>8.2f} {ratio:>7.2f} {'≤' + str(TARGETS[name]):>7} "
             f"{run['rows_read'] / run['seconds']:>10,.0f} {run['inserted']:>9,} {run['updated']:>9,} "
-            f"{run['unchanged']:>10,} {run['peak_rss_mb']:>7.0f}"
+            f"{run['unchanged']:>10,} {run['peak_rss_mb']:>7.0f} {_cpu(run):>7}"
         )
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU s: the machine's busy CPU-seconds during the step (all processes); on its {cores} cores no "
+        f"step can take less than CPU s / {cores}."
+    )
     print()
     for name, run in runs:
         phases = ", ".join(f"{phase} {seconds:.2f}s" for phase, seconds in run["phases"].items())
@@ -240,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         f"delta_x={ratios['delta']:.2f} unchanged_x={ratios['unchanged']:.2f} peak_rss_mb={peak:.0f}"
     )
     return 0
+
+
+def _cpu(run: dict) -> str:
+    return "" if run.get("cpu_s") is None else f"{run['cpu_s']:.1f}"
 
 
 if __name__ == "__main__":
