@@ -251,17 +251,17 @@ def _run(
                 # of this transaction (one that the bulk load of another report would have to wait for).
                 catalog_empty = _bounded_count(progress, "video", 1) == 0
                 if not (catalog_empty and _load_first(conn, report, loader, result, publish)):
-                    with work_tables(conn) as tables:
+                    with work_tables(conn) as work:
                         loader.stage(
                             conn,
                             publish,
                             catalog_empty=catalog_empty,
                             before_comparing=lambda: _merge_turn(conn),
-                            tables=tables,
+                            tables=work,
                         )
                         publish(force=True)
                         result.timings["read"] = time.perf_counter() - started
-                        _merge(conn, report, loader, result, tables)
+                        _merge(conn, report, loader, result, work)
         result.status = "completed"
         log.info(
             "report %s (%s): %s rows read, %s new, %s updated, %s unchanged, %s stale, %s rejected in %s",
@@ -332,9 +332,9 @@ def _merge(
     report: dict[str, Any],
     reader: ReportLoader,
     result: IngestResult,
-    tables: WorkTables,
+    work: WorkTables,
 ) -> None:
-    """Merge `ingest_stage` into the catalog (see the module docstring for the rules); `tables` says how
+    """Merge `ingest_stage` into the catalog (see the module docstring for the rules); `work` says how
     its work tables are created."""
     lap = _Laps(result)
     _merge_turn(conn)
@@ -362,7 +362,7 @@ def _merge(
         updated, stale, field_counts = 0, 0, {}
     else:
         with _index_lookups(conn):
-            new_rows = _stage_delta(conn, columns, params, tables)
+            new_rows = _stage_delta(conn, columns, params, work)
             updated, stale, field_counts = _update_changed(conn, columns, params)
         new_source = "ingest_delta s WHERE s.video_pk IS NULL"
     lap("update")
@@ -664,14 +664,12 @@ def _upsert_channels(conn: Connection, rows: str, params: dict[str, Any]) -> Non
     )
 
 
-def _stage_delta(
-    conn: Connection, columns: tuple[str, ...], params: dict[str, Any], tables: WorkTables
-) -> int:
+def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, Any], work: WorkTables) -> int:
     """Keep in `ingest_delta` the staged rows that are new, differ from their video, or say the same in
     other words (their row hash is not the video's: `differs` false); returns the new ones.
 
     A matched row carries the video's key, its name and title before the report, `changes`, and whether it
-    is `stale` (STALE). In a work schema (`tables`), the comparison and the diff run in parallel.
+    is `stale` (STALE). In a work schema (`work`), the comparison and the diff run in parallel.
     """
     updatable = tuple(c for c in columns if c != "video_id")
     differs = rows_differ_sql(updatable)
@@ -679,7 +677,7 @@ def _stage_delta(
         conn.execute(
             text(
                 f"""
-                {tables.create("ingest_delta")} AS
+                {work.create("ingest_delta")} AS
                 SELECT d.*, {STALE} AS stale FROM (
                     SELECT s.*, {AS_OF} AS as_of, v.id AS video_pk, v.values_as_of AS old_as_of,
                            v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,
