@@ -569,9 +569,11 @@ def _lock_for_bulk(conn: Connection, tables: list[str]) -> bool:
     """Lock `tables` for a bulk load; False, with nothing locked, when another transaction keeps a lock on
     one through BULK_LOCK_ATTEMPTS.
 
-    Never by waiting: a report staged meanwhile holds its lock on `video` until it has merged, after this
-    merge, and waiting for it would deadlock. Readers hold their locks for milliseconds, so one of the
-    attempts finds the tables free; a staged report makes this merge go row by row instead."""
+    Never by waiting: until a long read of the catalog (an export, say) finished, every page's queries
+    would queue behind the waiting lock. Readers hold their locks for milliseconds, so one of the attempts
+    finds the tables free; a long reader makes this merge go row by row instead. Other ingestions never
+    stand in the way: one that reads its file takes no lock on `video` (`report_load._create_stage`), and
+    one must take the merge lock, which this merge holds, before it compares or merges."""
     for attempt in range(BULK_LOCK_ATTEMPTS):
         if attempt:
             time.sleep(BULK_LOCK_PAUSE_SECONDS)

@@ -74,6 +74,14 @@ WORK_SCHEMA_PREFIX = "ingest_work_"  # + a random suffix: see `work_tables`
 # core (`parallel_plans`).
 PARALLEL_SETTINGS = {"parallel_setup_cost": "0", "parallel_tuple_cost": "0.01"}
 HASH_COLUMN = "h"  # the raw table's last column: the row hash the loader adds to each line
+# The stage's columns after the report's `video` columns (COPY_EXTRA_COLUMNS, then `fast`: normalized in SQL).
+STAGE_EXTRA_COLUMNS = (
+    ("line", "integer"),
+    ("report_date", "date"),
+    ("completeness", "integer"),
+    ("row_hash", "uuid"),
+    ("fast", "boolean DEFAULT true"),
+)
 
 
 def parallel_plans(execute: Callable[[str], Any]) -> AbstractContextManager[None]:
@@ -329,15 +337,34 @@ def _blank(line: bytes) -> bool:
     return not any(field.strip() for field in fields)
 
 
-def _replace_stage(cursor: Any, select: str, tables: WorkTables) -> int:
-    """Make the rows of `select` the (empty) stage, by one CREATE TABLE AS typed like it (no second copy of
-    the rows); returns their number."""
+def _column_types(cursor: Any, table: str) -> dict[str, str]:
+    """{column: SQL type} of `table`, read from the system catalog (which takes no lock on the table)."""
     cursor.execute(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
         "WHERE attrelid = CAST(%s AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-        (STAGE,),
+        (table,),
     )
-    typed = ", ".join(f"CAST(n.{name} AS {kind}) AS {name}" for name, kind in cursor.fetchall())
+    return dict(cursor.fetchall())
+
+
+def _create_stage(cursor: Any, stored: Sequence[str], tables: WorkTables) -> None:
+    """Create the empty stage: the `stored` columns typed like `video`'s, then STAGE_EXTRA_COLUMNS.
+
+    Not by `CREATE TABLE … AS SELECT … FROM video`: that would hold a lock on `video` while the file is
+    read, and a first load of another report running meanwhile could then not take the catalog for its
+    bulk load (`ingest._lock_for_bulk`): it would insert its rows one by one instead, many times slower.
+    """
+    types = _column_types(cursor, "video")
+    columns = [f"{name} {types[name]}" for name in stored] + [f"{n} {t}" for n, t in STAGE_EXTRA_COLUMNS]
+    cursor.execute(f"{tables.create(STAGE)} ({', '.join(columns)})")
+
+
+def _replace_stage(cursor: Any, select: str, tables: WorkTables) -> int:
+    """Make the rows of `select` the (empty) stage, by one CREATE TABLE AS typed like it (no second copy of
+    the rows); returns their number."""
+    typed = ", ".join(
+        f"CAST(n.{name} AS {kind}) AS {name}" for name, kind in _column_types(cursor, STAGE).items()
+    )
     cursor.execute(f"DROP TABLE {STAGE}")
     cursor.execute(f"{tables.create(STAGE)} AS SELECT {typed} FROM ({select}) n")
     return cursor.rowcount
@@ -444,12 +471,7 @@ class ReportLoader:
         if catalog_empty and self._fast:
             self._read_all_in_python()
         cursor = conn.connection.dbapi_connection.cursor()
-        stored = [c for c in self.copy_columns if c not in COPY_EXTRA_COLUMNS]
-        cursor.execute(
-            f"{tables.create(STAGE)} AS SELECT {', '.join(stored)}, 0::int AS line, "
-            f"NULL::date AS report_date, 0::int AS completeness, NULL::uuid AS row_hash, true AS fast "
-            f"FROM video WITH NO DATA"
-        )
+        _create_stage(cursor, [c for c in self.copy_columns if c not in COPY_EXTRA_COLUMNS], tables)
         if self._fast:
             self._stage_raw(conn, cursor, before_comparing, tables)
         else:

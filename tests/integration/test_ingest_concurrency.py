@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import signal
 import subprocess
@@ -251,7 +253,7 @@ def test_a_bulk_load_goes_row_by_row_while_a_staged_report_holds_the_catalog(
     report_id = register(session, DAY_ONE)
     with engine.connect() as staged:
         staged.begin()
-        # Like a report staged meanwhile (its lock on `video` lasts until its own merge, after this one).
+        # Like a long read of the catalog (an export, say): its lock on `video` outlasts the attempts.
         staged.execute(text("SELECT count(*) FROM video"))
         thread, results = in_thread(lambda: ingest_report(report_id))
         thread.join(30)  # a bulk load waiting for the staged report would still be waiting
@@ -262,6 +264,79 @@ def test_a_bulk_load_goes_row_by_row_while_a_staged_report_holds_the_catalog(
     assert finished == ["completed"]
     assert bulk_loads == []  # no index was dropped: waiting for the staged report would have deadlocked
     assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+class HeldPartWay(io.RawIOBase):
+    """A report file whose bytes after the first `free` wait, once those have been read, until the test lets
+    them through: a long file on its way."""
+
+    def __init__(self, data: bytes, free: int) -> None:
+        super().__init__()
+        self._data = data
+        self._position = 0
+        self._free = free
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._position >= self._free and not self.release.is_set():
+            self.reached.set()
+            assert self.release.wait(20), "the test never released the reader"
+        end = self._free if self._position < self._free else len(self._data)
+        size = min(len(buffer), end - self._position)
+        buffer[:size] = self._data[self._position : self._position + size]
+        self._position += size
+        return size
+
+
+def test_a_first_load_is_loaded_in_bulk_while_another_report_is_being_read(
+    engine: Engine, session: Session, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from catalog_ui.services import ingest
+
+    monkeypatch.setattr(ingest, "BULK_MIN_ROWS", 3)  # day one's four videos would be loaded in bulk
+    bulk_loads: list[list[str]] = []
+    monkeypatch.setattr(ingest, "_deferred_indexes", _spy(ingest._deferred_indexes, bulk_loads))
+    # Day two, then 2,000 more new videos: a file long enough to be staged well before its end.
+    lines = gzip.decompress(DAY_TWO.read_bytes()).decode().splitlines(keepends=True)
+    echo = lines[-1]
+    fillers = [echo.replace("vidEcho0005", f"vidFill{n:04d}") for n in range(2000)]
+    day_two = tmp_path / "cms_videos_2026-03-02.csv"
+    day_two.write_text("".join(lines + fillers))
+    first, second = register(session, DAY_ONE), register(session, day_two)
+    held = HeldPartWay(day_two.read_bytes(), free=128 << 10)
+    with engine.connect() as holder:
+        holder.begin()
+        # Another merge runs: the second report finds the catalog empty but cannot load it first, so it
+        # stages its file, which stops part-way.
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        thread, results = in_thread(lambda: ingest_report(second, opener=lambda report: held))
+        assert held.reached.wait(20), "the second report never got part-way through its file"
+        holder.rollback()
+    # The report being read holds no lock on the catalog, so this first load takes it in bulk at once.
+    loaded = ingest_report(first)
+    first_load_bulk = list(bulk_loads)
+    held.release.set()
+    thread.join(30)
+
+    assert loaded is not None and loaded.status == "completed" and loaded.rows_inserted == 4
+    assert ["video"] in first_load_bulk
+    assert [(r.status, r.rows_inserted, r.rows_updated) for r in results] == [("completed", 2001, 2)]
+    titles = session.execute(
+        select(Video.video_id, Video.title)
+        .where(~Video.video_id.startswith("vidFill"))
+        .order_by(Video.video_id)
+    ).all()
+    assert titles == [
+        ("vidAlpha001", "First Light (Remastered)"),
+        ("vidBravo002", 'Say "Hello", World'),
+        ("vidCharl003", "Behind the Scenes"),
+        ("vidDelta004", "Short Cut"),
+        ("vidEcho0005", "New Arrival"),
+    ]
 
 
 def _spy(function: Callable[..., Any], calls: list[list[str]]) -> Callable[..., Any]:
