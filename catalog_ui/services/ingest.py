@@ -406,37 +406,51 @@ def _load_first(
     if not locked.scalar_one() or _bounded_count(conn, "video", 1):
         return False
     tables = [t for t in BULK_TABLES if _table_exists(conn, t)]
+    # When the file turns out to need the staging table, everything since is rolled back, locks included:
+    # no index is rebuilt over the dead rows of the abandoned COPY (which would also leave the planner
+    # believing the table empty, at the staged load's expense).
+    attempt = conn.begin_nested()
     if not _lock_for_bulk(conn, tables):
+        attempt.rollback()
         return False
     params = _merge_params(conn, report)
     as_of = params["report_as_of"]
-    with ExitStack() as bulk:
-        for table in tables:
-            bulk.enter_context(_deferred_indexes(conn, table))
-        bulk.enter_context(_derived_rows_set_based(conn))
-        inserted = loader.copy_into_video(conn, publish, as_of.isoformat())
-        if inserted is None:
-            return False
-        publish(force=True)
-        lap("read")
-        if "channel_id" in loader.copy_columns:
-            _upsert_channels(
-                conn,
-                "SELECT channel_id, channel_display_name AS name, values_as_of AS as_of, id AS line FROM video",
+    try:
+        with ExitStack() as bulk:
+            for table in tables:
+                bulk.enter_context(_deferred_indexes(conn, table))
+            bulk.enter_context(_derived_rows_set_based(conn))
+            inserted = loader.copy_into_video(conn, publish, as_of.isoformat())
+            if inserted is None:
+                raise _StagingNeeded
+            publish(force=True)
+            lap("read")
+            if "channel_id" in loader.copy_columns:
+                _upsert_channels(
+                    conn,
+                    "SELECT channel_id, channel_display_name AS name, values_as_of AS as_of, id AS line FROM video",
+                    params,
+                )
+            params["cs"] = _open_change_set(conn, params)
+            conn.execute(
+                text(
+                    "INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes, "
+                    f"change_set_id) SELECT video_id, channel_display_name, title, now(), {CREATED_CHANGES}, :cs "
+                    "FROM video"
+                ),
                 params,
             )
-        params["cs"] = _open_change_set(conn, params)
-        conn.execute(
-            text(
-                "INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes, "
-                f"change_set_id) SELECT video_id, channel_display_name, title, now(), {CREATED_CHANGES}, :cs "
-                "FROM video"
-            ),
-            params,
-        )
-        lap("insert")
+            lap("insert")
+    except _StagingNeeded:
+        attempt.rollback()
+        return False
+    attempt.commit()
     _complete(conn, report, loader, result, params, lap, inserted, 0, 0, {}, inserted)
     return True
+
+
+class _StagingNeeded(Exception):
+    """A first load's file needs the staging table after all (it names a video twice)."""
 
 
 def _merge_params(conn: Connection, report: dict[str, Any]) -> dict[str, Any]:
