@@ -375,6 +375,10 @@ def _merge(
         if "video" in tables:
             with _derived_rows_set_based(conn):
                 inserted = _insert_new(conn, columns, new_source, params, on_conflict="")
+                # Statistics of the rows just loaded for what follows (the derived rows, the foreign-key
+                # checks): the planner would scale those of the smaller (or abandoned, `_load_first`) table
+                # before, and walk a table it takes for nearly empty by index.
+                conn.execute(text("ANALYZE video"))
         else:
             inserted = _insert_new(conn, columns, new_source, params)
         lap("insert")
@@ -443,10 +447,27 @@ def _load_first(
             lap("insert")
     except _StagingNeeded:
         attempt.rollback()
+        _drop_abandoned_keys(conn)
         return False
     attempt.commit()
     _complete(conn, report, loader, result, params, lap, inserted, 0, 0, {}, inserted)
     return True
+
+
+def _drop_abandoned_keys(conn: Connection) -> None:
+    """Rebuild `video`'s unique secondary indexes (its `video_id`) after an abandoned straight load.
+
+    Rolled back, its rows are dead but their index entries remain: each insert of the same video would
+    otherwise visit the dead row to check the key is free (a random read per video). Rebuilt, the index
+    holds only the (no) live rows. Foreign keys keep referencing it: REINDEX keeps the index itself."""
+    names = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = CAST('video' AS regclass) AND i.indisunique AND NOT i.indisprimary"
+        )
+    ).scalars()
+    for name in names:
+        conn.execute(text(f'REINDEX INDEX "{name}"'))
 
 
 class _StagingNeeded(Exception):
