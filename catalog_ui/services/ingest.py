@@ -34,7 +34,8 @@ least BULK_MIN_ROWS, in practice a first load) is loaded in bulk: that table's s
 foreign keys are dropped and rebuilt within the merge's transaction, several times faster than row by row,
 at the price of other sessions waiting for the commit to read the catalog; the new videos' search documents
 and sort keys are then written set-based, not by the insert triggers (DERIVED_ROWS). A first load (empty
-catalog) skips the staging table: the rows go straight into `video` as they are read (`_load_first`).
+catalog) skips the staging table: the rows go straight into `video` as they are read (`_load_first`), and a
+file without dates that names a video twice is collapsed there (`_collapse_in_place`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from typing import Any, BinaryIO
 import psycopg2.errors
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalog_ui.db import get_engine, local_settings
 from catalog_ui.models.audit import CREATED
@@ -399,10 +400,12 @@ def _load_first(
     publish: _Progress,
 ) -> bool:
     """A first load: into a catalog found empty, the rows go straight into `video` (`copy_into_video`) with the
-    bulk load's deferred indexes, then get their channels, `__created__` entries and derived rows.
+    bulk load's deferred indexes and without its unique `video_id` key (`_drop_video_keys`); videos named
+    more than once are collapsed in place, then the rows get their channels, `__created__` entries and
+    derived rows.
 
     False, with nothing written, when the catalog is not empty or the file needs the staging table (a video
-    named twice): the caller stages and merges it."""
+    named twice in a file with dates): the caller stages and merges it."""
     lap = _Laps(result)
     # Under the merge lock no other report can add videos; `video` then stays locked until the commit.
     # While another report merges, this one is staged meanwhile (and merged after it) as usual.
@@ -411,8 +414,7 @@ def _load_first(
         return False
     tables = [t for t in BULK_TABLES if _table_exists(conn, t)]
     # When the file turns out to need the staging table, everything since is rolled back, locks included:
-    # no index is rebuilt over the dead rows of the abandoned COPY (which would also leave the planner
-    # believing the table empty, at the staged load's expense).
+    # no index is rebuilt over the dead rows of the abandoned COPY.
     attempt = conn.begin_nested()
     if not _lock_for_bulk(conn, tables):
         attempt.rollback()
@@ -423,12 +425,14 @@ def _load_first(
         with ExitStack() as bulk:
             for table in tables:
                 bulk.enter_context(_deferred_indexes(conn, table))
+            keys = _drop_video_keys(conn)
             bulk.enter_context(_derived_rows_set_based(conn))
             inserted = loader.copy_into_video(conn, publish, as_of.isoformat())
             if inserted is None:
                 raise _StagingNeeded
             publish(force=True)
             lap("read")
+            inserted -= _restore_video_keys(conn, keys, loader)
             if "channel_id" in loader.copy_columns:
                 _upsert_channels(
                     conn,
@@ -447,27 +451,94 @@ def _load_first(
             lap("insert")
     except _StagingNeeded:
         attempt.rollback()
-        _drop_abandoned_keys(conn)
+        loader.read_again()
         return False
     attempt.commit()
     _complete(conn, report, loader, result, params, lap, inserted, 0, 0, {}, inserted)
     return True
 
 
-def _drop_abandoned_keys(conn: Connection) -> None:
-    """Rebuild `video`'s unique secondary indexes (its `video_id`) after an abandoned straight load.
+@dataclass(frozen=True)
+class _VideoKeys:
+    """`video`'s unique secondary indexes (its `video_id`) and the other tables' foreign keys on them, as
+    the statements that create them."""
 
-    Rolled back, its rows are dead but their index entries remain: each insert of the same video would
-    otherwise visit the dead row to check the key is free (a random read per video). Rebuilt, the index
-    holds only the (no) live rows. Foreign keys keep referencing it: REINDEX keeps the index itself."""
-    names = conn.execute(
+    indexes: list[str]
+    foreign_keys: list[str]
+
+
+def _drop_video_keys(conn: Connection) -> _VideoKeys:
+    """Drop `video`'s unique secondary indexes and the foreign keys that reference them, for a first load.
+
+    A file may name a video twice (one row per asset): without the unique index its rows all go in, and
+    `_restore_video_keys` finds and collapses them, instead of a failed COPY that only ends once the whole
+    file has been sent and must then be read again. The bulk tables' own foreign keys are already dropped
+    (`_deferred_indexes`, entered before)."""
+    unique = (
+        "SELECT i.indexrelid FROM pg_index i WHERE i.indrelid = CAST('video' AS regclass) AND i.indisunique "
+        "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+        "AND k.conrelid = i.indrelid)"  # an index of a constraint stays
+    )
+    indexes = conn.execute(
         text(
-            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = CAST('video' AS regclass) AND i.indisunique AND NOT i.indisprimary"
+            f"SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid IN ({unique})"
         )
-    ).scalars()
-    for name in names:
-        conn.execute(text(f'REINDEX INDEX "{name}"'))
+    ).all()
+    foreign_keys = conn.execute(
+        text(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            f"WHERE contype = 'f' AND conindid IN ({unique}) ORDER BY conrelid, conname"
+        )
+    ).all()
+    for table, name, _ in foreign_keys:
+        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    for name, _ in indexes:
+        conn.execute(text(f"DROP INDEX {name}"))
+    return _VideoKeys(
+        indexes=[definition for _, definition in indexes],
+        foreign_keys=[f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}' for table, name, d in foreign_keys],
+    )
+
+
+def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader) -> int:
+    """Create `keys` again after a first load's COPY; returns the rows removed by collapsing the videos the
+    file names more than once (`_collapse_in_place`). Raises _StagingNeeded for such a file with a
+    `date` column: its rows meet in the staging table's collapse instead (the first load is abandoned)."""
+    removed = 0
+    try:
+        with conn.begin_nested():
+            for definition in keys.indexes:
+                conn.execute(text(definition))
+    except IntegrityError as exc:
+        if not isinstance(exc.orig, psycopg2.errors.UniqueViolation):
+            raise
+        if loader.has_report_date:
+            raise _StagingNeeded from None
+        removed = _collapse_in_place(conn, [c for c in loader.copy_columns if c not in COPY_EXTRA_COLUMNS])
+        for definition in keys.indexes:
+            conn.execute(text(definition))
+    for statement in keys.foreign_keys:
+        conn.execute(text(statement))
+    return removed
+
+
+def _collapse_in_place(conn: Connection, columns: list[str]) -> int:
+    """Keep one row of each video a first load's file names more than once: the most complete (most
+    non-empty values), then the last in the file (the highest id) — `_collapse_duplicates`' rule for a
+    file without dates. Returns the rows removed."""
+    return conn.execute(
+        text(
+            f"""
+            DELETE FROM video v USING (
+                SELECT id, row_number() OVER (
+                    PARTITION BY video_id ORDER BY num_nonnulls({", ".join(columns)}) DESC, id DESC
+                ) AS rank
+                FROM video WHERE video_id IN (SELECT video_id FROM video GROUP BY video_id HAVING count(*) > 1)
+            ) ranked
+            WHERE v.id = ranked.id AND ranked.rank > 1
+            """
+        )
+    ).rowcount
 
 
 class _StagingNeeded(Exception):

@@ -489,9 +489,10 @@ class ReportLoader:
         Python reader normalizes them (the merge's insert would copy every row a second time); each video
         gets its row hash and the date of its values (the row's `date`, else `values_as_of`, COPY text).
 
-        Returns the videos written, or None when the file names a video twice (its rows must meet in the
-        collapse) or cannot be read again: nothing is then written and `stage` takes the file from the
-        start. Raises ReportFormatError like `stage`."""
+        Returns the rows written, or None when the file cannot be read again or a unique key of `video`
+        refuses a row (the caller normally drops them, see `ingest._drop_video_keys`): nothing is then
+        written, and after `read_again` `stage` takes the file from the start. Raises ReportFormatError
+        like `stage`."""
         if self._reopen is None:
             return None
         self._on_progress = on_progress
@@ -509,13 +510,24 @@ class ReportLoader:
             )
         except psycopg2.errors.UniqueViolation:
             cursor.execute("ROLLBACK TO SAVEPOINT ingest_into_video")
-            self.rejections = []
-            self._reopen_file()
             return None
         copied = cursor.rowcount
         cursor.execute("RELEASE SAVEPOINT ingest_into_video")
         self._require_rows()
         return copied
+
+    @property
+    def has_report_date(self) -> bool:
+        """Whether the file has a `date` column (each row's report date)."""
+        return any(cell.is_report_date for cell in self.reader.cells)
+
+    def read_again(self) -> None:
+        """After a straight load into `video` was given up: forget its rejections and open the file again
+        from the start for `stage` (nothing to do when `copy_into_video` refused before reading)."""
+        if self._reopen is None:
+            return
+        self.rejections = []
+        self._reopen_file()
 
     def _stage_raw(
         self, conn: Connection, cursor: Any, before_comparing: Callable[[], None], tables: WorkTables

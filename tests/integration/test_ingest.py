@@ -731,9 +731,9 @@ def test_several_rows_of_a_video_collapse_deterministically(
 
     report, _ = ingest_file(session, "duplicates.csv")
 
-    # A first load, but its rows must meet in the collapse: the straight load gives way to the staging,
-    # its work rolled back rather than finished (no index rebuilt over the rows it gave up).
-    assert paths == ["straight: None", "staged"]
+    # A first load, but its dated rows must meet in the staging table's collapse: the straight load
+    # gives way to it, its work rolled back rather than finished (no index rebuilt over the rows it gave up).
+    assert paths == ["straight: 8", "staged"]
     assert rebuilds == []  # four videos are then merged row by row
 
     assert (report.rows_read, report.rows_inserted, report.rows_unchanged) == (8, 4, 0)
@@ -756,17 +756,79 @@ def test_several_rows_of_a_video_collapse_deterministically(
     ]
 
 
+def test_a_first_load_without_dates_collapses_its_repeated_videos_in_place(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One row per asset, as CMS files have them: no date column, so the straight load keeps every row, then
+    # one per video (the most complete, then the last), and the file is read once.
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text(
+        "video_id,channel_id,channel_display_name,video_title,views,label\n"
+        "vidAlpha001,UCnova,Nova,Alpha Full,10,L1\n"
+        "vidAlpha001,UCnova,Nova,Alpha Sparse,11,\n"
+        "vidBravo002,UCnova,Nova,Bravo First,5,L2\n"
+        "vidCharl003,UClumen,Lumen,Charlie,7,L3\n"
+        "vidBravo002,UCnova,Nova,Bravo Last,6,L2\n"
+        "vidAlpha001,UCnova,Nova Renamed,Alpha Late,12,\n"
+    )
+    paths = _loading_paths(monkeypatch)
+    rebuilds = _index_rebuilds(monkeypatch)
+    before = schema_of(session)
+
+    report, _ = ingest_file(session, path)
+
+    assert paths == ["straight: 6"]
+    assert "video" in rebuilds  # loaded in bulk
+    assert schema_of(session) == before  # the video_id key and the foreign keys on it are back
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_unchanged) == (
+        "completed",
+        6,
+        3,
+        0,
+    )
+    rows = session.execute(
+        select(Video.id, Video.video_id, Video.title, Video.views, Video.label).order_by(Video.video_id)
+    ).all()
+    assert [tuple(row[1:]) for row in rows] == [
+        ("vidAlpha001", "Alpha Full", 10, "L1"),  # the most complete row
+        ("vidBravo002", "Bravo Last", 6, "L2"),  # as complete as the first: the last line
+        ("vidCharl003", "Charlie", 7, "L3"),
+    ]
+    assert [entry[:2] for entry in history(session)] == [
+        ("vidAlpha001", CREATED),
+        ("vidBravo002", CREATED),
+        ("vidCharl003", CREATED),
+    ]
+    assert out_of_mirror(session) == []
+    # A channel is named by the last of the rows kept, as after the staging table's collapse.
+    names = session.execute(select(Channel.channel_id, Channel.name).order_by(Channel.channel_id)).all()
+    assert names == [("UClumen", "Lumen"), ("UCnova", "Nova")]
+    # And they hold again.
+    again = "INSERT INTO video (video_id, hidden, administered) VALUES ('vidAlpha001', false, false)"
+    with pytest.raises(Exception, match="idx_video_video_id"), session.begin_nested():
+        session.execute(text(again))
+    unknown = (
+        "INSERT INTO processing_queue (video_id, task_type, status, priority) "
+        "VALUES ('vidNone0000', 'metadata_sync', 'pending', 0)"
+    )
+    with pytest.raises(Exception, match="fk_processing_queue_video_id_video"), session.begin_nested():
+        session.execute(text(unknown))
+
+
 def test_a_first_load_read_again_for_its_repeated_video_keeps_its_reader(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Lines ending in a bare carriage return are read by the Python reader alone, the second time too.
     path = tmp_path / "cms_videos_2026-03-02.csv"
-    path.write_bytes(b"video_id,video_title,views\rvidAlpha001,A,1\rvidBravo002,B,2\rvidAlpha001,A2,3\r")
+    path.write_bytes(
+        b"date,video_id,video_title,views\r2026-03-01,vidAlpha001,A,1\r2026-03-01,vidBravo002,B,2\r"
+        b"2026-03-02,vidAlpha001,A2,3\r"
+    )
     paths = _loading_paths(monkeypatch)
 
     report, _ = ingest_file(session, path)
 
-    assert paths == ["straight: None", "staged"]
+    assert paths == ["straight: 3", "staged"]
     assert (report.status, report.rows_read, report.rows_inserted) == ("completed", 3, 2)
     rows = video_rows(session)
     assert [(rows[v]["title"], rows[v]["views"]) for v in ("vidAlpha001", "vidBravo002")] == [
@@ -1038,7 +1100,8 @@ BULK_TABLES = "'video'::regclass, 'metadata_sync'::regclass, 'video_search'::reg
 
 
 def schema_of(session: Session) -> list[tuple[str, str]]:
-    """Every index, constraint and trigger (with its enabled state) of the tables a bulk load rebuilds."""
+    """Every index, constraint and trigger (with its enabled state) of the tables a bulk load rebuilds, and
+    the other tables' foreign keys on them."""
     rows = session.execute(
         text(
             f"""
@@ -1046,7 +1109,7 @@ def schema_of(session: Session) -> list[tuple[str, str]]:
             WHERE indrelid IN ({BULK_TABLES})
             UNION ALL
             SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid IN ({BULK_TABLES})
+            WHERE conrelid IN ({BULK_TABLES}) OR confrelid IN ({BULK_TABLES})
             UNION ALL
             SELECT tgname, tgenabled::text || pg_get_triggerdef(oid) FROM pg_trigger
             WHERE tgrelid IN ({BULK_TABLES}) AND NOT tgisinternal
