@@ -490,6 +490,12 @@ def _drop_video_keys(conn: Connection) -> _VideoKeys:
             f"WHERE contype = 'f' AND conindid IN ({unique}) ORDER BY conrelid, conname"
         )
     ).all()
+    # Dropping a foreign key locks its table (the task queue, the history archive) until the commit. Never
+    # by waiting (see `_lock_for_bulk`): while one is busy, the keys stay, and a repeated video makes the
+    # file go through the staging table.
+    referencing = sorted({table for table, _, _ in foreign_keys})
+    if referencing and not _lock_for_bulk(conn, referencing):
+        return _VideoKeys(indexes=[], foreign_keys=[])
     for table, name, _ in foreign_keys:
         conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     for name, _ in indexes:

@@ -339,6 +339,28 @@ def test_a_first_load_is_loaded_in_bulk_while_another_report_is_being_read(
     ]
 
 
+def test_a_first_load_keeps_the_video_id_key_while_the_task_queue_is_busy(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    # Two rows of one video in a file without dates: normally collapsed in the catalog itself, which means
+    # dropping the foreign key of the task queue on `video_id` for the load.
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text("video_id,video_title,views\nvidAlpha001,A,1\nvidBravo002,B,2\nvidAlpha001,A2,3\n")
+    report_id = register(session, path)
+    with engine.connect() as reader:
+        reader.begin()
+        reader.execute(text("SELECT count(*) FROM processing_queue"))  # a long read of the queue
+        thread, results = in_thread(lambda: ingest_report(report_id))
+        thread.join(30)  # a load waiting for the queue would still be waiting
+        finished = [(r.status, r.rows_inserted) for r in results]
+        reader.rollback()
+    thread.join(30)
+
+    assert finished == [("completed", 2)]  # through the staging table, the queue's key left in place
+    rows = session.execute(select(Video.video_id, Video.title).order_by(Video.video_id)).all()
+    assert [tuple(row) for row in rows] == [("vidAlpha001", "A2"), ("vidBravo002", "B")]
+
+
 def _spy(function: Callable[..., Any], calls: list[list[str]]) -> Callable[..., Any]:
     def spied(*args: Any) -> Any:
         calls.append([str(arg) for arg in args[1:]])
