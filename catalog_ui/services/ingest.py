@@ -376,10 +376,6 @@ def _merge(
         if "video" in tables:
             with _derived_rows_set_based(conn):
                 inserted = _insert_new(conn, columns, new_source, params, on_conflict="")
-                # Statistics of the rows just loaded for what follows (the derived rows, the foreign-key
-                # checks): the planner would scale those of the smaller (or abandoned, `_load_first`) table
-                # before, and walk a table it takes for nearly empty by index.
-                conn.execute(text("ANALYZE video"))
         else:
             inserted = _insert_new(conn, columns, new_source, params)
         lap("insert")
@@ -414,7 +410,8 @@ def _load_first(
         return False
     tables = [t for t in BULK_TABLES if _table_exists(conn, t)]
     # When the file turns out to need the staging table, everything since is rolled back, locks included:
-    # no index is rebuilt over the dead rows of the abandoned COPY.
+    # no index is rebuilt over the dead rows of the abandoned COPY (which also left the planner taking the
+    # table the staged load fills for empty: its derived rows were walked by index, not in parallel).
     attempt = conn.begin_nested()
     if not _lock_for_bulk(conn, tables):
         attempt.rollback()
