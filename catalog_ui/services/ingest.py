@@ -35,7 +35,7 @@ foreign keys are dropped and rebuilt within the merge's transaction, several tim
 at the price of other sessions waiting for the commit to read the catalog; the new videos' search documents
 and sort keys are then written set-based, not by the insert triggers (DERIVED_ROWS). A first load (empty
 catalog) skips the staging table: the rows go straight into `video` as they are read (`_load_first`), and a
-file without dates that names a video twice is collapsed there (`_collapse_in_place`).
+file that names a video twice is collapsed there (`_collapse_in_place`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from catalog_ui.db import get_engine, local_settings
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
-from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
+from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
 from catalog_ui.services.report_load import (
     CountingStream,
@@ -401,7 +401,7 @@ def _load_first(
     derived rows.
 
     False, with nothing written, when the catalog is not empty or the file needs the staging table (a video
-    named twice in a file with dates): the caller stages and merges it."""
+    named twice while the `video_id` key could not be dropped): the caller stages and merges it."""
     lap = _Laps(result)
     # Under the merge lock no other report can add videos; `video` then stays locked until the commit.
     # While another report merges, this one is staged meanwhile (and merged after it) as usual.
@@ -424,12 +424,20 @@ def _load_first(
                 bulk.enter_context(_deferred_indexes(conn, table))
             keys = _drop_video_keys(conn)
             bulk.enter_context(_derived_rows_set_based(conn))
-            inserted = loader.copy_into_video(conn, publish, as_of.isoformat())
+            # In a file with dates, a row without one is as of the report, but loses the collapse to a
+            # dated row: until the collapse it says NULL.
+            dated = loader.has_report_date
+            inserted = loader.copy_into_video(conn, publish, NULL if dated else as_of.isoformat())
             if inserted is None:
                 raise _StagingNeeded
             publish(force=True)
             lap("read")
             inserted -= _restore_video_keys(conn, keys, loader)
+            if dated:
+                conn.execute(
+                    text("UPDATE video SET values_as_of = :as_of WHERE values_as_of IS NULL"),
+                    {"as_of": as_of},
+                )
             if "channel_id" in loader.copy_columns:
                 _upsert_channels(
                     conn,
@@ -505,8 +513,7 @@ def _drop_video_keys(conn: Connection) -> _VideoKeys:
 
 def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader) -> int:
     """Create `keys` again after a first load's COPY; returns the rows removed by collapsing the videos the
-    file names more than once (`_collapse_in_place`). Raises _StagingNeeded for such a file with a
-    `date` column: its rows meet in the staging table's collapse instead (the first load is abandoned)."""
+    file names more than once (`_collapse_in_place`)."""
     removed = 0
     try:
         with conn.begin_nested():
@@ -515,8 +522,6 @@ def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader
     except IntegrityError as exc:
         if not isinstance(exc.orig, psycopg2.errors.UniqueViolation):
             raise
-        if loader.has_report_date:
-            raise _StagingNeeded from None
         removed = _collapse_in_place(conn, [c for c in loader.copy_columns if c not in COPY_EXTRA_COLUMNS])
         for definition in keys.indexes:
             conn.execute(text(definition))
@@ -526,15 +531,16 @@ def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader
 
 
 def _collapse_in_place(conn: Connection, columns: list[str]) -> int:
-    """Keep one row of each video a first load's file names more than once: the most complete (most
-    non-empty values), then the last in the file (the highest id) — `_collapse_duplicates`' rule for a
-    file without dates. Returns the rows removed."""
+    """Keep one row of each video a first load's file names more than once, by `_collapse_duplicates`' rule:
+    the latest date (`values_as_of`, NULL for a row without one, see `_load_first`), then the most complete
+    (most non-empty values), then the last in the file (the highest id). Returns the rows removed."""
     return conn.execute(
         text(
             f"""
             DELETE FROM video v USING (
                 SELECT id, row_number() OVER (
-                    PARTITION BY video_id ORDER BY num_nonnulls({", ".join(columns)}) DESC, id DESC
+                    PARTITION BY video_id
+                    ORDER BY values_as_of DESC NULLS LAST, num_nonnulls({", ".join(columns)}) DESC, id DESC
                 ) AS rank
                 FROM video WHERE video_id IN (SELECT video_id FROM video GROUP BY video_id HAVING count(*) > 1)
             ) ranked
@@ -545,7 +551,7 @@ def _collapse_in_place(conn: Connection, columns: list[str]) -> int:
 
 
 class _StagingNeeded(Exception):
-    """A first load's file needs the staging table after all (it names a video twice)."""
+    """A first load's file needs the staging table after all (see `_load_first`)."""
 
 
 def _merge_params(conn: Connection, report: dict[str, Any]) -> dict[str, Any]:
