@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -501,14 +501,10 @@ def _drop_video_keys(conn: Connection) -> _VideoKeys:
     referencing = sorted({table for table, _, _ in foreign_keys})
     if referencing and not _lock_for_bulk(conn, referencing):
         return _VideoKeys(indexes=[], foreign_keys=[])
-    for table, name, _ in foreign_keys:
-        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    restore_foreign_keys = _drop_foreign_keys(conn, foreign_keys)
     for name, _ in indexes:
         conn.execute(text(f"DROP INDEX {name}"))
-    return _VideoKeys(
-        indexes=[definition for _, definition in indexes],
-        foreign_keys=[f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}' for table, name, d in foreign_keys],
-    )
+    return _VideoKeys(indexes=[definition for _, definition in indexes], foreign_keys=restore_foreign_keys)
 
 
 def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader) -> int:
@@ -531,23 +527,10 @@ def _restore_video_keys(conn: Connection, keys: _VideoKeys, loader: ReportLoader
 
 
 def _collapse_in_place(conn: Connection, columns: list[str]) -> int:
-    """Keep one row of each video a first load's file names more than once, by `_collapse_duplicates`' rule:
-    the latest date (`values_as_of`, NULL for a row without one, see `_load_first`), then the most complete
-    (most non-empty values), then the last in the file (the highest id). Returns the rows removed."""
-    return conn.execute(
-        text(
-            f"""
-            DELETE FROM video v USING (
-                SELECT id, row_number() OVER (
-                    PARTITION BY video_id
-                    ORDER BY values_as_of DESC NULLS LAST, num_nonnulls({", ".join(columns)}) DESC, id DESC
-                ) AS rank
-                FROM video WHERE video_id IN (SELECT video_id FROM video GROUP BY video_id HAVING count(*) > 1)
-            ) ranked
-            WHERE v.id = ranked.id AND ranked.rank > 1
-            """
-        )
-    ).rowcount
+    """Keep one row of each video a first load's file names more than once (`_keep_one_row_per_video`): its
+    date is `values_as_of` (NULL for a row without one, see `_load_first`), its completeness the non-empty
+    stored `columns`, its line the id. Returns the rows removed."""
+    return _keep_one_row_per_video(conn, "video", "id", "values_as_of", f"num_nonnulls({', '.join(columns)})")
 
 
 class _StagingNeeded(Exception):
@@ -722,41 +705,55 @@ def _deferred_indexes(conn: Connection, table: str) -> Iterator[None]:
     ).all()
     foreign_keys = conn.execute(
         text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname"
         ),
         {"table": table},
     ).all()
     conn.execute(text(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'"))
-    for name, _ in foreign_keys:
-        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    restore_foreign_keys = _drop_foreign_keys(conn, foreign_keys)
     for name, _ in indexes:
         conn.execute(text(f'DROP INDEX "{name}"'))
     yield
-    for _, definition in indexes:
+    for definition in [definition for _, definition in indexes] + restore_foreign_keys:
         conn.execute(text(definition))
-    for name, definition in foreign_keys:
-        conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+
+
+def _drop_foreign_keys(conn: Connection, foreign_keys: Sequence[Any]) -> list[str]:
+    """Drop `foreign_keys` (rows of table, name, definition); returns the statements that add them again."""
+    for table, name, _ in foreign_keys:
+        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    return [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition in foreign_keys
+    ]
 
 
 def _collapse_duplicates(conn: Connection) -> None:
-    """Keep one staged row per video: latest report date, then most complete, then last line."""
-    conn.execute(
+    """Keep one staged row per video (`_keep_one_row_per_video`)."""
+    _keep_one_row_per_video(conn, "ingest_stage", "line", "report_date", "completeness")
+
+
+def _keep_one_row_per_video(conn: Connection, table: str, row_key: str, date: str, completeness: str) -> int:
+    """Delete all but one row of each video `table` holds more than once, by the collapse rule: the latest
+    `date` (NULL last), then the most complete (`completeness`, the non-empty values), then the last in the
+    file (the highest `row_key`, unique). Returns the rows deleted."""
+    return conn.execute(
         text(
-            """
-            DELETE FROM ingest_stage s USING (
-                SELECT line FROM (
-                    SELECT line, row_number() OVER (
-                        PARTITION BY video_id ORDER BY report_date DESC NULLS LAST, completeness DESC, line DESC
+            f"""
+            DELETE FROM {table} t USING (
+                SELECT {row_key} AS row_key FROM (
+                    SELECT {row_key}, row_number() OVER (
+                        PARTITION BY video_id ORDER BY {date} DESC NULLS LAST, {completeness} DESC, {row_key} DESC
                     ) AS rank
-                    FROM ingest_stage
-                    WHERE video_id IN (SELECT video_id FROM ingest_stage GROUP BY video_id HAVING count(*) > 1)
+                    FROM {table}
+                    WHERE video_id IN (SELECT video_id FROM {table} GROUP BY video_id HAVING count(*) > 1)
                 ) ranked WHERE rank > 1
             ) losers
-            WHERE s.line = losers.line
+            WHERE t.{row_key} = losers.row_key
             """
         )
-    )
+    ).rowcount
 
 
 def _upsert_channels(conn: Connection, rows: str, params: dict[str, Any]) -> None:
