@@ -37,11 +37,22 @@ def current_principal(state: rx.State, *, touch: bool = True) -> Principal | Non
 
 
 def sign_in_url(state: rx.State) -> str:
-    """The sign-in page, with the current page (and its query) to come back to."""
+    """The sign-in page, with the current page (and its query) to come back to (`sign_in_path`)."""
     url = state.router.url
-    path = url.path.rstrip("/") or "/"
-    if url.query:
-        path = f"{path}?{url.query}"
+    return sign_in_path(url.path, url.query)
+
+
+def sign_in_path(path: str, query: str) -> str:
+    """`/login?next=…` for the page at `path` with `query` (raw), leaving out any `next` parameter.
+
+    No page of the app uses `next` but the sign-in page. A refused event sent late (a page's timer that
+    fired just as the page was left for the sign-in page) carries its own page's path with the sign-in
+    page's query; kept, that `next` would nest in the new one, and signing in would then land on
+    `/videos?next=/videos`."""
+    path = path.rstrip("/") or "/"
+    kept = [part for part in query.split("&") if part and part.split("=", 1)[0] != "next"]
+    if kept:
+        path = f"{path}?{'&'.join(kept)}"
     return f"/login?next={quote(path, safe='/')}"
 
 
