@@ -20,9 +20,18 @@ STATUS_COLORS = {
 }
 
 
+def empty_marker() -> rx.Component:
+    """The grey dash of an empty value; a `<span>`, so it may sit inside a paragraph."""
+    return rx.text("—", color_scheme="gray", as_="span")
+
+
 def local_time(iso: rx.Var[str], fmt: str = "YYYY-MM-DD HH:mm") -> rx.Component:
-    """An ISO UTC timestamp shown in the browser's local time ('' stays empty)."""
-    return rx.cond(iso != "", rx.moment(iso, format=fmt), rx.text("—", color_scheme="gray"))
+    """An ISO UTC timestamp shown in the browser's local time ('' shows a dash).
+
+    Both forms are inline (`<time>`, `<span>`), so a time can sit inside a paragraph: a `<p>` nested in a
+    `<p>` is invalid HTML, which the browser splits apart and React then cannot hydrate.
+    """
+    return rx.cond(iso != "", rx.moment(iso, format=fmt), empty_marker())
 
 
 def status_badge(status: rx.Var[str]) -> rx.Component:
@@ -34,7 +43,7 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
             color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
             variant="soft",
         ),
-        rx.text("—", color_scheme="gray"),
+        empty_marker(),
     )
 
 

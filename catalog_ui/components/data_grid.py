@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.state.grid_display import ColumnView
 from catalog_ui.state.videos import VideosState
 
@@ -17,7 +17,7 @@ S = VideosState
 
 
 def _empty_or(value: rx.Var[str], component: rx.Component) -> rx.Component:
-    return rx.cond(value != "", component, rx.text("—", color_scheme="gray"))
+    return rx.cond(value != "", component, empty_marker())
 
 
 def _cell(row: rx.Var[dict[str, str]], column: rx.Var[ColumnView]) -> rx.Component:

@@ -214,7 +214,6 @@ def facet_panel() -> rx.Component:
             *_ranges(),
             type="multiple",
             default_value=["privacy", "category", "claim", "flags"],
-            collapsible=True,
             variant="ghost",
             width="100%",
         ),

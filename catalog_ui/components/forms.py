@@ -5,6 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 
+def field_label(text: str, for_id: str) -> rx.Component:
+    """A form field's visible label, tied to its input (`for_id`): clicking it focuses the input, and
+    screen readers and Playwright's `get_by_label` find the input by it."""
+    return rx.el.label(rx.text(text, size="2", weight="medium", as_="span"), html_for=for_id)
+
+
 def error_callout(message: rx.Var[str], element_id: str) -> rx.Component:
     """A red callout with `message`, shown only while it is not empty."""
     return rx.cond(

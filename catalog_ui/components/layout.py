@@ -19,9 +19,9 @@ ADMIN_NAV_ITEM = ("Users", "/users", "users")
 
 
 def _nav_link(label: str, route: str, icon: str) -> rx.Component:
-    active = (rx.State.router.page.path == route) | (
-        (route != "/") & rx.State.router.page.path.startswith(route)
-    )
+    # The browser's path, not `router.page.path`: that is the matched route, "/index" for "/".
+    path = rx.State.router.url.path
+    active = (path == route) | ((route != "/") & path.startswith(route))
     return rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
         href=route,
@@ -34,6 +34,7 @@ def _nav_link(label: str, route: str, icon: str) -> rx.Component:
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
         id=f"nav-{label.lower()}",
+        custom_attrs={"aria-current": rx.cond(active, "page", "false")},
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import local_time, status_badge
 from catalog_ui.components.diff_view import diff_view
+from catalog_ui.components.forms import field_label
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.queue import PRIORITY_MAX, QueueState
 
@@ -110,7 +111,7 @@ def _priority_editor() -> rx.Component:
     return rx.cond(
         AuthState.user_is_admin & (D.status == "pending"),
         rx.hstack(
-            rx.text("Priority", size="2", weight="medium"),
+            field_label("Priority", "priority-input"),
             rx.input(
                 value=S.priority_draft,
                 on_change=S.set_priority_draft,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.forms import error_callout
+from catalog_ui.components.forms import error_callout, field_label
 from catalog_ui.services.firebase_auth import FirebaseConfig, browser_config
 from catalog_ui.state.auth import LoginState
 
@@ -24,16 +24,12 @@ class FirebaseBridge(rx.Component):
     emulator_url: rx.Var[str]
 
 
-def _label(text: str) -> rx.Component:
-    return rx.text(text, size="2", weight="medium")
-
-
 def _password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            _label("E-mail or username"),
+            field_label("E-mail or username", "login"),
             rx.input(name="login", id="login", auto_complete="username", width="100%", size="3"),
-            _label("Password"),
+            field_label("Password", "password"),
             rx.input(
                 name="password",
                 id="password",
@@ -87,9 +83,9 @@ def _firebase_options(config: FirebaseConfig) -> rx.Component:
             rx.accordion.item(
                 header="Sign in with e-mail via Firebase",
                 content=rx.vstack(
-                    _label("E-mail"),
+                    field_label("E-mail", "firebase-email"),
                     rx.input(id="firebase-email", type="email", auto_complete="email", width="100%"),
-                    _label("Firebase password"),
+                    field_label("Firebase password", "firebase-password"),
                     rx.input(
                         id="firebase-password",
                         type="password",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import list_table, local_time
-from catalog_ui.components.forms import dialog_buttons, error_callout
+from catalog_ui.components.forms import dialog_buttons, error_callout, field_label
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.state.auth import AuthState
@@ -112,9 +112,9 @@ def _create_dialog() -> rx.Component:
             rx.dialog.title("New user"),
             rx.form(
                 rx.vstack(
-                    rx.text("E-mail", size="2", weight="medium"),
+                    field_label("E-mail", "new-email"),
                     rx.input(name="email", id="new-email", type="email", width="100%"),
-                    rx.text("Username (optional: the e-mail's name)", size="2", weight="medium"),
+                    field_label("Username (optional: the e-mail's name)", "new-username"),
                     rx.input(name="username", id="new-username", width="100%"),
                     rx.radio_group(
                         ["password", "firebase"],
@@ -127,7 +127,7 @@ def _create_dialog() -> rx.Component:
                     rx.cond(
                         UsersState.create_method == "password",
                         rx.vstack(
-                            rx.text("Password", size="2", weight="medium"),
+                            field_label("Password", "new-password"),
                             rx.input(
                                 name="password",
                                 id="new-password",
@@ -144,7 +144,7 @@ def _create_dialog() -> rx.Component:
                             color_scheme="gray",
                         ),
                     ),
-                    rx.hstack(rx.checkbox(name="admin", id="new-admin"), rx.text("Admin", size="2")),
+                    rx.checkbox("Admin", name="admin", id="new-admin"),
                     error_callout(UsersState.create_error, "create-error"),
                     dialog_buttons("Create", "create-submit"),
                     spacing="3",

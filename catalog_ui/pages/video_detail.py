@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import compact_pager
 from catalog_ui.components.rollback_dialog import rollback_dialog
@@ -136,7 +136,7 @@ def _admin_panel() -> rx.Component:
 
 
 def _field(row: rx.Var[FieldRow]) -> rx.Component:
-    empty = rx.text("—", color_scheme="gray")
+    empty = empty_marker()
     value = rx.cond(
         row.value == "",
         empty,

@@ -41,6 +41,7 @@ def list_channels(
     term = search.strip()[:200]
     where = "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
     params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+    # sum(bigint) is numeric (a Decimal in Python, shown without separators): cast back to bigint.
     # Sorting by catalog totals needs them for every channel; channels are few (tens to thousands).
     rows = session.execute(
         text(
@@ -49,7 +50,7 @@ def list_channels(
                    c.updated_at, t.videos, t.catalog_views
             FROM channel c
             CROSS JOIN LATERAL (
-                SELECT count(*) AS videos, COALESCE(sum(v.views), 0) AS catalog_views
+                SELECT count(*) AS videos, COALESCE(sum(v.views), 0)::bigint AS catalog_views
                 FROM video v WHERE v.channel_id = c.channel_id AND NOT v.hidden
             ) t
             WHERE {where} AND NOT c.hidden

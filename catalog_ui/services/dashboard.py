@@ -21,7 +21,7 @@ def catalog_totals(session: Session) -> dict[str, int]:
             """
             SELECT (SELECT count(*) FROM video) AS videos,
                    (SELECT count(*) FROM channel) AS channels,
-                   (SELECT COALESCE(sum(views), 0) FROM video) AS views,
+                   (SELECT COALESCE(sum(views), 0)::bigint FROM video) AS views,
                    (SELECT reltuples::bigint FROM pg_class WHERE oid = 'metadata_sync'::regclass) AS history
             """
         )

@@ -29,6 +29,8 @@ def test_channels_page(engine, session, app_url: str, page: Page, tmp_path: Path
     first = page.locator("#channel-grid .channel-row").first
     expect(first).to_contain_text(top["name"])
     expect(first).to_contain_text(f"{top['videos']:,}")
+    assert top["catalog_views"] >= 1000  # so the next line checks the thousands separator
+    expect(first).to_contain_text(f"{top['catalog_views']:,}")
 
     page.locator("#channel-search").fill(top["name"])
     expect(page.locator("#total-label")).to_have_text("1 channel")

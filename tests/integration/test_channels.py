@@ -33,6 +33,8 @@ def test_totals_count_visible_videos_only(session) -> None:
     rows = {row["channel_id"]: (row["videos"], row["catalog_views"]) for row in page.rows}
     assert rows == {"UCa": (2, 15), "UCb": (1, 700), "UCc": (0, 0)}
     assert [row["channel_id"] for row in page.rows] == ["UCa", "UCb", "UCc"]
+    # An int, so the page shows it like every other count ("1,234"), not as a Decimal's "1234".
+    assert {type(row["catalog_views"]) for row in page.rows} == {int}
 
 
 def test_sorts(session) -> None:

@@ -31,6 +31,7 @@ def test_overview(session) -> None:
 
     data = overview(session)
     assert data["totals"] == {"videos": 3, "channels": 1, "views": 16, "history": 1}
+    assert type(data["totals"]["views"]) is int  # sum() is numeric in SQL; the page formats ints
     assert data["queue"]["pending"] == 2 and data["queue"]["failed"] == 1 and data["queue"]["completed"] == 0
     assert [r["filename"] for r in data["reports"]] == ["new.csv", "old.csv"]
     assert data["quality_counts"] == {"isrc_invalid": 1, "upc_invalid": 1}
