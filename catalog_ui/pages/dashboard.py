@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import local_time, status_badge
 from catalog_ui.components.layout import page_frame
+from catalog_ui.components.links import icon_link
 from catalog_ui.state.dashboard import DashboardState
 
 
@@ -27,7 +28,7 @@ def _section(title: str, href: str, *children: rx.Component) -> rx.Component:
             rx.hstack(
                 rx.heading(title, size="4"),
                 rx.spacer(),
-                rx.link("Open", rx.icon("arrow-right", size=14), href=href, size="2"),
+                icon_link("Open", rx.icon("arrow-right", size=14), href=href, size="2"),
                 width="100%",
                 align="center",
             ),

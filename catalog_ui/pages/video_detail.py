@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.components.layout import page_frame
+from catalog_ui.components.links import icon_link
 from catalog_ui.components.pagination import compact_pager
 from catalog_ui.components.rollback_dialog import rollback_dialog
 from catalog_ui.components.thumbnail import thumbnail
@@ -43,14 +44,14 @@ def _summary() -> rx.Component:
                     rx.code(S.current_video_id, id="video-id"),
                     rx.cond(
                         S.channel_href != "",
-                        rx.link(
+                        icon_link(
                             rx.icon("tv", size=14),
                             S.channel_name,
                             href=S.channel_href,
                             id="video-channel-link",
                         ),
                     ),
-                    rx.link(
+                    icon_link(
                         rx.icon("external-link", size=14),
                         "Open on YouTube",
                         href=S.youtube,
