@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from catalog_ui.logging_setup import configure_logging
 from catalog_ui.settings import get_settings
 
 
@@ -159,8 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit code."""
-    logging.basicConfig(
-        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     args = build_parser().parse_args(argv)
     return args.func(args)
