@@ -13,6 +13,7 @@ from catalog_ui.pages.audit import audit_page
 from catalog_ui.pages.channels import channels_page
 from catalog_ui.pages.dashboard import dashboard_page
 from catalog_ui.pages.login import login_page
+from catalog_ui.pages.not_found import not_found_page
 from catalog_ui.pages.queue import queue_page
 from catalog_ui.pages.report_detail import report_detail_page
 from catalog_ui.pages.reports import reports_page
@@ -46,6 +47,7 @@ def add_signed_in_page(
 
 
 app.add_page(login_page, route="/login", title="Sign in · Catalog", on_load=LoginState.redirect_if_signed_in)
+app.add_page(not_found_page, route="404", title="Page not found · Catalog")
 add_signed_in_page(dashboard_page, "/", "Dashboard", DashboardState.load)
 add_signed_in_page(video_detail_page, "/videos/[video_id]", "Video", VideoDetailState.load)
 add_signed_in_page(videos_page, "/videos", "Videos", VideosState.load)

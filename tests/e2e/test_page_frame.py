@@ -1,5 +1,5 @@
 """Every page, opened directly, hydrates without an error and marks its own sidebar item; the sign-in form's
-labels name its fields."""
+labels name its fields; an unknown address gets a page of its own."""
 
 from __future__ import annotations
 
@@ -56,3 +56,14 @@ def test_sign_in_fields_are_found_by_their_labels(app_url: str, page: Page, make
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{app_url}/channels*")
+
+
+def test_an_unknown_address_shows_the_not_found_page_with_a_way_back(
+    app_url: str, page: Page, make_user
+) -> None:
+    sign_in(page, app_url, *make_user(email="lost@example.com"), target="/channels")
+    page.goto(f"{app_url}/no-such-page")
+    expect(page.locator("#not-found-title")).to_have_text("Page not found")
+    page.locator("#not-found-home").click()
+    page.wait_for_url(f"{app_url}/")
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
