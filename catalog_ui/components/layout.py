@@ -1,4 +1,5 @@
-"""The page frame every route uses: sidebar navigation, header with the theme switch, content area."""
+"""The page frames: sidebar navigation, header with the theme switch and content area for signed-in pages; a
+centred card for the pages outside them (sign-in, not found)."""
 
 from __future__ import annotations
 
@@ -107,4 +108,28 @@ def page_frame(
         spacing="0",
         align="start",
         width="100%",
+    )
+
+
+def standalone_card(
+    title: str, *children: rx.Component, width: str, title_id: str | None = None
+) -> rx.Component:
+    """A card with the app's mark and `title`, centred on the grey page: the frame of pages without the sidebar."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("library-big", size=26, color=rx.color("accent", 10)),
+                    rx.heading(title, size="6", id=title_id),
+                    align="center",
+                ),
+                *children,
+                spacing="4",
+                width="100%",
+            ),
+            width=width,
+            padding="1.5rem",
+        ),
+        height="100vh",
+        background=rx.color("gray", 2),
     )

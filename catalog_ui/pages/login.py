@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.forms import error_callout, field_label
+from catalog_ui.components.layout import standalone_card
 from catalog_ui.services.firebase_auth import FirebaseConfig, browser_config
 from catalog_ui.state.auth import LoginState
 
@@ -122,23 +123,10 @@ def _firebase_options(config: FirebaseConfig) -> rx.Component:
 def login_page() -> rx.Component:
     """E-mail or username and password; Firebase options below when configured."""
     firebase = browser_config()
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("library-big", size=26, color=rx.color("accent", 10)),
-                    rx.heading("Sign in to Catalog", size="6"),
-                    align="center",
-                ),
-                error_callout(LoginState.error, "login-error"),
-                _password_form(),
-                _firebase_options(firebase) if firebase else rx.fragment(),
-                spacing="4",
-                width="100%",
-            ),
-            width="24rem",
-            padding="1.5rem",
-        ),
-        height="100vh",
-        background=rx.color("gray", 2),
+    return standalone_card(
+        "Sign in to Catalog",
+        error_callout(LoginState.error, "login-error"),
+        _password_form(),
+        _firebase_options(firebase) if firebase else rx.fragment(),
+        width="24rem",
     )

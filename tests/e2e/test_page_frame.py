@@ -52,9 +52,9 @@ def test_every_page_hydrates_and_marks_its_sidebar_item(
 def test_sign_in_fields_are_found_by_their_labels(app_url: str, page: Page, make_user) -> None:
     login, password = make_user(email="labels@example.com")
     page.goto(f"{app_url}/login?next=/channels")
-    page.get_by_label("E-mail or username").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("E-mail or username", exact=True).fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{app_url}/channels*")
 
 
