@@ -125,7 +125,7 @@ class AuditState(PagedListMixin, AuthState):
                 *([str(uid), name] for uid, name in change_sets.user_choices(session)),
             ]
         self._fetch()
-        wanted = str(self.router.page.params.get("change_set") or "")
+        wanted = str(self.router.url.query_parameters.get("change_set") or "")
         if wanted.isdigit() and len(wanted) < 19:
             self._open(int(wanted))
         else:

@@ -22,6 +22,7 @@ from catalog_ui.state.guards import admin_only, authenticated, on_timer
 from catalog_ui.state.history_display import ChangeRow, change_row, field_label
 from catalog_ui.state.report_display import ReportRow, report_row
 from catalog_ui.state.reports import start_ingestion
+from catalog_ui.state.routing import route_tail
 
 CHANGES_PAGE_SIZE = 20
 REJECTIONS_PAGE_SIZE = 50
@@ -150,7 +151,7 @@ class ReportDetailState(AuthState):
     def load(self) -> None:
         """on_load: the report named in the URL."""
         try:
-            self.report_id = int(str(self.router.page.params.get("report_id") or "0"))
+            self.report_id = int(route_tail(self) or "0")
         except ValueError:
             self.report_id = 0
         self.report = ReportRow()

@@ -34,6 +34,7 @@ from catalog_ui.state.history_display import (
     value_text,
 )
 from catalog_ui.state.rollback import RollbackState
+from catalog_ui.state.routing import route_tail
 from catalog_ui.state.worker_wake import wake_workers
 
 HISTORY_PAGE_SIZE = 25
@@ -155,7 +156,7 @@ class VideoDetailState(AuthState):
     @authenticated
     def load(self) -> Iterator[rx.event.EventSpec | None]:
         """on_load: read the video named in the URL; ask the browser for its time zone once."""
-        video_id = str(self.router.page.params.get("video_id") or "")[:100]
+        video_id = route_tail(self)[:100]
         if video_id != self.current_video_id:
             # Another video: forget the previous one's view before showing anything of it.
             self.loaded, self.found, self.current_video_id = False, False, video_id
