@@ -30,6 +30,7 @@ def _entry(view: rx.Var[SavedViewRow]) -> rx.Component:
                 variant="ghost",
                 size="1",
                 color_scheme="gray",
+                aria_label="Delete the view " + view.name,
             ),
         ),
         width="100%",

@@ -186,7 +186,11 @@ def task_detail_dialog() -> rx.Component:
                 rx.dialog.title(D.task_type, " #", D.id, margin="0"),
                 rx.spacer(),
                 _admin_buttons(),
-                rx.dialog.close(rx.icon_button(rx.icon("x", size=16), variant="ghost", id="close-detail")),
+                rx.dialog.close(
+                    rx.icon_button(
+                        rx.icon("x", size=16), variant="ghost", id="close-detail", aria_label="Close"
+                    )
+                ),
                 align="center",
                 width="100%",
             ),

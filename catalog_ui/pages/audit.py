@@ -120,7 +120,11 @@ def _detail() -> rx.Component:
                 rx.spacer(),
                 undo,
                 rx.icon_button(
-                    rx.icon("x", size=16), variant="ghost", on_click=S.close_detail, id="detail-close"
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    on_click=S.close_detail,
+                    id="detail-close",
+                    aria_label="Close",
                 ),
                 align="center",
                 width="100%",

@@ -110,7 +110,7 @@ def test_admin_hides_a_video_from_the_grid_and_a_user_no_longer_sees_it(
     sign_in(page, app_url, *admin)
     rows = page.locator("#video-grid .video-row")
     expect(rows).to_have_count(3)
-    page.locator("#hide-hideme00001").click()
+    page.get_by_role("button", name="Hide hideme00001", exact=True).click()  # named for screen readers
     expect(page.get_by_text("Hid hideme00001.")).to_be_visible()
     expect(rows).to_have_count(2)
 

@@ -93,7 +93,7 @@ def test_columns_saved_views_and_export(
 
 def test_admin_edits_notes_from_a_row(catalog, engine, app_url: str, page: Page, make_user) -> None:
     sign_in(page, app_url, *make_user("ana@example.com", admin=True))
-    page.locator("#notes-viewvid0003").click()
+    page.get_by_role("button", name="Notes on viewvid0003").click()  # named for screen readers
     notes = page.locator("#grid-notes-input")
     notes.fill("x" * 501)
     expect(page.locator("#grid-notes-count")).to_have_text("501 / 500")
@@ -102,7 +102,7 @@ def test_admin_edits_notes_from_a_row(catalog, engine, app_url: str, page: Page,
     expect(page.locator("#grid-notes-count")).to_have_text("31 / 500")
     page.locator("#grid-notes-save").click()
     expect(page.get_by_text("Saved the notes of viewvid0003.")).to_be_visible()
-    page.locator("#administer-viewvid0003").click()
+    page.get_by_role("switch", name="Administered: viewvid0003").click()
     expect(page.get_by_text("Marked viewvid0003 administered.")).to_be_visible()
 
     with Session(engine) as session:
