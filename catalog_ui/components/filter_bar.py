@@ -30,10 +30,26 @@ def live_poller() -> rx.Component:
     return rx.moment(interval=POLL_INTERVAL_MS, format="x", on_change=S.poll, display="none")
 
 
+def _facets_toggle() -> rx.Component:
+    shown = S.facets_shown != ""
+    return rx.tooltip(
+        rx.icon_button(
+            rx.cond(shown, rx.icon("panel-left-close", size=16), rx.icon("panel-left-open", size=16)),
+            on_click=S.toggle_facets,
+            variant="soft",
+            color_scheme="gray",
+            aria_label=rx.cond(shown, "Hide filters", "Show filters"),
+            id="toggle-facets",
+        ),
+        content=rx.cond(shown, "Hide the filters (more room for columns)", "Show the filters"),
+    )
+
+
 def filter_bar() -> rx.Component:
     """Search box, chips and live status."""
     return rx.vstack(
         rx.hstack(
+            _facets_toggle(),
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 placeholder="Search title, artist, label or an id (video, asset, custom, ISRC, UPC)",

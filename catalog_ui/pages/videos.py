@@ -13,6 +13,7 @@ from catalog_ui.components.grid_pager import grid_pager
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.notes_dialog import notes_dialog
 from catalog_ui.components.saved_views_menu import saved_views_menu
+from catalog_ui.state.videos import VideosState
 
 
 def videos_page() -> rx.Component:
@@ -20,7 +21,7 @@ def videos_page() -> rx.Component:
     return page_frame(
         "Videos",
         rx.hstack(
-            facet_panel(),
+            rx.cond(VideosState.facets_shown != "", facet_panel()),
             rx.vstack(
                 filter_bar(),
                 selection_bar(),

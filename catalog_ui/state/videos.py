@@ -96,6 +96,10 @@ class VideosState(AuthState):
     all_matching: bool = False
     total_count: int = 0
 
+    # "1" while the filter panel is shown; kept in the browser, so a laptop's narrow screen can give the
+    # grid the panel's width for good.
+    facets_shown: str = rx.LocalStorage("1", name="catalog_grid_facets", sync=True)
+
     notes_open: bool = False
     notes_video_id: str = ""
     notes_text: str = ""
@@ -546,6 +550,12 @@ class VideosState(AuthState):
             f"{'Marked' if administered else 'Unmarked'} {video_id} administered.",
             lambda session, user: set_administered(session, video_id, bool(administered), user_id=user),
         )[1]
+
+    @rx.event
+    @authenticated
+    def toggle_facets(self) -> None:
+        """Hide or show the filter panel beside the grid."""
+        self.facets_shown = "" if self.facets_shown else "1"
 
     @rx.event
     @admin_only

@@ -1,6 +1,6 @@
 """The grid's views in Chromium: a chosen column is remembered per user and carried by the URL, a saved
-view reopens, an admin shares one, the export downloads the whole filtered result, and notes are edited
-from a row with their length counted."""
+view reopens, an admin shares one, the export downloads the whole filtered result, notes are edited
+from a row with their length counted, and the filter panel can be put away."""
 
 from __future__ import annotations
 
@@ -141,3 +141,20 @@ def test_sorting_by_last_synced(catalog, engine, app_url: str, page: Page, make_
     page.locator("#sort-last_synced").click()
     page.wait_for_url(re.compile(r".*sort=last_synced&dir=asc"))
     expect(rows.nth(2)).to_have_attribute("data-video-id", order[0])  # after the two never edited
+
+
+def test_the_filter_panel_can_be_hidden_and_stays_hidden(
+    catalog, app_url: str, page: Page, make_user
+) -> None:
+    sign_in(page, app_url, *make_user("cy@example.com"))
+    expect(page.locator("#facet-panel")).to_be_visible()
+    page.get_by_role("button", name="Hide filters").click()
+    expect(page.locator("#facet-panel")).to_have_count(0)
+    expect(page.locator("#video-grid .video-row")).to_have_count(7)
+
+    page.reload()  # kept in the browser
+    expect(page.locator("#video-grid .video-row")).to_have_count(7)
+    expect(page.get_by_role("button", name="Show filters")).to_be_visible()
+    expect(page.locator("#facet-panel")).to_have_count(0)
+    page.get_by_role("button", name="Show filters").click()
+    expect(page.locator("#facet-panel")).to_be_visible()
