@@ -116,6 +116,7 @@ def confirm_dialog() -> rx.Component:
                     max_length=500,
                     width="100%",
                     id="bulk-reason",
+                    aria_label="Reason",
                 ),
                 spacing="1",
                 padding_y="0.75rem",

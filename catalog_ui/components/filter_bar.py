@@ -59,6 +59,7 @@ def filter_bar() -> rx.Component:
                 width="100%",
                 size="2",
                 id="video-search",
+                aria_label="Search videos",
             ),
             rx.hstack(
                 rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("grass", 9)),

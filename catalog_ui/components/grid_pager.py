@@ -50,6 +50,7 @@ def grid_pager() -> rx.Component:
                     size="1",
                     width="5.5rem",
                     id="page-input",
+                    aria_label="Page number",
                 ),
                 rx.button("Go", type="submit", size="1", variant="ghost", id="page-go"),
                 spacing="1",

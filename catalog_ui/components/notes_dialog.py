@@ -22,6 +22,7 @@ def notes_dialog() -> rx.Component:
                     width="100%",
                     placeholder="Notes for the catalog team",
                     id="grid-notes-input",
+                    aria_label="Notes",
                 ),
                 rx.hstack(
                     rx.text(

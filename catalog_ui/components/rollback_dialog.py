@@ -131,6 +131,7 @@ def rollback_dialog(after: EventHandler | None = None) -> rx.Component:
                             on_change=RollbackState.set_reason,
                             width="100%",
                             id="rollback-reason",
+                            aria_label="Reason",
                         ),
                     ),
                     rx.cond(

@@ -84,6 +84,7 @@ def saved_views_menu() -> rx.Component:
                         max_length=100,
                         width="100%",
                         id="save-view-name",
+                        aria_label="Name of the view",
                     ),
                     rx.cond(
                         S.user_is_admin,

@@ -36,6 +36,7 @@ def channels_page() -> rx.Component:
                 on_change=ChannelsState.set_search.debounce(300),
                 width="24rem",
                 id="channel-search",
+                aria_label="Search channels",
             ),
             rx.select.root(
                 rx.select.trigger(),

@@ -173,6 +173,7 @@ def _reset_dialog() -> rx.Component:
                     rx.input(
                         name="password",
                         id="reset-password",
+                        aria_label="New password",
                         type="password",
                         placeholder="New password",
                         auto_complete="new-password",
@@ -181,6 +182,7 @@ def _reset_dialog() -> rx.Component:
                     rx.input(
                         name="confirm",
                         id="reset-confirm",
+                        aria_label="Repeat the new password",
                         type="password",
                         placeholder="Repeat it",
                         auto_complete="new-password",
@@ -283,6 +285,7 @@ def _users_table() -> rx.Component:
             on_change=UsersState.search_changed.debounce(300),
             width="22rem",
             id="users-search",
+            aria_label="Search users",
         ),
         list_table(COLUMNS, UsersState.rows, _row, "users-table"),
         pagination(

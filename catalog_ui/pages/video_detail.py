@@ -109,6 +109,7 @@ def _admin_panel() -> rx.Component:
                 rows="3",
                 width="100%",
                 id="notes-input",
+                aria_label="Notes",
             ),
             rx.hstack(
                 rx.text(
@@ -225,7 +226,13 @@ def _history_tab() -> rx.Component:
         rx.cond(
             AuthState.user_is_admin,
             rx.hstack(
-                rx.input(type="datetime-local", id="restore-at", size="2", step="1"),
+                rx.input(
+                    type="datetime-local",
+                    id="restore-at",
+                    aria_label="Restore the values as of",
+                    size="2",
+                    step="1",
+                ),
                 rx.button(
                     "Restore to this time…",
                     size="2",

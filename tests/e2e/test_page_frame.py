@@ -36,6 +36,14 @@ def test_every_page_hydrates_and_marks_its_sidebar_item(
         f"/reports/{report.id}": "reports",
         "/users": "users",
     }
+    # A field whose only visible hint is a placeholder or a nearby text still has a name of its own.
+    named_fields = {
+        "/videos": "Search videos",
+        "/channels": "Search channels",
+        "/audit": "From",
+        "/queue": "Video ID",
+        "/users": "Search users",
+    }
     sign_in(page, app_url, *make_user(email="frame@example.com", admin=True), target="/")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -47,6 +55,8 @@ def test_every_page_hydrates_and_marks_its_sidebar_item(
         # adds the stylesheet again after the components' own styles, which then lose to Radix's defaults.
         expect(page.locator("link[rel='stylesheet']")).to_have_count(1)
         assert errors == [], f"{route}: {errors}"
+        if route in named_fields:
+            expect(page.get_by_label(named_fields[route], exact=True)).to_be_editable()
 
 
 def test_sign_in_fields_are_found_by_their_labels(app_url: str, page: Page, make_user) -> None:
