@@ -89,6 +89,8 @@ class Video(SQLModel, table=True):
             postgresql_include=["time_published", "hidden"],
         ),
         Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
+        # The few hidden videos, which the pages of non-admins leave out (migration 015).
+        Index("idx_video_hidden", "video_id", postgresql_where=text("hidden")),
         CheckConstraint("video_length >= 0", name="video_length_non_negative"),
         CheckConstraint("views >= 0", name="views_non_negative"),
         CheckConstraint(

@@ -14,14 +14,16 @@ RECENT_REPORTS = 5
 QUALITY_SAMPLE = 8
 
 
-def catalog_totals(session: Session) -> dict[str, int]:
-    """Videos, channels and total views (exact), history entries (the planner's estimate once analysed)."""
+def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[str, int]:
+    """Videos, channels and total views (exact; hidden videos only when `include_hidden`: for admins),
+    history entries (the planner's estimate once analysed)."""
+    visible = "" if include_hidden else " WHERE NOT hidden"
     row = session.execute(
         text(
-            """
-            SELECT (SELECT count(*) FROM video) AS videos,
+            f"""
+            SELECT (SELECT count(*) FROM video{visible}) AS videos,
                    (SELECT count(*) FROM channel) AS channels,
-                   (SELECT COALESCE(sum(views), 0)::bigint FROM video) AS views,
+                   (SELECT COALESCE(sum(views), 0)::bigint FROM video{visible}) AS views,
                    (SELECT reltuples::bigint FROM pg_class WHERE oid = 'metadata_sync'::regclass) AS history
             """
         )
@@ -41,14 +43,16 @@ def queue_by_status(session: Session) -> dict[str, int]:
     return totals
 
 
-def overview(session: Session) -> dict[str, Any]:
-    """Everything the dashboard shows, in one call."""
-    issues, issue_total = data_quality.data_quality_issues(session, page=1, per_page=QUALITY_SAMPLE)
+def overview(session: Session, *, include_hidden: bool = False) -> dict[str, Any]:
+    """Everything the dashboard shows, in one call; hidden videos count only when `include_hidden` (admins)."""
+    issues, issue_total = data_quality.data_quality_issues(
+        session, page=1, per_page=QUALITY_SAMPLE, include_hidden=include_hidden
+    )
     return {
-        "totals": catalog_totals(session),
+        "totals": catalog_totals(session, include_hidden=include_hidden),
         "queue": queue_by_status(session),
         "reports": list_reports(session, page=1, per_page=RECENT_REPORTS).rows,
-        "quality_counts": data_quality.issue_counts(session),
+        "quality_counts": data_quality.issue_counts(session, include_hidden=include_hidden),
         "quality_sample": issues,
         "quality_total": issue_total,
     }

@@ -27,22 +27,32 @@ def _condition(issue: str) -> ColumnElement[bool]:
     return and_(value.is_not(None), ~value.regexp_match(pattern))
 
 
-def issue_counts(session: Session) -> dict[str, int]:
-    """How many videos have each issue."""
+def issue_counts(session: Session, *, include_hidden: bool = False) -> dict[str, int]:
+    """How many videos have each issue (hidden videos only when `include_hidden`: for admins)."""
     query = select(*(func.count().filter(_condition(issue)) for issue in ISSUES)).select_from(Video)
+    if not include_hidden:
+        query = query.where(Video.hidden.is_(False))
     return dict(zip(ISSUES, session.execute(query).one(), strict=True))
 
 
 def data_quality_issues(
-    session: Session, issue: str | None = None, page: int = 1, per_page: int = 50
+    session: Session,
+    issue: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    include_hidden: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of videos with an issue (or with `issue`), by video id, and their total.
+    """One page of videos with an issue (or with `issue`), by video id, and their total; hidden videos
+    only when `include_hidden` (for admins).
 
     Each row has video_id, title, channel_display_name, isrc, upc and `issues` (the issue names).
     """
     if issue is not None and issue not in ISSUES:
         raise ValueError(f"unknown data-quality issue '{issue}'")
     where = _condition(issue) if issue else or_(*(_condition(name) for name in ISSUES))
+    if not include_hidden:
+        where = and_(where, Video.hidden.is_(False))
     total = session.execute(select(func.count()).select_from(Video).where(where)).scalar_one()
     flags = [_condition(name).label(name) for name in ISSUES]
     query = (

@@ -506,9 +506,16 @@ def list_tasks(
     created_by: int | None = None,
     page: int = 1,
     per_page: int = 50,
+    *,
+    include_hidden: bool = False,
 ) -> TaskPage:
-    """Tasks newest first, filtered, one page at a time; each row has the task's columns and `video_title`."""
+    """Tasks newest first, filtered, one page at a time; each row has the task's columns and `video_title`.
+
+    The tasks of hidden videos are left out unless `include_hidden` (an admin's view): a hidden video does
+    not exist for anybody else."""
     conditions = _filters(status, task_type, video_id, created_by)
+    if not include_hidden:
+        conditions.append(Video.hidden.is_(False))
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     query = (
         select(PQ, Video.title)
@@ -519,13 +526,20 @@ def list_tasks(
         .offset((max(page, 1) - 1) * per_page)
     )
     rows = [{**task.model_dump(), "video_title": title} for task, title in session.execute(query)]
-    total = session.execute(select(func.count()).select_from(PQ).where(*conditions)).scalar_one()
+    counted = select(func.count()).select_from(PQ)
+    if not include_hidden:
+        counted = counted.join(Video, Video.video_id == PQ.video_id)
+    total = session.execute(counted.where(*conditions)).scalar_one()
     return TaskPage(rows=rows, total=total)
 
 
-def get_task(session: Session, task_id: int) -> ProcessingQueue | None:
-    """The task `task_id`, or None."""
-    return session.get(PQ, task_id)
+def get_task(session: Session, task_id: int, *, include_hidden: bool = False) -> ProcessingQueue | None:
+    """The task `task_id`, or None; None too for a hidden video's task unless `include_hidden`."""
+    task = session.get(PQ, task_id)
+    if task is None or include_hidden:
+        return task
+    hidden = session.execute(select(Video.hidden).where(Video.video_id == task.video_id)).scalar()
+    return None if hidden else task
 
 
 def counts_by_status_and_type(session: Session) -> dict[str, dict[str, int]]:

@@ -21,10 +21,12 @@ from typing import Any, BinaryIO
 from sqlalchemy import delete, func, select, text
 from sqlmodel import Session
 
-from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection, User
+from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection, User, Video
 from catalog_ui.models.report import REPORT_STATUSES
 from catalog_ui.services import storage
+from catalog_ui.services.export import csv_cell
 from catalog_ui.services.storage import StoredObject
+from catalog_ui.services.visibility import not_hidden
 from catalog_ui.settings import get_settings
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})-?([01]\d)-?([0-3]\d)")
@@ -293,7 +295,10 @@ def rejection_count(session: Session, report_id: int) -> int:
 
 
 def rejections_csv(session: Session, report_id: int) -> str:
-    """Every stored rejected row of the report as CSV text: line, column, reason, row."""
+    """Every stored rejected row of the report as CSV text: line, column, reason, row.
+
+    The row is the report's own text, which anyone who could upload or drop a file wrote: its cells are
+    neutralised against formula injection (`export.csv_cell`), as the grid's exports are."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REJECTIONS_CSV_HEADER)
@@ -303,7 +308,7 @@ def rejections_csv(session: Session, report_id: int) -> str:
         .order_by(ReportRejection.line, ReportRejection.id)
     )
     for line, column, reason, raw in session.execute(query):
-        writer.writerow((line, column or "", reason, raw or ""))
+        writer.writerow((line, csv_cell(column), csv_cell(reason), csv_cell(raw)))
     return out.getvalue()
 
 
@@ -327,18 +332,30 @@ def changed_fields(session: Session, report_id: int) -> dict[str, int]:
 
 
 def report_changes(
-    session: Session, report_id: int, page: int = 1, per_page: int = 25
+    session: Session, report_id: int, page: int = 1, per_page: int = 25, *, include_hidden: bool = False
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the history entries this report wrote (video id, title, changes), and their total."""
+    """One page of the history entries this report wrote (video id, title, changes), and their total.
+
+    Entries of hidden videos are left out unless `include_hidden` (admins)."""
     base = (
         select(MetadataSync.video_id, MetadataSync.video_title, MetadataSync.changes)
         .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
         .where(ChangeSet.report_id == report_id)
     )
-    # A report's change set counts its entries as they are written: no need to count millions of rows.
+    # A report's change set counts its entries as they are written: no need to count millions of rows,
+    # only the few of hidden videos, found from those videos' side.
     total = session.execute(
         select(func.coalesce(func.sum(ChangeSet.video_count), 0)).where(ChangeSet.report_id == report_id)
     ).scalar_one()
+    if not include_hidden:
+        base = base.where(not_hidden(MetadataSync.video_id))
+        total -= session.execute(
+            select(func.count())
+            .select_from(Video)
+            .join(MetadataSync, MetadataSync.video_id == Video.video_id)
+            .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
+            .where(Video.hidden, ChangeSet.report_id == report_id)
+        ).scalar_one()
     rows = session.execute(
         base.order_by(MetadataSync.video_id, MetadataSync.id)
         .limit(per_page)

@@ -62,6 +62,12 @@ def get_video_detail(session: Session, video_id: str, *, include_hidden: bool) -
     return VideoDetail(values=values, groups=groups, channel=channel)
 
 
+def video_visible(session: Session, video_id: str, *, include_hidden: bool) -> bool:
+    """Whether `video_id` exists for the caller: it exists, and is not hidden unless `include_hidden`."""
+    hidden = session.execute(select(Video.hidden).where(Video.video_id == video_id)).scalar_one_or_none()
+    return hidden is not None and (include_hidden or not hidden)
+
+
 def thumbnail_url(video_id: str) -> str:
     """YouTube's medium thumbnail of the video (320×180)."""
     return f"https://i.ytimg.com/vi/{quote(video_id, safe='')}/mqdefault.jpg"

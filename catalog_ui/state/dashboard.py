@@ -8,7 +8,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.services.dashboard import overview
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
-from catalog_ui.state.guards import authenticated
+from catalog_ui.state.guards import authenticated, principal_of
 
 QUEUE_STATUSES = ("pending", "processing", "failed", "completed")
 ISSUE_LABELS = {"isrc_invalid": "Invalid ISRC", "upc_invalid": "Invalid UPC"}
@@ -32,7 +32,7 @@ class DashboardState(AuthState):
     def load(self) -> None:
         """Read the overview."""
         with session_scope() as session:
-            data = overview(session)
+            data = overview(session, include_hidden=principal_of(self).is_admin)
         totals = data["totals"]
         self.videos = f"{totals['videos']:,}"
         self.channels = f"{totals['channels']:,}"

@@ -138,7 +138,12 @@ class QueueState(AuthState):
         status = None if self.status_filter == ALL else self.status_filter
         with session_scope() as session:
             result = queue.list_tasks(
-                session, status=status, page=self.page, per_page=PAGE_SIZE, **self._filters()
+                session,
+                status=status,
+                page=self.page,
+                per_page=PAGE_SIZE,
+                include_hidden=principal_of(self).is_admin,
+                **self._filters(),
             )
         self.total = result.total
         self.pages = page_count(result.total, PAGE_SIZE)
@@ -150,7 +155,7 @@ class QueueState(AuthState):
 
     def _fetch_detail(self) -> None:
         with session_scope() as session:
-            task = queue.get_task(session, self.detail.id)
+            task = queue.get_task(session, self.detail.id, include_hidden=principal_of(self).is_admin)
             if task is None:
                 self.detail_open = False
                 return
@@ -312,7 +317,7 @@ class QueueState(AuthState):
         if task_id is None:
             return rx.toast.error("Unknown task.")
         with session_scope() as session:
-            task = queue.get_task(session, task_id)
+            task = queue.get_task(session, task_id, include_hidden=True)
             task_type = task.task_type if task is not None else ""
             done = queue.retry_failed(session, [task_id]) if task is not None else 0
         self._refresh()
@@ -381,7 +386,9 @@ class QueueState(AuthState):
             return rx.toast.error(self.creator_error)
         status = "failed" if action == "retry" else "pending"
         with session_scope() as session:
-            matching = queue.list_tasks(session, status=status, per_page=1, **self._filters()).total
+            matching = queue.list_tasks(
+                session, status=status, per_page=1, include_hidden=True, **self._filters()
+            ).total
         scope = self._scope_text()
         if matching == 0:
             return rx.toast.info(f"No {status} tasks{scope}.")

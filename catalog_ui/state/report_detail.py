@@ -18,7 +18,7 @@ from catalog_ui.services import reports
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import admin_only, authenticated, on_timer
+from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
 from catalog_ui.state.history_display import ChangeRow, change_row, field_label
 from catalog_ui.state.report_display import ReportRow, report_row
 from catalog_ui.state.reports import start_ingestion
@@ -104,7 +104,11 @@ class ReportDetailState(AuthState):
         with session_scope() as session:
             counts = reports.changed_fields(session, self.report_id)
             entries, total = reports.report_changes(
-                session, self.report_id, page=self.changes_page, per_page=CHANGES_PAGE_SIZE
+                session,
+                self.report_id,
+                page=self.changes_page,
+                per_page=CHANGES_PAGE_SIZE,
+                include_hidden=principal_of(self).is_admin,
             )
         self.field_counts = [
             FieldCount(

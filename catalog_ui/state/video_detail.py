@@ -21,7 +21,7 @@ from catalog_ui.services import history, queue, video_flags
 from catalog_ui.services.history import HistoryError
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
-from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, youtube_url
+from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, video_visible, youtube_url
 from catalog_ui.services.video_flags import NOTES_MAX_LENGTH, FlagError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
@@ -183,11 +183,26 @@ class VideoDetailState(AuthState):
     def _fetch_all(self) -> None:
         self.loaded = True
         if not self._fetch_video():
-            self.history_rows, self.views_points, self.task_rows, self.groups = [], [], [], []
+            self._forget()
             return
         self._fetch_history()
         self._fetch_views()
         self._fetch_tasks()
+
+    def _forget(self) -> None:
+        self.found, self.title = False, ""
+        self.history_rows, self.views_points, self.task_rows, self.groups = [], [], [], []
+
+    def _visible(self) -> bool:
+        """Whether the video is (still) there for this user, asked anew by every handler that reads its
+        history, views or tasks: it may have been hidden since the page loaded. When not, the page forgets it."""
+        with session_scope() as session:
+            visible = video_visible(
+                session, self.current_video_id, include_hidden=principal_of(self).is_admin
+            )
+        if not visible:
+            self._forget()
+        return visible
 
     def _fetch_video(self) -> bool:
         principal = principal_of(self)
@@ -277,7 +292,11 @@ class VideoDetailState(AuthState):
     def _fetch_tasks(self) -> None:
         with session_scope() as session:
             page = queue.list_tasks(
-                session, video_id=self.current_video_id, page=self.tasks_page, per_page=TASKS_PAGE_SIZE
+                session,
+                video_id=self.current_video_id,
+                page=self.tasks_page,
+                per_page=TASKS_PAGE_SIZE,
+                include_hidden=principal_of(self).is_admin,
             )
         self.tasks_total = page.total
         self.tasks_pages = page_count(page.total, TASKS_PAGE_SIZE)
@@ -300,7 +319,7 @@ class VideoDetailState(AuthState):
     def set_timezone(self, name: str) -> None:
         """The browser's IANA time zone, for the chart's dates."""
         self.timezone = str(name or "")[:64]
-        if self.found:
+        if self.found and self._visible():
             self._fetch_views()
 
     @rx.event
@@ -316,21 +335,23 @@ class VideoDetailState(AuthState):
     def filter_history(self, field: str) -> None:
         """Show only the entries that touch `field` ('all' for every entry)."""
         self.history_field, self.history_page = str(field or ALL_FIELDS), 1
-        self._fetch_history()
+        if self._visible():
+            self._fetch_history()
 
     @rx.event
     @authenticated
     def set_include_archived(self, value: bool) -> None:
         """Include entries moved to the archive (older than the retention period)."""
         self.include_archived, self.history_page = bool(value), 1
-        self._fetch_history()
-        self._fetch_views()
+        if self._visible():
+            self._fetch_history()
+            self._fetch_views()
 
     @rx.event
     @authenticated
     def next_history(self) -> None:
         """Older entries."""
-        if self.history_page < self.history_pages:
+        if self.history_page < self.history_pages and self._visible():
             self.history_page += 1
             self._fetch_history()
 
@@ -338,7 +359,7 @@ class VideoDetailState(AuthState):
     @authenticated
     def prev_history(self) -> None:
         """Newer entries."""
-        if self.history_page > 1:
+        if self.history_page > 1 and self._visible():
             self.history_page -= 1
             self._fetch_history()
 
@@ -349,6 +370,8 @@ class VideoDetailState(AuthState):
     def enqueue(self, task_type: str) -> rx.event.EventSpec:
         """Queue a task of `task_type` for this video (an active one of that type is reused)."""
         principal = principal_of(self)
+        if not self._visible():
+            return rx.toast.error(f"Video {self.current_video_id} not found.")
         try:
             with session_scope() as session:
                 task, created = queue.enqueue(
@@ -368,7 +391,7 @@ class VideoDetailState(AuthState):
     @authenticated
     def next_tasks(self) -> None:
         """Older tasks."""
-        if self.tasks_page < self.tasks_pages:
+        if self.tasks_page < self.tasks_pages and self._visible():
             self.tasks_page += 1
             self._fetch_tasks()
 
@@ -376,7 +399,7 @@ class VideoDetailState(AuthState):
     @authenticated
     def prev_tasks(self) -> None:
         """Newer tasks."""
-        if self.tasks_page > 1:
+        if self.tasks_page > 1 and self._visible():
             self.tasks_page -= 1
             self._fetch_tasks()
 
