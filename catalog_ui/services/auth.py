@@ -48,26 +48,36 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _throttle_keys(login: str, ip: str | None) -> list[str]:
-    keys = [f"account:{login.strip().lower()}"[:300]]
-    if ip:
-        keys.append(f"ip:{ip}"[:300])
-    return keys
+LOGIN_LOCK_NAMESPACE = 7310  # pg_advisory_xact_lock(namespace, hashtext(account key)): one attempt at a time
+
+
+def _account_key(user: User | None, login: str) -> str:
+    """The throttle key of the account a sign-in names: its user (by e-mail or username alike), else the
+    login as typed, so guesses at an unknown account count the same way."""
+    return f"account:user:{user.id}" if user is not None else f"account:{login.strip().lower()}"[:300]
+
+
+def _throttle_keys(account: str, ip: str | None) -> list[str]:
+    return [account, f"ip:{ip}"[:300]] if ip else [account]
 
 
 def locked_until(session: Session, login: str, ip: str | None) -> datetime | None:
     """When the lock on this account or address ends, if either is locked now."""
-    row = session.execute(
+    account = _account_key(find_user_by_login(session, login), login)
+    return _locked_until(session, account, ip)
+
+
+def _locked_until(session: Session, account: str, ip: str | None) -> datetime | None:
+    return session.execute(
         text("SELECT max(locked_until) FROM login_throttle WHERE key = ANY(:keys) AND locked_until > now()"),
-        {"keys": _throttle_keys(login, ip)},
+        {"keys": _throttle_keys(account, ip)},
     ).scalar()
-    return row
 
 
-def _record_failure(session: Session, login: str, ip: str | None) -> None:
+def _record_failure(session: Session, account: str, ip: str | None) -> None:
     settings = get_settings()
     window = timedelta(minutes=settings.login_lock_minutes)
-    for key in _throttle_keys(login, ip):
+    for key in _throttle_keys(account, ip):
         session.execute(
             text(
                 """
@@ -90,10 +100,8 @@ def _record_failure(session: Session, login: str, ip: str | None) -> None:
         )
 
 
-def _clear_failures(session: Session, login: str) -> None:
-    session.execute(
-        text("DELETE FROM login_throttle WHERE key = :key"), {"key": _throttle_keys(login, None)[0]}
-    )
+def _clear_failures(session: Session, account: str) -> None:
+    session.execute(text("DELETE FROM login_throttle WHERE key = :key"), {"key": account})
 
 
 def lock_message(until: datetime) -> str:
@@ -112,24 +120,34 @@ def find_user_by_login(session: Session, login: str) -> User | None:
 def sign_in_password(
     session: Session, login: str, password: str, ip: str | None = None, user_agent: str | None = None
 ) -> tuple[str, Principal]:
-    """Check a password sign-in and open a session; raises AuthError with one generic message on failure."""
-    until = locked_until(session, login, ip)
-    if until is not None:
-        raise AuthError(lock_message(until))
+    """Check a password sign-in and open a session; raises AuthError with one generic message on failure.
+
+    Attempts at one account run one at a time, in every app process (a transaction advisory lock held
+    until the failure is counted or the session opened): a burst of parallel guesses cannot all pass the
+    lock check before the first failures are counted."""
     user = find_user_by_login(session, login)
+    account = _account_key(user, login)
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+        {"ns": LOGIN_LOCK_NAMESPACE, "key": account},
+    )
+    until = _locked_until(session, account, ip)
+    if until is not None:
+        session.rollback()  # ends the transaction, and with it the advisory lock
+        raise AuthError(lock_message(until))
     if user is None or not user.password:
         verify_password(_DUMMY_HASH, password)
         ok = False
     else:
         ok = verify_password(user.password, password)
     if not ok or user is None or not user.active:
-        _record_failure(session, login, ip)
+        _record_failure(session, account, ip)
         session.commit()  # the failure counts even though the caller sees an exception
-        until = locked_until(session, login, ip)
+        until = _locked_until(session, account, ip)
         raise AuthError(lock_message(until) if until else WRONG_CREDENTIALS)
     if needs_rehash(user.password):
         user.password = hash_password(password)
-    _clear_failures(session, login)
+    _clear_failures(session, account)
     return open_session(session, user, ip, user_agent, "flask-security")
 
 

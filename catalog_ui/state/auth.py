@@ -19,8 +19,11 @@ from catalog_ui.state.guards import authenticated, current_principal, principal_
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go to after sign-in (never another site)."""
-    if not target:
+    """A local path to go to after sign-in (never another site).
+
+    Browsers read a backslash as a slash and drop tabs and line breaks, so `/\\evil.example`, or a slash,
+    a tab and `/evil.example`, would leave the site as `//evil.example` does: such paths are refused too."""
+    if not target or "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
         return "/videos"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

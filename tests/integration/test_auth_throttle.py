@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
 from catalog_ui.models import utc_now
 from catalog_ui.services.auth import WRONG_CREDENTIALS, AuthError, locked_until, sign_in_password
@@ -39,7 +42,32 @@ def test_five_failures_lock_the_account_even_for_the_right_password(session, ana
     answers = [_attempt(session, "ana", f"wrong-{n}-password", f"10.0.0.{n}") for n in range(5)]
     assert answers == [WRONG_CREDENTIALS] * 4 + [LOCKED]
     assert _attempt(session, "ANA", PASSWORD, "10.0.1.1") == LOCKED
-    assert _attempt(session, "ana@example.com", PASSWORD, "10.0.1.1") == "ok"  # another login key
+    assert _attempt(session, "ana@example.com", PASSWORD, "10.0.1.1") == LOCKED  # the same account
+
+
+def test_the_e_mail_and_the_username_share_one_count(session, ana) -> None:
+    logins = ["ana", "ana@example.com", "ANA", "Ana@Example.com", "ana"]
+    answers = [_attempt(session, login, "wrong-password-1", None) for login in logins]
+    assert answers == [WRONG_CREDENTIALS] * 4 + [LOCKED]
+
+
+def test_parallel_guesses_wait_in_line_and_see_each_others_failures(session, ana) -> None:
+    # Without the per-account lock, all eight would pass the lock check before any failure was counted.
+    start = threading.Barrier(8)
+
+    def guess(n: int) -> str:
+        with Session(session.get_bind()) as own:
+            start.wait()
+            return _attempt(own, "ana", f"wrong-{n}-password", f"10.9.0.{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = sorted(pool.map(guess, range(8)))
+    assert answers == sorted([WRONG_CREDENTIALS] * 4 + [LOCKED] * 4)
+    # Refused at the lock check, the last three were never checked nor counted against the new lock.
+    failures = session.execute(
+        text("SELECT failures FROM login_throttle WHERE key = :key"), {"key": f"account:user:{ana.id}"}
+    ).scalar_one()
+    assert failures == 0
 
 
 def test_five_failures_from_one_address_lock_that_address_for_every_account(session, ana) -> None:
@@ -62,14 +90,13 @@ def test_failures_older_than_the_window_start_a_new_count(session, ana) -> None:
     for n in range(4):
         _attempt(session, "ana", f"wrong-{n}-password", None)
     session.execute(
-        text(
-            "UPDATE login_throttle SET window_started_at = now() - interval '16 minutes' WHERE key = 'account:ana'"
-        )
+        text("UPDATE login_throttle SET window_started_at = now() - interval '16 minutes' WHERE key = :key"),
+        {"key": f"account:user:{ana.id}"},
     )
     session.commit()
     assert _attempt(session, "ana", "wrong-5-password", None) == WRONG_CREDENTIALS
     failures = session.execute(
-        text("SELECT failures FROM login_throttle WHERE key = 'account:ana'")
+        text("SELECT failures FROM login_throttle WHERE key = :key"), {"key": f"account:user:{ana.id}"}
     ).scalar_one()
     assert failures == 1
 

@@ -179,6 +179,26 @@ def test_rejections_page_and_csv(session: Session) -> None:
     assert len(lines) == 10
 
 
+def test_the_rejected_rows_csv_neutralises_formulas(session: Session, tmp_path: Path) -> None:
+    # A report is anybody's text; opened in a spreadsheet, a rejected row must not run as a formula.
+    path = tmp_path / "formulas.csv"
+    path.write_text(
+        "video_id,title,views\n"
+        "=cmd|'/C calc'!A0,Song,1\n"
+        '@SUM(1),"=HYPERLINK(""http://evil.example"")",2\n'
+        "vidAlpha001,Fine,3\n"
+    )
+    report = ingest(session, path)
+
+    lines = reports.rejections_csv(session, report.id).splitlines()
+
+    assert lines[1:] == [
+        '2,video_id,"not a valid video id (11 characters of A-Z, a-z, 0-9, _ or -)","\'=cmd|\'/C calc\'!A0,Song,1"',
+        '3,video_id,"not a valid video id (11 characters of A-Z, a-z, 0-9, _ or -)",'
+        '"\'@SUM(1),""=HYPERLINK(""""http://evil.example"""")"",2"',
+    ]
+
+
 def test_changed_fields_and_changes_of_a_report(session: Session) -> None:
     day_one = ingest(session, DAY_ONE)
     day_two = ingest(session, DAY_TWO)

@@ -34,3 +34,27 @@ def test_sign_in_path(path: str, query: str, expected: str) -> None:
 def test_signing_in_returns_to_the_page_and_its_query() -> None:
     url = sign_in_path("/videos", "q=a%20b&page=2")
     assert safe_next(_next_of(url)) == "/videos?q=a%20b&page=2"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/ /evil.example",
+        "videos",
+        "",
+        None,
+    ],
+)
+def test_sign_in_never_sends_the_browser_to_another_site(target: str | None) -> None:
+    # Browsers read "\" as "/" and drop tabs and line breaks: all of these could leave the site.
+    assert safe_next(target) == "/videos"
+
+
+def test_a_local_path_with_its_query_is_kept() -> None:
+    assert safe_next("/videos/abcdefghijk?tab=history") == "/videos/abcdefghijk?tab=history"
