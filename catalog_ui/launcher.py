@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from catalog_ui.settings import get_settings
+from catalog_ui.services.youtube.credentials import credential_source
+from catalog_ui.services.youtube.errors import ConfigurationError
+from catalog_ui.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,15 +52,28 @@ def load_demo_catalog(videos: int) -> None:
             print(f"  {path.name}: {result.rows_inserted:,} new, {result.rows_updated:,} updated", flush=True)
 
 
+def youtube_configured(settings: Settings) -> bool:
+    """Whether any YouTube credentials are set: an API key or one of the OAuth sources (`credential_source`).
+
+    Half-configured OAuth settings count as set: the tasks then say what is missing, rather than the demo
+    simulator quietly standing in for YouTube."""
+    if settings.youtube_api_key:
+        return True
+    try:
+        return credential_source(settings) is not None
+    except ConfigurationError:
+        return True
+
+
 def start_youtube_simulator(env: dict[str, str]) -> subprocess.Popen | None:
     """Without YouTube credentials, serve the demo catalog from the local API simulator (tests/simulators).
 
     YouTube cannot be reached without credentials anyway; the simulator lets the queue's sync tasks run
     against the same HTTP clients production uses. Its URLs go into `env` for the app and worker.
     """
-    settings = get_settings()
-    if settings.youtube_api_key or settings.youtube_access_token:
+    if youtube_configured(get_settings()):
         return None
+    settings = get_settings()
     report = settings.data_dir / "demo" / "cms_videos_2026-01-02.csv.gz"
     command = [sys.executable, "-m", "tests.simulators.youtube", "--port", "0", "--changes-seed", "1"]
     if report.exists():

@@ -55,7 +55,33 @@ class Settings(BaseSettings):
         description="Base URL of the YouTube Content ID API.",
     )
     youtube_api_key: SecretStr | None = Field(None, description="API key for the Data API (read-only calls).")
-    youtube_access_token: SecretStr | None = Field(None, description="OAuth 2.0 bearer token for both APIs.")
+    youtube_access_token: SecretStr | None = Field(
+        None,
+        description="OAuth 2.0 bearer token for both APIs, used as is (it expires after about an hour); "
+        "used only when no service account or refresh token is set.",
+    )
+    youtube_service_account_file: Path | None = Field(
+        None,
+        description="Service-account JSON key file; when set, tokens are obtained and refreshed with it "
+        "(first choice of the three credential sources).",
+    )
+    youtube_delegated_user: str | None = Field(
+        None, description="User the service account acts as (domain-wide delegation); needs the key file."
+    )
+    youtube_oauth_client_id: str | None = Field(
+        None, description="OAuth client id for the refresh-token flow (with the secret and refresh token)."
+    )
+    youtube_oauth_client_secret: SecretStr | None = Field(
+        None, description="OAuth client secret for the refresh-token flow."
+    )
+    youtube_oauth_refresh_token: SecretStr | None = Field(
+        None,
+        description="OAuth refresh token granted with the youtube.readonly and youtubepartner scopes; "
+        "access tokens are obtained and refreshed with it.",
+    )
+    youtube_oauth_token_url: str = Field(
+        "https://oauth2.googleapis.com/token", description="Token endpoint of the refresh-token flow."
+    )
     youtube_content_owner_id: str = Field("", description="Content owner id sent as onBehalfOfContentOwner.")
     youtube_timeout_s: float = Field(10.0, gt=0, description="Timeout of one YouTube API call, in seconds.")
 
@@ -168,7 +194,9 @@ class Settings(BaseSettings):
         """Every setting as text, with secrets and the passwords inside URLs replaced by ***."""
         shown: dict[str, str] = {}
         for name, value in self.model_dump().items():
-            if isinstance(value, SecretStr) or any(word in name for word in SECRET_WORDS):
+            # URLs are not secrets (YOUTUBE_OAUTH_TOKEN_URL); a password inside one is masked below.
+            secret_name = any(word in name for word in SECRET_WORDS) and not name.endswith("_url")
+            if isinstance(value, SecretStr) or secret_name:
                 shown[name] = "***" if value is not None else "None"
             elif isinstance(value, str) and "://" in value:
                 shown[name] = _mask_url_password(value)
@@ -186,11 +214,22 @@ SECRET_WORDS = ("password", "secret", "token", "key", "salt")
 
 
 def _mask_url_password(url: str) -> str:
+    """The URL with its password masked, whether in `user:password@` or in a query parameter whose name
+    says it is a secret (`?password=`, `?sslpassword=`, `?token=`)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc, query = parts.netloc, parts.query
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    if query:
+        query = "&".join(
+            f"{name}=***"
+            if any(word in name.lower() for word in SECRET_WORDS)
+            else f"{name}={value}"
+            if sep
+            else name
+            for name, sep, value in (item.partition("=") for item in query.split("&"))
+        )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 @lru_cache(maxsize=1)

@@ -185,14 +185,18 @@ def _finish(
 def _prepare(
     session: Session, fetched: FetchResult, summary: BatchSummary, *, isolate_channels: bool
 ) -> None:
-    """Store the batch's channels (videos refer to them) and pause the task type when its quota is spent."""
+    """Store the batch's channels (videos refer to them) and pause the task type when its quota is spent
+    (or, for refused credentials, every type using them, briefly; a longer pause already set stays)."""
     if fetched.channels:
         metadata.upsert_channels(session, fetched.channels, isolate=isolate_channels)
     quota = next((o for o in fetched.outcomes.values() if o.kind == QUOTA), None)
     if quota is not None:
-        summary.paused_until = next_quota_reset()
-        queue.pause_task_type(session, summary.task_type, summary.paused_until, reason=quota.message)
-        log.warning("%s paused until %s: %s", summary.task_type, summary.paused_until, quota.message)
+        summary.paused_until = until = quota.pause_until or next_quota_reset()
+        for task_type in quota.pause_types or (summary.task_type,):
+            current = queue.paused_until(session, task_type)
+            if current is None or current < until:
+                queue.pause_task_type(session, task_type, until, reason=quota.message)
+        log.warning("%s paused until %s: %s", summary.task_type, until, quota.message)
 
 
 def _count(summary: BatchSummary, held: bool, field: str) -> None:

@@ -223,8 +223,7 @@ def test_get_asset_asks_for_effective_metadata(sim: YouTubeSimulator, content_id
         "genre": ["Pop"],
         "artist": ["One", "Two"],
         "label": "L",
-        "custom_id": None,
-    }
+    }  # no customId in the asset: the stored custom id stays
 
 
 def test_unknown_asset_is_a_permanent_404(content_id: ContentIdClient) -> None:

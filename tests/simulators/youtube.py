@@ -7,11 +7,25 @@ Endpoints (Google's documented JSON: kind, etag, items, pageInfo, nextPageToken;
 - `GET /youtube/partner/v1/assets/{assetId}?fetchMetadata=effective&fetchOwnership=effective`
 - `GET /thumbnails/{channels|videos}/{id}/{size}.svg`: the thumbnail URLs the resources point at, served
   here so nothing (a browser in a demo included) ever reaches Google.
+- `POST /token` (form): Google's OAuth 2.0 token endpoint (`token_url`). `grant_type=refresh_token` with
+  `client_id`, `client_secret`, `refresh_token` registered by `add_oauth_client`, and
+  `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an RS256 `assertion` signed by a key
+  registered by `add_service_account` (issuer, audience, expiry and signature checked). Answers
+  `{"access_token", "expires_in", "token_type", "scope"}` or Google's OAuth error JSON
+  `{"error": "invalid_grant" | "invalid_client" | "unauthorized_client" | …, "error_description"}`.
+
+Token switches: `set_token_lifetime(s)` (issued tokens expire after `s` seconds; default 3599),
+`expire_tokens()` (every issued token expires now), `revoke_refresh_token(t)` (the grant and the access
+tokens it gave stop working), `fail_token_next(n, status)` (5xx/429/408 from the token endpoint), and
+`set_strict_tokens(True)`: only then does a bearer token the endpoint did not issue, or one that expired,
+get 401 `authError` in Google's format (default off: any bearer token is accepted, as before).
+`token_requests` counts the token endpoint's requests; `set_latency` delays them too.
 
 Deviations from the real API, all deliberate: our own claims carry `appliedPolicy` (the Claim resource
 has it, the claim snippet does not); another owner's claim carries `thirdPartyClaim: true` and a
 `contentOwner: {"kind", "id", "displayName"}` object naming that owner (see
-`catalog_ui.services.youtube.mapping`). Any API key or bearer token is accepted; none gives 401.
+`catalog_ui.services.youtube.mapping`). Any API key or bearer token is accepted unless strict token
+checking is on (see the token switches); none gives 401.
 
 Run standalone for a demo: `python -m tests.simulators.youtube --port 8799 --report PATH [--changes-seed S]`.
 """
@@ -27,9 +41,11 @@ import hashlib
 import json
 import random
 import re
+import secrets
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,10 +55,18 @@ from pathlib import Path
 from typing import Any, Self, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 from catalog_ui.services.youtube.categories import CATEGORY_IDS, CATEGORY_NAMES
 
 DATA_API_PREFIX = "/youtube/v3"
 CONTENT_ID_PREFIX = "/youtube/partner/v1"
+TOKEN_PATH = "/token"
+JWT_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # the `aud` Google requires in assertions
+DEFAULT_TOKEN_LIFETIME_S = 3599
 MAX_IDS_PER_CALL = 50
 DEFAULT_PUBLISHED = datetime(2020, 1, 1, tzinfo=UTC)
 DEFAULT_CATEGORY_ID = "22"  # People & Blogs, YouTube's default for uploads
@@ -72,6 +96,10 @@ QUOTA_MESSAGE = (
 AUTH_MESSAGE = (
     "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie "
     "or other valid authentication credential."
+)
+INVALID_TOKEN_MESSAGE = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
+    "valid authentication credential."
 )
 # Status → (reason, domain, message, gRPC status) of the errors `fail_next` can inject.
 FAULTS: dict[int, tuple[str, str, str, str]] = {
@@ -161,6 +189,12 @@ class _Fault:
 
 
 @dataclass
+class _IssuedToken:
+    expires_at: float  # time.monotonic()
+    grant: str  # the refresh token or service account it came from
+
+
+@dataclass
 class _Response:
     status: int
     body: bytes
@@ -198,6 +232,15 @@ class YouTubeSimulator:
         self._daily_quota = daily_quota
         self._quota_used = 0
         self._calls: list[Call] = []
+        self._oauth_clients: dict[str, str] = {}  # client id → secret
+        self._refresh_tokens: dict[str, str] = {}  # refresh token → client id
+        self._service_accounts: dict[str, rsa.RSAPublicKey] = {}  # e-mail → public key
+        self._delegations: dict[str, set[str]] = {}  # e-mail → users it may act as
+        self._issued: dict[str, _IssuedToken] = {}
+        self._token_lifetime = DEFAULT_TOKEN_LIFETIME_S
+        self._token_faults: deque[int] = deque()
+        self._strict_tokens = False
+        self._token_requests = 0
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -255,6 +298,11 @@ class YouTubeSimulator:
     def content_id_url(self) -> str:
         """Base URL for `ContentIdClient`."""
         return self.base_url + CONTENT_ID_PREFIX
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth 2.0 token endpoint (YOUTUBE_OAUTH_TOKEN_URL, a key file's `token_uri`)."""
+        return self.base_url + TOKEN_PATH
 
     # -- seeding ---------------------------------------------------------------------------------------
 
@@ -501,6 +549,147 @@ class YouTubeSimulator:
         with self._lock:
             return [dataclasses.replace(c) for c in self._claims.values() if c.video_id == video_id]
 
+    # -- OAuth token endpoint ---------------------------------------------------------------------------
+
+    def add_oauth_client(self, client_id: str, client_secret: str, refresh_token: str) -> None:
+        """Register an OAuth client and a refresh token granted to it (a client may hold several)."""
+        with self._lock:
+            self._oauth_clients[client_id] = client_secret
+            self._refresh_tokens[refresh_token] = client_id
+
+    def add_service_account(
+        self, email: str, public_key_pem: bytes | str, *, delegated_users: Iterable[str] = ()
+    ) -> None:
+        """Register a service account by e-mail with the PEM public key its assertions are checked against.
+
+        An assertion acting as a user (`sub`) not in `delegated_users` gets `unauthorized_client`, as
+        Google answers when domain-wide delegation was not granted.
+        """
+        pem = public_key_pem.encode() if isinstance(public_key_pem, str) else public_key_pem
+        key = serialization.load_pem_public_key(pem)
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise TypeError("a service account's key is an RSA key")
+        with self._lock:
+            self._service_accounts[email] = key
+            self._delegations[email] = set(delegated_users)
+
+    def set_token_lifetime(self, seconds: float) -> None:
+        """Tokens issued from now on expire after `seconds` (`expires_in` says so)."""
+        with self._lock:
+            self._token_lifetime = seconds
+
+    def expire_tokens(self) -> None:
+        """Every access token issued so far expires now (clients still think theirs are valid)."""
+        with self._lock:
+            now = time.monotonic()
+            for issued in self._issued.values():
+                issued.expires_at = min(issued.expires_at, now)
+
+    def revoke_refresh_token(self, refresh_token: str) -> None:
+        """Revoke a refresh token: it gets `invalid_grant`, and the access tokens it gave stop working."""
+        with self._lock:
+            self._refresh_tokens.pop(refresh_token, None)
+            self._issued = {t: i for t, i in self._issued.items() if i.grant != refresh_token}
+
+    def fail_token_next(self, n: int, status: int = 503) -> None:
+        """Answer the next `n` token requests with `status` (5xx, 429 or 408) and Google's OAuth error JSON."""
+        if not (status >= 500 or status in (408, 429)):
+            raise ValueError("token endpoint faults are 5xx, 429 or 408; revoke a grant for a 400")
+        with self._lock:
+            self._token_faults.extend([status] * n)
+
+    def set_strict_tokens(self, strict: bool = True) -> None:
+        """Turn on (or off) 401 `authError` for bearer tokens the endpoint did not issue or that expired."""
+        with self._lock:
+            self._strict_tokens = strict
+
+    @property
+    def token_requests(self) -> int:
+        """Requests the token endpoint received (failed ones included)."""
+        with self._lock:
+            return self._token_requests
+
+    def _token_valid(self, authorization: str) -> bool:
+        issued = self._issued.get(authorization.partition(" ")[2].strip())
+        return issued is not None and issued.expires_at > time.monotonic()
+
+    def _handle_token(self, raw_path: str, body: bytes) -> _Response:
+        path = urlsplit(raw_path).path.rstrip("/")
+        if path != TOKEN_PATH:
+            return _error(404, "notFound", f"No such endpoint: {path}")
+        form = {key: values[-1] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        with self._lock:
+            self._token_requests += 1
+            self._calls.append(Call(path, {k: v for k, v in form.items() if k == "grant_type"}))
+            latency = self._latency
+        if latency and self._stopping.wait(latency):
+            return _oauth_error(503, "internal_failure", "Simulator stopping.")
+        with self._lock:
+            if self._token_faults:
+                return _oauth_error(self._token_faults.popleft(), "internal_failure", "Backend Error")
+            grant_type = form.get("grant_type", "")
+            if grant_type == "refresh_token":
+                return self._refresh_grant(form)
+            if grant_type == JWT_GRANT_TYPE:
+                return self._jwt_grant(form.get("assertion", ""))
+            return _oauth_error(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+
+    def _refresh_grant(self, form: dict[str, str]) -> _Response:
+        client_id = form.get("client_id", "")
+        if client_id not in self._oauth_clients:
+            return _oauth_error(401, "invalid_client", "The OAuth client was not found.")
+        if form.get("client_secret") != self._oauth_clients[client_id]:
+            return _oauth_error(401, "invalid_client", "Unauthorized")
+        refresh_token = form.get("refresh_token", "")
+        if self._refresh_tokens.get(refresh_token) != client_id:
+            return _oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
+        return self._issue(
+            refresh_token,
+            "https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/youtubepartner",
+        )
+
+    def _jwt_grant(self, assertion: str) -> _Response:
+        try:
+            header_b64, payload_b64, signature_b64 = assertion.split(".")
+            header = json.loads(_b64decode(header_b64))
+            claims = json.loads(_b64decode(payload_b64))
+            signature = _b64decode(signature_b64)
+        except ValueError:
+            return _oauth_error(400, "invalid_grant", "Invalid JWT: the assertion is not a JWT.")
+        key = self._service_accounts.get(str(claims.get("iss")))
+        if header.get("alg") != "RS256" or key is None:
+            return _oauth_error(400, "invalid_grant", "Invalid grant: account not found")
+        try:
+            key.verify(signature, f"{header_b64}.{payload_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            return _oauth_error(400, "invalid_grant", "Invalid JWT Signature.")
+        now = time.time()
+        if claims.get("aud") != GOOGLE_TOKEN_AUDIENCE:
+            return _oauth_error(400, "invalid_grant", "Invalid JWT: Failed audience check.")
+        if not (claims.get("iat", now + 1) <= now + 60 and now < claims.get("exp", 0) <= now + 3660):
+            return _oauth_error(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token.")
+        if not claims.get("scope"):
+            return _oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
+        if "sub" in claims and claims["sub"] not in self._delegations[claims["iss"]]:
+            return _oauth_error(
+                401,
+                "unauthorized_client",
+                "Client is unauthorized to retrieve access tokens using this method, or client not "
+                "authorized for any of the scopes requested.",
+            )
+        return self._issue(str(claims["iss"]), str(claims["scope"]))
+
+    def _issue(self, grant: str, scope: str) -> _Response:
+        token = "ya29.sim-" + secrets.token_urlsafe(24)
+        self._issued[token] = _IssuedToken(time.monotonic() + self._token_lifetime, grant)
+        body = {
+            "access_token": token,
+            "expires_in": self._token_lifetime,
+            "token_type": "Bearer",
+            "scope": scope,
+        }
+        return _json(200, body)
+
     # -- request handling (called from server threads) -------------------------------------------------
 
     def _handle(self, raw_path: str, authorization: str | None) -> _Response:
@@ -522,6 +711,8 @@ class YouTubeSimulator:
                 return _error(404, "notFound", f"No such endpoint: {path}")
             if not params.get("key") and not re.fullmatch(r"Bearer\s+\S+", authorization or ""):
                 return _error(401, "required", AUTH_MESSAGE, location="Authorization")
+            if self._strict_tokens and authorization and not self._token_valid(authorization):
+                return _error(401, "authError", INVALID_TOKEN_MESSAGE, location="Authorization")
             if self._faults:
                 return _fault_response(self._faults.popleft())
             return route(path, params)
@@ -849,7 +1040,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        response = self.server.simulator._handle(self.path, self.headers.get("Authorization"))
+        self._send(self.server.simulator._handle(self.path, self.headers.get("Authorization")))
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._send(self.server.simulator._handle_token(self.path, body))
+
+    def _send(self, response: _Response) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
@@ -886,6 +1083,15 @@ def _error(
         grpc_status = "PERMISSION_DENIED"
     body = {"error": {"code": status, "message": message, "errors": [detail], "status": grpc_status}}
     return _json(status, body, headers)
+
+
+def _oauth_error(status: int, error: str, description: str) -> _Response:
+    """Google's token endpoint error: `{"error": "invalid_grant", "error_description": "..."}`."""
+    return _json(status, {"error": error, "error_description": description})
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _fault_response(fault: _Fault) -> _Response:

@@ -390,13 +390,22 @@ def test_asset_fields_from_effective_metadata() -> None:
     }
 
 
-def test_asset_fields_when_metadata_is_missing_or_empty() -> None:
-    empty = {"upc": None, "isrc": None, "genre": None, "artist": None, "label": None, "custom_id": None}
-    assert asset_fields_from_asset({"id": "A1"}) == empty
-    assert (
-        asset_fields_from_asset({"metadataEffective": {"artist": [], "genre": ["", " "], "label": " "}})
-        == empty
-    )
+def test_asset_fields_absent_from_the_response_are_left_out() -> None:
+    # A partial response never blanks what a report stored: only the fields YouTube sent are written.
+    assert asset_fields_from_asset({"id": "A1"}) == {}
+    assert asset_fields_from_asset({"id": "A1", "metadataEffective": {"customId": "C-1"}}) == {
+        "custom_id": "C-1"
+    }
+
+
+def test_asset_fields_sent_empty_are_cleared() -> None:
+    assert asset_fields_from_asset(
+        {"metadataEffective": {"artist": [], "genre": ["", " "], "label": " "}}
+    ) == {
+        "artist": None,
+        "genre": None,
+        "label": None,
+    }
 
 
 def test_asset_pipe_joined_lists_are_split() -> None:

@@ -1,4 +1,5 @@
-"""How the tasks reach YouTube: clients built from settings (one per thread), and the quota day's end."""
+"""How the tasks reach YouTube: credentials (one per process) and clients (one per thread) built from
+settings, and the quota day's end."""
 
 from __future__ import annotations
 
@@ -11,17 +12,25 @@ from pydantic import SecretStr
 
 from catalog_ui.models import utc_now
 from catalog_ui.services.youtube.content_id import ContentIdClient
+from catalog_ui.services.youtube.credentials import YouTubeCredentials, credentials_from_settings
 from catalog_ui.services.youtube.data_api import DataApiClient
+from catalog_ui.services.youtube.errors import ConfigurationError
 from catalog_ui.settings import get_settings
 
 # YouTube resets daily API quotas at midnight Pacific time.
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 
+# Every task type's calls carry the OAuth token when one is configured (the Data API's too, next to its
+# key), so credentials Google refuses stop them all.
+CREDENTIAL_TASK_TYPES = ("metadata_sync", "ownership_update", "asset_enrichment")
+NO_CREDENTIALS = (
+    "YOUTUBE_SERVICE_ACCOUNT_FILE, YOUTUBE_OAUTH_CLIENT_ID/_CLIENT_SECRET/_REFRESH_TOKEN "
+    "or YOUTUBE_ACCESS_TOKEN"
+)
+
 _local = threading.local()
-
-
-class ConfigurationError(Exception):
-    """A setting a task needs is missing; the message says which one."""
+_credentials_lock = threading.Lock()
+_credentials: dict[str, tuple[tuple[object, ...], YouTubeCredentials | None]] = {}
 
 
 def next_quota_reset(now: datetime | None = None) -> datetime:
@@ -35,32 +44,65 @@ def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def data_api_client() -> DataApiClient:
-    """This thread's Data API client for the current settings (key and/or token, base URL, timeout)."""
+def youtube_credentials() -> YouTubeCredentials | None:
+    """The process's OAuth credentials for the current settings, or None when none are configured.
+
+    One object for every thread, so a token refresh (or an `invalidate` after a 401) serves them all.
+    Raises `ConfigurationError` when the settings are half configured.
+    """
     s = get_settings()
-    key, token = _secret(s.youtube_api_key), _secret(s.youtube_access_token)
-    if not key and not token:
-        raise ConfigurationError("Set YOUTUBE_API_KEY or YOUTUBE_ACCESS_TOKEN to call the YouTube Data API.")
-    config = (s.youtube_data_api_url, key, token, s.youtube_timeout_s)
+    config = (
+        s.youtube_service_account_file,
+        s.youtube_delegated_user,
+        s.youtube_oauth_client_id,
+        _secret(s.youtube_oauth_client_secret),
+        _secret(s.youtube_oauth_refresh_token),
+        s.youtube_oauth_token_url,
+        _secret(s.youtube_access_token),
+        s.youtube_timeout_s,
+    )
+    with _credentials_lock:
+        entry = _credentials.get("youtube")
+        if entry is not None and entry[0] == config:
+            return entry[1]
+        # The previous object is not closed: other threads' clients may still be using it.
+        credentials = credentials_from_settings(s)
+        _credentials["youtube"] = (config, credentials)
+        return credentials
+
+
+def data_api_client() -> DataApiClient:
+    """This thread's Data API client for the current settings (key and/or credentials, base URL, timeout)."""
+    s = get_settings()
+    key, credentials = _secret(s.youtube_api_key), youtube_credentials()
+    if not key and credentials is None:
+        raise ConfigurationError(
+            f"Set YOUTUBE_API_KEY or one of {NO_CREDENTIALS} to call the YouTube Data API."
+        )
+    config = (s.youtube_data_api_url, key, credentials, s.youtube_timeout_s)
     client = _cached("data_api", config)
     if client is None:
-        client = _store("data_api", config, DataApiClient(config[0], key, token, s.youtube_timeout_s))
+        client = DataApiClient(config[0], key, timeout=s.youtube_timeout_s, credentials=credentials)
+        _store("data_api", config, client)
     return client
 
 
 def content_id_client() -> ContentIdClient:
-    """This thread's Content ID client for the current settings (owner id, token, base URL, timeout)."""
+    """This thread's Content ID client for the current settings (owner id, credentials, base URL, timeout)."""
     s = get_settings()
-    token = _secret(s.youtube_access_token)
     owner = s.youtube_content_owner_id.strip()
     if not owner:
         raise ConfigurationError("Set YOUTUBE_CONTENT_OWNER_ID to call the YouTube Content ID API.")
-    if not token:
-        raise ConfigurationError("Set YOUTUBE_ACCESS_TOKEN: the Content ID API accepts OAuth tokens only.")
-    config = (s.youtube_content_id_url, owner, token, s.youtube_timeout_s)
+    credentials = youtube_credentials()
+    if credentials is None:
+        raise ConfigurationError(
+            f"Set one of {NO_CREDENTIALS}: the Content ID API accepts OAuth tokens only."
+        )
+    config = (s.youtube_content_id_url, owner, credentials, s.youtube_timeout_s)
     client = _cached("content_id", config)
     if client is None:
-        client = _store("content_id", config, ContentIdClient(config[0], owner, token, s.youtube_timeout_s))
+        client = ContentIdClient(config[0], owner, timeout=s.youtube_timeout_s, credentials=credentials)
+        _store("content_id", config, client)
     return client
 
 

@@ -1,15 +1,22 @@
-"""What fetching one task from YouTube came to, and how an API error maps to it."""
+"""What fetching one task from YouTube came to, and how an API error maps to it.
+
+A QUOTA outcome puts the task back untouched and pauses its task type: until the quota day ends when
+the quota is spent, or for AUTH_PAUSE (every task type using the credentials) when Google refuses our
+credentials, so that an expired or revoked token never fails a batch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from catalog_ui.models import utc_now
 from catalog_ui.services.queue import ClaimedTask
+from catalog_ui.services.sync.clients import CREDENTIAL_TASK_TYPES
 from catalog_ui.services.youtube.errors import (
+    AuthError,
     PermanentApiError,
     QuotaExceededError,
     TransientApiError,
@@ -19,18 +26,27 @@ from catalog_ui.services.youtube.errors import (
 APPLY = "apply"  # YouTube answered: write these values
 FAILED = "failed"  # retrying cannot help
 RETRY = "retry"  # transient: try again after a backoff
-QUOTA = "quota"  # the API's daily quota is spent: put the task back untouched
+QUOTA = "quota"  # the API refuses us for a while (quota spent, credentials refused): put the task back
 NOT_FOUND = "video not found on YouTube"
+# How long refused credentials pause the task types: an operator has to fix the settings, but a token
+# Google refused by mistake (or a key rotated meanwhile) should not stop the queue for the whole day.
+AUTH_PAUSE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One task's fate: `kind` is APPLY (with `values`), FAILED, RETRY or QUOTA (with `message`)."""
+    """One task's fate: `kind` is APPLY (with `values`), FAILED, RETRY or QUOTA (with `message`).
+
+    A QUOTA outcome may say when the pause ends (`pause_until`; None: when the quota day ends) and
+    which task types to pause (`pause_types`; empty: the batch's own).
+    """
 
     kind: str
     values: dict[str, Any] | None = None
     message: str | None = None
     retry_after: float | None = None
+    pause_until: datetime | None = None
+    pause_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,6 +88,10 @@ def from_error(exc: YouTubeApiError, not_found: str | None = None) -> Outcome:
     """The outcome an API error calls for; a 404 becomes `not_found` (a clear message) when given."""
     if isinstance(exc, QuotaExceededError):
         return Outcome(QUOTA, message=exc.message)
+    if isinstance(exc, AuthError):
+        return Outcome(
+            QUOTA, message=exc.message, pause_until=utc_now() + AUTH_PAUSE, pause_types=CREDENTIAL_TASK_TYPES
+        )
     if isinstance(exc, TransientApiError):
         return Outcome(RETRY, message=exc.message, retry_after=exc.retry_after)
     if isinstance(exc, PermanentApiError) and exc.status == 404 and not_found:

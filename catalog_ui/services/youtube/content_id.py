@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Self
 from urllib.parse import quote
 
+from catalog_ui.services.youtube.credentials import StaticToken, YouTubeCredentials
 from catalog_ui.services.youtube.errors import PermanentApiError
 from catalog_ui.services.youtube.http import GoogleApiTransport
 
@@ -17,7 +18,10 @@ MAX_CLAIM_PAGES = 200
 
 
 class ContentIdClient:
-    """Synchronous Content ID client acting for one content owner; the API accepts OAuth tokens only."""
+    """Synchronous Content ID client acting for one content owner; the API accepts OAuth tokens only.
+
+    `credentials` refresh their token as needed; `access_token` is a shorthand for a fixed one.
+    """
 
     def __init__(
         self,
@@ -25,16 +29,20 @@ class ContentIdClient:
         content_owner_id: str,
         access_token: str | None = None,
         timeout: float = 10.0,
+        *,
+        credentials: YouTubeCredentials | None = None,
     ) -> None:
         if not content_owner_id or not content_owner_id.strip():
             raise ValueError(
                 "content_owner_id is required: every Content ID call is made on behalf of an owner"
             )
         self.content_owner_id = content_owner_id.strip()
+        if credentials is None and access_token:
+            credentials = StaticToken(access_token)
         self._transport = GoogleApiTransport(
             base_url,
             timeout=timeout,
-            access_token=access_token,
+            credentials=credentials,
             default_params={"onBehalfOfContentOwner": self.content_owner_id},
         )
 

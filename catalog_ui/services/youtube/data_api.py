@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
 
+from catalog_ui.services.youtube.credentials import StaticToken, YouTubeCredentials
 from catalog_ui.services.youtube.http import GoogleApiTransport
 
 MAX_IDS_PER_CALL = 50
@@ -18,10 +19,11 @@ CHANNEL_PARTS = "snippet,statistics,brandingSettings"
 
 
 class DataApiClient:
-    """Synchronous Data API client. Authenticates with an API key, a bearer token, or both.
+    """Synchronous Data API client. Authenticates with an API key, OAuth credentials, or both.
 
-    Without either the server answers 401 (`PermanentApiError`). Errors are raised as the classes of
-    `catalog_ui.services.youtube.errors`; nothing is retried here.
+    `credentials` refresh their token as needed; `access_token` is a shorthand for a fixed one. Without
+    any the server answers 401 (`PermanentApiError`). Errors are raised as the classes of
+    `catalog_ui.services.youtube.errors`; nothing is retried here but a 401 after a token refresh.
     """
 
     def __init__(
@@ -30,10 +32,14 @@ class DataApiClient:
         api_key: str | None = None,
         access_token: str | None = None,
         timeout: float = 10.0,
+        *,
+        credentials: YouTubeCredentials | None = None,
     ) -> None:
         params = {"key": api_key} if api_key else None
+        if credentials is None and access_token:
+            credentials = StaticToken(access_token)
         self._transport = GoogleApiTransport(
-            base_url, timeout=timeout, access_token=access_token, default_params=params
+            base_url, timeout=timeout, credentials=credentials, default_params=params
         )
 
     @property

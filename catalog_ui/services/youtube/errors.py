@@ -2,7 +2,9 @@
 
 The clients never retry. The queue layer reads the class: `TransientApiError` → retry with backoff
 (honouring `retry_after` when the server sent one), `QuotaExceededError` → stop calling until the daily
-quota resets (midnight Pacific time), `PermanentApiError` → fail the task, retrying cannot help.
+quota resets (midnight Pacific time), `AuthError` → Google refused our credentials: stop calling for a
+while and tell the operator which settings to fix, `PermanentApiError` → fail the task, retrying cannot
+help. `ConfigurationError` is raised before any call, when the settings cannot make a client.
 """
 
 from __future__ import annotations
@@ -47,3 +49,24 @@ class QuotaExceededError(YouTubeApiError):
 
 class PermanentApiError(YouTubeApiError):
     """400, 401, 404 and 403 for other reasons: the request itself is wrong or not allowed."""
+
+
+class AuthError(YouTubeApiError):
+    """Google refused our credentials: the token endpoint refused the grant (`invalid_grant`,
+    `invalid_client`, …) or the API still answered 401 after a fresh token. Retrying cannot help until
+    an operator fixes the settings named in `settings`; the message says so.
+    """
+
+    def __init__(
+        self, detail: str, *, settings: str, status: int | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(
+            f"YouTube refused our credentials: {detail}; fix the {settings} settings",
+            status=status,
+            reason=reason,
+        )
+        self.settings = settings
+
+
+class ConfigurationError(Exception):
+    """A setting a task needs is missing or incomplete; the message says which one."""

@@ -1,8 +1,10 @@
 """Shared HTTP plumbing of the YouTube clients: a JSON GET returning the body or raising a classified error.
 
-This is the single place that decides which failures are transient, quota or permanent (see `errors`);
-it never retries. Messages name the path but never the full URL, so an API key in the query string
-cannot leak into logs or task error fields.
+This is the single place that decides which failures are transient, quota, auth or permanent (see
+`errors`). It retries one thing only: a 401 with a token that can be refreshed is sent again once with a
+fresh token (the old one expired or was revoked early); a 401 that persists is an `AuthError`. Messages
+name the path but never the full URL, so an API key in the query string cannot leak into logs or task
+error fields.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 
 import httpx
 
+from catalog_ui.services.youtube.credentials import YouTubeCredentials
 from catalog_ui.services.youtube.errors import (
+    AuthError,
     PermanentApiError,
     QuotaExceededError,
     TransientApiError,
@@ -31,7 +35,9 @@ _MAX_MESSAGE_CHARS = 300
 class GoogleApiTransport:
     """An `httpx.Client` bound to one API base URL, adding credentials and fixed query parameters.
 
-    `calls` counts every request sent, failed ones included (Google charges quota for those too).
+    `credentials` (None: no Authorization header, e.g. the Data API with an API key only) give each
+    request its bearer token. `calls` counts every request sent, failed ones included (Google charges
+    quota for those too).
     """
 
     def __init__(
@@ -39,13 +45,12 @@ class GoogleApiTransport:
         base_url: str,
         *,
         timeout: float,
-        access_token: str | None = None,
+        credentials: YouTubeCredentials | None = None,
         default_params: Mapping[str, str] | None = None,
     ) -> None:
         headers = {"Accept": "application/json", "User-Agent": "catalog-ui"}
-        if access_token:
-            headers["Authorization"] = f"Bearer {access_token}"
         self.timeout = timeout
+        self.credentials = credentials
         self._default_params = dict(default_params or {})
         self._client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout), headers=headers)
         self._calls = 0
@@ -59,18 +64,15 @@ class GoogleApiTransport:
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """GET `path` (relative to the base URL) and return the JSON object, or raise a `YouTubeApiError`."""
         query = {**self._default_params, **(params or {})}
-        with self._lock:
-            self._calls += 1
-        try:
-            response = self._client.get(path, params=query)
-        except httpx.TimeoutException as exc:
-            raise TransientApiError(
-                f"GET {path} timed out after {self.timeout:g} s", reason="timeout"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransientApiError(
-                f"GET {path} failed: {type(exc).__name__}: {exc}", reason="connectionError"
-            ) from exc
+        credentials = self.credentials
+        token = credentials.token() if credentials else None
+        response = self._send(path, query, token)
+        if response.status_code == 401 and credentials is not None:
+            if credentials.refreshable:
+                credentials.invalidate(token)
+                response = self._send(path, query, credentials.token())
+            if response.status_code == 401:
+                raise auth_error(response, path, credentials)
         if not response.is_success:
             raise error_from_response(response, path)
         try:
@@ -86,9 +88,36 @@ class GoogleApiTransport:
             )
         return body
 
+    def _send(self, path: str, query: Mapping[str, str], token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        with self._lock:
+            self._calls += 1
+        try:
+            return self._client.get(path, params=query, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransientApiError(
+                f"GET {path} timed out after {self.timeout:g} s", reason="timeout"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransientApiError(
+                f"GET {path} failed: {type(exc).__name__}: {exc}", reason="connectionError"
+            ) from exc
+
     def close(self) -> None:
         """Close the underlying connection pool."""
         self._client.close()
+
+
+def auth_error(response: httpx.Response, path: str, credentials: YouTubeCredentials) -> AuthError:
+    """The error for a 401 that a fresh token did not cure (or that no refresh can cure)."""
+    reasons, detail = parse_google_error(response)
+    reason = reasons[0] if reasons else None
+    return AuthError(
+        f"API 401 {reason or response.reason_phrase} on GET {path}: {detail}",
+        settings=credentials.settings,
+        status=401,
+        reason=reason,
+    )
 
 
 def error_from_response(response: httpx.Response, path: str) -> YouTubeApiError:

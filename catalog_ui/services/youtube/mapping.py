@@ -186,19 +186,17 @@ def policy_summary(policy: Any) -> str | None:
 
 
 def asset_fields_from_asset(asset: Mapping[str, Any]) -> dict[str, Any]:
-    """Map an asset's `metadataEffective` to upc, isrc, genre, artist, label, custom_id (None when absent).
+    """Map an asset's `metadataEffective` to upc, isrc, genre, artist, label, custom_id.
 
-    `genre` and `artist` are lists (a '|'-separated string is split); an empty list becomes None.
+    As for videos, a field absent from the response is left out (the stored value stays); one present but
+    empty is None. `genre` and `artist` are lists (a '|'-separated string is split); an empty list is None.
     """
     metadata = _section(asset, "metadataEffective")
-    return {
-        "upc": _text(metadata.get("upc")),
-        "isrc": _text(metadata.get("isrc")),
-        "genre": _text_list(metadata.get("genre")),
-        "artist": _text_list(metadata.get("artist")),
-        "label": _text(metadata.get("label")),
-        "custom_id": _text(metadata.get("customId")),
-    }
+    fields: dict[str, Any] = {}
+    for column, key, parse in _ASSET_FIELDS:
+        if key in metadata:
+            fields[column] = parse(metadata[key])
+    return fields
 
 
 def _section(resource: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -220,6 +218,16 @@ def _text_list(value: Any) -> list[str] | None:
         return None
     items = [text for text in (_text(item) for item in value) if text]
     return items or None
+
+
+_ASSET_FIELDS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
+    ("upc", "upc", _text),
+    ("isrc", "isrc", _text),
+    ("genre", "genre", _text_list),
+    ("artist", "artist", _text_list),
+    ("label", "label", _text),
+    ("custom_id", "customId", _text),
+)
 
 
 def _truncate(value: str | None, limit: int) -> str | None:
