@@ -219,13 +219,16 @@ def owners(value: str) -> str | None:
 
 
 def isrc(value: str) -> str | Flagged:
-    """Store a valid ISRC upper-cased without hyphens or spaces; keep anything else as reported, flagged."""
+    """Store a valid ISRC upper-cased without hyphens or spaces; keep anything else as reported, flagged
+    (compacted like a valid one when only that fits the column: `us-abc-24-0001`, a digit short)."""
     compact = re.sub(r"[\s-]", "", value).upper()
     if ISRC_PATTERN.fullmatch(compact):
         return compact
-    if len(value) > 12:
-        raise FieldError("longer than 12 characters")
-    return Flagged(value, "isrc_invalid")
+    if len(value) <= 12:
+        return Flagged(value, "isrc_invalid")
+    if len(compact) <= 12:
+        return Flagged(compact, "isrc_invalid")
+    raise FieldError("longer than 12 characters")
 
 
 def upc(value: str) -> str | Flagged:
@@ -233,9 +236,11 @@ def upc(value: str) -> str | Flagged:
     compact = re.sub(r"[\s-]", "", value)
     if UPC_PATTERN.fullmatch(compact):
         return compact
-    if len(value) > 20:
-        raise FieldError("longer than 20 characters")
-    return Flagged(value, "upc_invalid")
+    if len(value) <= 20:
+        return Flagged(value, "upc_invalid")
+    if len(compact) <= 20:
+        return Flagged(compact, "upc_invalid")
+    raise FieldError("longer than 20 characters")
 
 
 def _store(column: str, normalize: Normalizer, kind: str) -> ReportColumn:

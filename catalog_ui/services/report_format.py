@@ -38,6 +38,7 @@ from catalog_ui.services.report_copy import (
     row_hash_salt,
     to_copy_line,
 )
+from catalog_ui.services.report_sql import CSV_FIELD_LIMIT
 
 __all__ = [
     "COPY_EXTRA_COLUMNS",
@@ -188,6 +189,26 @@ def text_of(binary: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
+def value_too_long_error(line: int) -> ReportFormatError:
+    """The fault of a record with a value over CSV_FIELD_LIMIT (Python's csv refuses it): no report value
+    is that long, but everything after a quote that is never closed is one value."""
+    return ReportFormatError(
+        f"Line {line} has a value longer than {CSV_FIELD_LIMIT:,} characters, or a quote that is never "
+        "closed; the file is probably damaged."
+    )
+
+
+def foreign_header_error(header_line: int, row_line: int) -> ReportFormatError:
+    """The fault of data rows (the first on `row_line`) under a repeated header, on `header_line`, that
+    names other columns or the same in another order: read by the first header's positions, their values
+    would land in the wrong columns, so the report is refused whole rather than half-read."""
+    return ReportFormatError(
+        f"Line {header_line} repeats the header with other columns or in another order, and data rows "
+        f"follow it (from line {row_line}): they would be read into the wrong columns. Split the file at "
+        f"line {header_line} and ingest each part."
+    )
+
+
 def open_report(stream: BinaryIO) -> ReportReader:
     """Open a Videos report (plain or gzip CSV) for streaming; reads the header and the first data row."""
     binary, gzipped = decompressed(stream)
@@ -247,6 +268,10 @@ class ReportReader:
         self.rows_parsed = 0
         self.rows_rejected = 0
         self.skipped: dict[str, int] = {"blank": 0, "summary": 0, "header": 0}
+        # Lines of repeated headers: those that differ from the first, and those equal to it.
+        self.foreign_headers: list[int] = []
+        self.header_lines: list[int] = []
+        self._foreign_header: int | None = None  # the differing header the rows now read come under
         self._text = text
         self._lines = _Tracked(_physical_lines(text))
         self._reader = csv.reader(self._lines)
@@ -356,13 +381,20 @@ class ReportReader:
         """One record as a parsed or rejected row, or None when it is skipped; counts it."""
         kind = self._skip_kind(fields)
         if kind == "different header":
+            self._foreign_header = line
+            self.foreign_headers.append(line)
             self.rows_rejected += 1
             return RejectedRow(
                 line, None, "a repeated header row that differs from the first header", _raw(fields)
             )
+        if kind == "header":
+            self._foreign_header = None
+            self.header_lines.append(line)
         if kind:
             self.skipped[kind] += 1
             return None
+        if self._foreign_header is not None:
+            raise foreign_header_error(self._foreign_header, line)
         row = self._parse(line, fields)
         if isinstance(row, ParsedRow):
             self.rows_parsed += 1
@@ -439,7 +471,7 @@ class ReportReader:
             row_digest = digest if digest is not None else _line_digest(salt, raw)
             # The fast path takes plain data rows; anything else, and any row with a cell the fast
             # encoders refuse, goes through the reference path, which skips, parses or rejects it.
-            if len(fields) == ncols:
+            if len(fields) == ncols and self._foreign_header is None:
                 vid = fields[vid_index]
                 if valid_id(vid) and vid.lower() not in header_keys:
                     text = encode(line, fields, row_digest)
@@ -541,6 +573,8 @@ def _numbered_records(
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise value_too_long_error(start) from None
             raise ReportFormatError(f"Line {start} cannot be read as CSV ({exc}).") from None
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise ReportFormatError(

@@ -28,6 +28,7 @@ import gzip
 import io
 import logging
 import queue
+import re
 import sys
 import threading
 import uuid
@@ -54,9 +55,17 @@ from catalog_ui.services.report_format import (
     ReportFormatError,
     ReportReader,
     decompressed,
+    foreign_header_error,
     text_of,
+    value_too_long_error,
 )
-from catalog_ui.services.report_sql import RawCell, known_row_sql, normalize_select, raw_column
+from catalog_ui.services.report_sql import (
+    CSV_FIELD_LIMIT,
+    RawCell,
+    known_row_sql,
+    normalize_select,
+    raw_column,
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +149,13 @@ class _Chunk:
     first_line: int
     lines: int
     hashed: bytes  # `data` with each line's row hash appended (`with_row_hashes`)
+    quotes_alike: bool  # PostgreSQL's COPY reads its quotes as the Python reader does (`quotes_read_alike`)
+
+    @property
+    def for_copy(self) -> bool:
+        """Whether PostgreSQL's CSV COPY may take this piece (else the Python reader does)."""
+        # `\.` alone on a line would end a CSV COPY early without an error.
+        return self.quotes_alike and b"\\." not in self.data
 
 
 @dataclass(frozen=True)
@@ -203,6 +219,29 @@ class _Lines(io.TextIOBase):
 
     def readline(self, size: int | None = -1) -> str:
         return self.read(size)
+
+
+# A quoted CSV value: its quotes, and doubled quotes inside (the unrolled form scans fast).
+_QUOTED_VALUE = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+
+
+def quotes_read_alike(data: bytes) -> bool:
+    """Whether every `"` of `data` belongs to a value quoted from one field boundary to the next.
+
+    Those are the only quotes PostgreSQL's CSV COPY and Python's csv module read alike. A quote inside an
+    unquoted value (`12" vinyl`, `Song "Live" Version`), or text after a closing quote, is a literal
+    character to Python, but PostgreSQL opens a quoted section there and drops the quotes: such a piece
+    goes the Python way.
+    """
+    if b'"' not in data:
+        return True
+    size, quotes = len(data), 0
+    for match in _QUOTED_VALUE.finditer(data):
+        start, end = match.span()
+        if (start and data[start - 1] not in b",\n") or (end < size and data[end] not in b",\r\n"):
+            return False
+        quotes += data.count(b'"', start, end)
+    return quotes == data.count(b'"')
 
 
 def with_row_hashes(data: bytes, salt: int) -> bytes:
@@ -308,7 +347,7 @@ class _PieceStream(io.RawIOBase):
             piece = next(self._pieces, None)
             if piece is None:
                 return b""
-            if isinstance(piece, _Tail) or b"\\." in piece.data:
+            if isinstance(piece, _Tail) or not piece.for_copy:
                 raise _NotForOneCopy
         except BaseException as exc:
             self.error = exc
@@ -552,7 +591,21 @@ class ReportLoader:
                 self._on_progress()
         before_comparing()
         self._normalize(conn, cursor, tables)
+        self._refuse_rows_under_foreign_headers(cursor)
         cursor.execute(f"DROP TABLE {RAW}")
+
+    def _refuse_rows_under_foreign_headers(self, cursor: Any) -> None:
+        """Raise the reader's fault for rows staged under a repeated header in another order (the Python
+        reader raises it for the rows it reads there; those COPYed were typed by position meanwhile)."""
+        for start in self.reader.foreign_headers:
+            end = min((line for line in self.reader.header_lines if line > start), default=None)
+            cursor.execute(
+                f"SELECT min(line) FROM {STAGE} WHERE line > %s AND (line < %s OR %s IS NULL)",
+                (start, end, end),
+            )
+            first = cursor.fetchone()[0]
+            if first is not None:
+                raise foreign_header_error(start, first)
 
     def _read_header_block(self, binary: io.BufferedReader) -> tuple[bytes, bool]:
         """The bytes up to the end of the header record (blank lines before it included), and whether the
@@ -655,11 +708,10 @@ class ReportLoader:
 
     def _chunk(self, data: bytes, first_line: int) -> _Chunk:
         hashed = with_row_hashes(data, self.reader.row_hash_salt)
-        return _Chunk(data, first_line, physical_lines(data), hashed)
+        return _Chunk(data, first_line, physical_lines(data), hashed, quotes_read_alike(data))
 
     def _copy_chunk(self, cursor: Any, chunk: _Chunk) -> None:
-        # `\.` alone on a line would end a CSV COPY early without an error: such a piece goes the Python way.
-        if b"\\." not in chunk.data:
+        if chunk.for_copy:
             cursor.execute("SAVEPOINT ingest_chunk")
             cursor.execute("SELECT setval(%s, %s, false)", (self._sequence, chunk.first_line))
             try:
@@ -722,9 +774,11 @@ class ReportLoader:
 
         with parallel_plans(cursor.execute):
             normalized = stage_rows(f"NOT {known}")
-            if 0 < normalized < self.rows_copied:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGE})")
+            if normalized < self.rows_copied and cursor.fetchone()[0]:
                 # A video with several rows in the report needs them all in the collapse: its known rows
-                # (those not staged yet) join its staged ones. Known rows alone need nothing: each is the
+                # (those not staged yet) join its staged ones, whichever way those came (SQL or, for a
+                # piece PostgreSQL refused, the Python reader). Known rows alone need nothing: each is the
                 # very line its video's values came from.
                 normalized += stage_rows(
                     f"h.{vid} IN (SELECT video_id FROM {STAGE}) "
@@ -754,6 +808,8 @@ class ReportLoader:
             lines = []
             for ord_, digest, *cells in batch:
                 fields = ["" if cell is None else cell for cell in cells]
+                if any(len(field) > CSV_FIELD_LIMIT for field in fields):
+                    raise value_too_long_error(int(ord_))  # as the Python reader's csv module would
                 line = self.reader.copy_line_of(int(ord_), fields, digest, self._reject)
                 if line is not None:
                     lines.append(line)

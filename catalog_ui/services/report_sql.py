@@ -32,6 +32,11 @@ _PRIVACY = {
 }
 
 
+# Python's csv module (its default `field_size_limit`) refuses a longer value and ends the report in error;
+# a value without a column limit of its own that is longer goes the Python way too, so both paths agree.
+CSV_FIELD_LIMIT = 131_072
+
+
 @dataclass(frozen=True)
 class RawCell:
     """One header cell as the SQL fast path sees it: its raw column's position and what it stores."""
@@ -210,12 +215,12 @@ def _multi(t: str, limit: int) -> tuple[str, str]:
 
 
 def _owners(t: str) -> tuple[str, str]:
-    one, two, check = _entries(t, 1 << 30)
+    one, two, check = _entries(t, CSV_FIELD_LIMIT)
     return check, f"CASE WHEN {one} OR {two} THEN {t} END"
 
 
 def _text(t: str, limit: int | None) -> tuple[str, str]:
-    within = "" if limit is None else f" AND length({t}) <= {limit}"
+    within = f" AND length({t}) <= {CSV_FIELD_LIMIT if limit is None else limit}"
     check = f"({_empty(t)} OR ({_untrimmed(t)}{within}))"
     # left(): a row that goes the Python way must still fit the staging column until it is replaced.
     return check, f"nullif({t}, '')" if limit is None else f"left(nullif({t}, ''), {limit})"

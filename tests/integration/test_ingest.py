@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
-from catalog_ui.services import ingest, reports
+from catalog_ui.services import ingest, report_load, reports
 from catalog_ui.services.ingest import IngestResult, ingest_report
 from catalog_ui.services.report_load import ReportLoader
 from tests.integration.test_video_sort import out_of_mirror
@@ -658,6 +658,91 @@ def test_rows_with_undecodable_bytes_or_nul_are_rejected(session: Session) -> No
     ]
 
 
+@pytest.mark.parametrize("column", ["video_title", "effective_policy"])
+@pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
+def test_a_value_over_the_csv_limit_ends_the_report_on_both_paths(
+    session: Session, tmp_path: Path, catalog_empty: bool, column: str
+) -> None:
+    # No report value is 128 KiB long, but all that follows a quote never closed is one value: Python's
+    # csv refuses it, and PostgreSQL's COPY, which would take it, hands its row to the Python reader.
+    if not catalog_empty:
+        base = tmp_path / "cms_videos_2026-03-01.csv"
+        base.write_text("video_id,views\nvidZulu0026,1\n")
+        ingest_file(session, base)
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text(
+        f"video_id,{column},views\nvidAlpha001,Fine,1\nvidBravo002,{'x' * 140_000},2\nvidCharl003,Fine,3\n"
+    )
+
+    report, _ = ingest_file(session, path)
+
+    assert report.status == "error"
+    assert report.error_message == (
+        "Line 3 has a value longer than 131,072 characters, or a quote that is never closed; the file is "
+        "probably damaged."
+    )
+    assert session.execute(select(Video.video_id).where(Video.video_id != "vidZulu0026")).all() == []
+
+
+@pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
+def test_rows_under_a_repeated_header_in_another_order_refuse_the_report(
+    session: Session, tmp_path: Path, catalog_empty: bool
+) -> None:
+    # Read by the first header's positions, Bravo's label would become its title: nothing is written.
+    if not catalog_empty:
+        base = tmp_path / "cms_videos_2026-03-01.csv"
+        base.write_text("video_id,views\nvidZulu0026,1\n")
+        ingest_file(session, base)
+    before = session.execute(select(func.count()).select_from(MetadataSync)).scalar_one()
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text(
+        "video_id,video_title,label\n"
+        "vidAlpha001,Song One,Label One\n"
+        "\n"
+        "video_id,label,video_title\n"
+        "vidBravo002,Label Two,Song Two\n"
+    )
+
+    report, _ = ingest_file(session, path)
+
+    assert report.status == "error"
+    assert report.error_message == (
+        "Line 4 repeats the header with other columns or in another order, and data rows follow it (from "
+        "line 5): they would be read into the wrong columns. Split the file at line 4 and ingest each part."
+    )
+    titled = session.execute(select(Video.video_id).where(Video.title.is_not(None))).all()
+    assert titled == []
+    assert session.execute(select(func.count()).select_from(MetadataSync)).scalar_one() == before
+
+
+@pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
+def test_the_first_header_repeated_after_a_foreign_one_reads_on(
+    session: Session, tmp_path: Path, catalog_empty: bool
+) -> None:
+    if not catalog_empty:
+        base = tmp_path / "cms_videos_2026-03-01.csv"
+        base.write_text("video_id,views\nvidZulu0026,1\n")
+        ingest_file(session, base)
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text(
+        "video_id,video_title,label\n"
+        "vidAlpha001,Song One,Label One\n"
+        "video_id,label,video_title\n"
+        "video_id,video_title,label\n"
+        "vidBravo002,Song Two,Label Two\n"
+    )
+
+    report, _ = ingest_file(session, path)
+
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("completed", 2, 1)
+    rows = session.execute(
+        select(Video.video_id, Video.title, Video.label)
+        .where(Video.title.is_not(None))
+        .order_by(Video.video_id)
+    ).all()
+    assert rows == [("vidAlpha001", "Song One", "Label One"), ("vidBravo002", "Song Two", "Label Two")]
+
+
 def _loading_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records, from now on, each straight load into `video` (its result) and each staging."""
     seen: list[str] = []
@@ -751,6 +836,32 @@ def test_several_rows_of_a_video_collapse_deterministically(
         ("vidCharl003", CREATED),
         ("vidDelta004", CREATED),
     ]
+
+
+def test_a_repeated_video_read_by_python_still_meets_its_known_row_in_the_collapse(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every line COPYed raw is known (unchanged since the first report); only the last piece, whose quoted
+    # line break PostgreSQL's COPY cannot count, goes through the Python reader. Its row repeats a known
+    # video with fewer values: the collapse must still see the known, more complete row and keep it.
+    monkeypatch.setattr(report_load, "CHUNK_BYTES", 4 << 10)
+    monkeypatch.setattr(report_load, "READ_BYTES", 1 << 10)
+    lines = ["video_id,video_title,views,label", "vidAlpha001,Good title,100,Good label"]
+    lines += [f"vidF{n:07d},Filler title number {n},{n},Label {n}" for n in range(400)]
+    first = tmp_path / "cms_videos_2026-03-01.csv"
+    first.write_text("\n".join(lines) + "\n")
+    second = tmp_path / "cms_videos_2026-03-02.csv"
+    second.write_text("\n".join(lines) + '\nvidAlpha001,"Old\ntitle",,\n')
+    ingest_file(session, first)
+    paths = _loading_paths(monkeypatch)
+
+    report, _ = ingest_file(session, second)
+
+    assert paths == ["staged"]
+    assert (report.status, report.rows_read, report.rows_updated) == ("completed", 402, 0)
+    video = session.execute(select(Video).where(Video.video_id == "vidAlpha001")).scalar_one()
+    assert (video.title, video.views, video.label) == ("Good title", 100, "Good label")
+    assert history(session, report.id) == []
 
 
 def test_a_first_load_without_dates_collapses_its_repeated_videos_in_place(

@@ -18,6 +18,7 @@ from catalog_ui.services.report_format import (
     open_report,
     to_copy_line,
 )
+from catalog_ui.services.report_sql import CSV_FIELD_LIMIT
 
 VID = "dQw4w9WgXcQ"
 VID2 = "9bZkp7q19f0"
@@ -406,6 +407,20 @@ def test_isrc_longer_than_the_column_is_rejected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cell", "kept"), [("us-abc-24-0001", "USABC240001"), ("US ABC 24 0000X", "USABC240000X")]
+)
+def test_invalid_isrc_too_long_as_written_is_kept_compacted_and_flagged(cell: str, kept: str) -> None:
+    # Hyphens make it longer than the column: compacted, it fits, and the row's other values are kept.
+    row = one(csv_bytes(["video_id", "isrc", "title"], [VID, cell, "Kept"]))
+    assert row == ParsedRow(2, {"video_id": VID, "isrc": kept, "title": "Kept"}, None, 3, ("isrc_invalid",))
+
+
+def test_invalid_upc_too_long_as_written_is_kept_compacted_and_flagged() -> None:
+    row = one(csv_bytes(["video_id", "upc"], [VID, "1234-5678-9012-3456-7X"]))
+    assert row == ParsedRow(2, {"video_id": VID, "upc": "12345678901234567X"}, None, 2, ("upc_invalid",))
+
+
+@pytest.mark.parametrize(
     ("cell", "expected"),
     [
         ("886443927087", "886443927087"),
@@ -760,9 +775,13 @@ def test_unclosed_quote_is_an_error_with_its_line() -> None:
     lines = [f'{VID},"never closed'] + [f"{VID2},row {i}" for i in range(20000)]
     data = ("video_id,title\n" + "\n".join(lines)).encode()
     with pytest.raises(
-        ReportFormatError, match=r"^Line 2 cannot be read as CSV \(field larger than field limit"
+        ReportFormatError, match=r"^Line 2 has a value longer than 131,072 characters, or a quote"
     ):
         read(data)
+
+
+def test_the_sql_paths_value_limit_is_the_csv_modules() -> None:
+    assert csv.field_size_limit() == CSV_FIELD_LIMIT
 
 
 # --- streaming -------------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from catalog_ui.services.report_copy import row_hash
-from catalog_ui.services.report_load import physical_lines, prefetched, record_end, with_row_hashes
+from catalog_ui.services.report_load import (
+    physical_lines,
+    prefetched,
+    quotes_read_alike,
+    record_end,
+    with_row_hashes,
+)
 
 SALT = 12345
 
@@ -64,3 +70,23 @@ def test_record_boundaries_respect_quotes() -> None:
     assert record_end(b'a,"x""y"\nb') == 9
     assert physical_lines(b"a\r\nb\rc\n") == 3
     assert physical_lines(b"a\nb") == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "alike"),
+    [
+        (b"a,b,c\nd,e,f\n", True),
+        (b'a,"b, c",d\n"x ""y"" z",,""\n', True),
+        (b'a,"multi\nline",c\r\nd,e,f\r\n', True),
+        (b'a,"""quoted""",c\n', True),
+        (b'a,Song "Live" Version,10\n', False),  # quotes inside an unquoted value
+        (b'a,12" vinyl,5\n', False),
+        (b'a, "x",5\n', False),  # a space before the opening quote
+        (b'a,"x" y,5\n', False),  # text after the closing quote
+        (b'a,b",5\nc,d",6\n', False),  # a quote at the end of an unquoted value
+        (b'a,b""c,5\n', False),
+        (b'a,"open,5\n', False),  # never closed
+    ],
+)
+def test_quotes_read_alike_only_for_values_quoted_whole(data: bytes, alike: bool) -> None:
+    assert quotes_read_alike(data) is alike
