@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from catalog_ui.models import User, UserSession, utc_now
+from catalog_ui.services.locks import LOGIN_LOCK_NAMESPACE
 from catalog_ui.services.passwords import hash_password, needs_rehash, verify_password
 from catalog_ui.settings import get_settings
 
@@ -46,9 +47,6 @@ class Principal:
 def token_hash(token: str) -> str:
     """The stored form of a session token."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-LOGIN_LOCK_NAMESPACE = 7310  # pg_advisory_xact_lock(namespace, hashtext(account key)): one attempt at a time
 
 
 def _account_key(user: User | None, login: str) -> str:

@@ -56,6 +56,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from catalog_ui.db import get_engine, local_settings
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
+from catalog_ui.services.locks import MERGE_LOCK_KEY, REPORT_LOCK_NAMESPACE
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
 from catalog_ui.services.report_format import RejectedRow, ReportFormatError
 from catalog_ui.services.report_load import (
@@ -69,8 +70,6 @@ from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
 
-REPORT_LOCK_NAMESPACE = 7301  # pg_advisory_lock(namespace, report_id): one worker per report
-MERGE_LOCK_KEY = 7302  # pg_advisory_xact_lock(key): merges one after the other
 PROGRESS_EVERY_SECONDS = 1.0
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -42,6 +43,7 @@ from catalog_ui.models.queue import (
 
 PQ = ProcessingQueue
 MAX_PER_PAGE = 200
+RETRY_FAILED_ATTEMPTS = 3  # see `retry_failed`
 
 
 class QueueError(ValueError):
@@ -624,9 +626,8 @@ def retry_failed(
     if task_ids is not None and not task_ids:
         return 0
     conditions, params = _action_filter("f.", "failed", task_ids, task_type, video_id, created_by)
-    result = session.execute(
-        text(
-            f"""
+    statement = text(
+        f"""
             WITH chosen AS (
                 SELECT DISTINCT ON (f.video_id, f.task_type) f.id
                 FROM processing_queue f
@@ -641,10 +642,22 @@ def retry_failed(
                 completed_at = NULL, worker_id = NULL, lease_expires_at = NULL
             FROM chosen WHERE q.id = chosen.id AND q.status = 'failed'
             """
-        ),
-        params,
     )
-    return result.rowcount
+    # An enqueue committing meanwhile can make one of the chosen tasks a second active one (the unique
+    # index refuses it): run the statement again, and it sees that task and leaves its failed one out.
+    attempts = 0
+    while True:
+        try:
+            with session.begin_nested():
+                return session.execute(statement, params).rowcount
+        except IntegrityError as exc:
+            attempts += 1
+            if attempts == RETRY_FAILED_ATTEMPTS or not _is_active_task_conflict(exc):
+                raise
+
+
+def _is_active_task_conflict(exc: IntegrityError) -> bool:
+    return getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "uq_queue_active_task"
 
 
 def cancel(

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, Video, utc_now
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS, open_change_set
+from catalog_ui.services.locks import wait_for_merges
 from catalog_ui.services.paging import page_count
 
 SKIP, OVERWRITE = "skip", "overwrite"
@@ -265,6 +266,8 @@ def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
     )
     session.execute(text("ANALYZE rollback_plan"))  # temp tables get no statistics otherwise
     if lock:
+        # A report merging now would overwrite what this restores, unseen: wait for it first.
+        wait_for_merges(session)
         # Lock in a stable order so two rollbacks (or a rollback and an edit) cannot deadlock.
         session.execute(
             text(

@@ -35,6 +35,7 @@ from catalog_ui.db import get_engine
 from catalog_ui.models import ChangeSet, Channel, Video
 from catalog_ui.services import queue
 from catalog_ui.services.audit import apply_changes, diff_values, open_change_set
+from catalog_ui.services.locks import wait_for_merges
 from catalog_ui.services.queue import ClaimedTask
 from catalog_ui.services.sync import assets, metadata, ownership
 from catalog_ui.services.sync.clients import ConfigurationError, next_quota_reset
@@ -219,6 +220,7 @@ def _apply_batch(session: Session, tasks: list[ClaimedTask], fetched: FetchResul
     values = {t.id: fetched.outcomes[t.id].values or {} for t in tasks}
     fields = sorted({field for task_values in values.values() for field in task_values})
     results: dict[int, dict[str, Any]] = {}
+    wait_for_merges(session)
     with session.no_autoflush:
         # Only the fields the batch writes, as plain rows: `apply_changes` loads each video it changes.
         table = Video.__table__
@@ -295,6 +297,7 @@ def apply_task_values(
 
     Only differing fields are written, each with history; nothing differs → no change set, no write.
     """
+    wait_for_merges(session)
     video = session.execute(
         select(Video).where(Video.video_id == task.video_id).with_for_update()
     ).scalar_one_or_none()

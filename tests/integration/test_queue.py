@@ -513,6 +513,41 @@ def test_counts_and_throughput(session: Session) -> None:
     assert all(m["completed"] == 0 for m in minutes[:-1])
 
 
+def test_retry_failed_skips_a_task_enqueued_again_while_it_runs(session: Session, engine: Engine) -> None:
+    # "Retry all failed" while somebody's "Sync now" for one of those videos commits: that video keeps its
+    # new task, and the others are retried (no unique-key error ends the whole retry).
+    ids = add_videos(session, 3)
+    queue.enqueue_many(session, ids, "metadata_sync")
+    session.commit()
+    for task in queue.claim(session, "metadata_sync", 3, "w1", LEASE):
+        queue.fail_permanently(session, task.id, "w1", "boom")
+    session.commit()
+    outcome: list[int] = []
+    with Session(engine) as sync_now:
+        queue.enqueue(sync_now, ids[0], "metadata_sync")  # not committed yet
+
+        def retry_all() -> None:
+            with Session(engine) as admin:
+                outcome.append(queue.retry_failed(admin, task_type="metadata_sync"))
+                admin.commit()
+
+        worker = threading.Thread(target=retry_all)
+        worker.start()
+        worker.join(timeout=1.0)  # it waits on the uncommitted twin's key
+        sync_now.commit()
+    worker.join(timeout=30)
+    assert outcome == [2]
+    statuses = session.execute(
+        select(ProcessingQueue.video_id, ProcessingQueue.status).order_by(ProcessingQueue.id)
+    ).all()
+    assert sorted(statuses) == [
+        (ids[0], "failed"),
+        (ids[0], "pending"),
+        (ids[1], "pending"),
+        (ids[2], "pending"),
+    ]
+
+
 def test_retry_failed_by_ids_and_by_filter(session: Session) -> None:
     ids = add_videos(session, 4)
     queue.enqueue_many(session, ids, "metadata_sync")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
+from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, Video
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import apply_changes, open_change_set
 from catalog_ui.services.history import video_timeline
+from catalog_ui.services.locks import MERGE_LOCK_KEY
 from catalog_ui.services.rollback import (
     OVERWRITE,
     SKIP,
@@ -96,6 +99,32 @@ def test_reverting_one_entry_restores_its_fields_as_a_rollback_change_set(sessio
         ("artist", ["A", "C"], ["A", "B"]),
         ("views", 200, 100),
     ]
+
+
+def test_a_rollback_waits_for_a_report_merge_under_way(session, admin, engine) -> None:
+    # The merge would overwrite what the rollback restores, unseen: the rollback waits for its commit.
+    _video(session, "vid00000001", title="Song", views=100)
+    task = _change(session, "task", "vid00000001", {"views": 200}, label="metadata_sync")
+    entry = _entry_id(session, task, "vid00000001")
+    session.commit()
+    done: list[int] = []
+
+    def roll_back() -> None:
+        with Session(engine) as own:
+            done.append(apply(own, EntryTarget(entry), user_id=admin.id).fields)
+            own.commit()
+
+    with engine.connect() as merge:
+        merge.begin()
+        merge.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        worker = threading.Thread(target=roll_back)
+        worker.start()
+        worker.join(timeout=1.5)
+        assert worker.is_alive() and done == []
+        merge.rollback()
+    worker.join(timeout=30)
+    assert done == [1]
+    assert _get(session, "vid00000001").views == 100
 
 
 def test_conflicts_are_skipped_or_overwritten(session, admin) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, ProcessingQueue, Video
 from catalog_ui.services import queue, tasks
+from catalog_ui.services.locks import MERGE_LOCK_KEY
 from catalog_ui.services.sync.clients import next_quota_reset
 from catalog_ui.settings import get_settings
 from tests.simulators.youtube import YouTubeSimulator
@@ -529,6 +530,60 @@ def test_asset_enrichment_fills_rights_fields_from_the_asset(session: Session, s
     assert by_video[ids[2]].error_message.startswith(f"asset A{ids[2]} not found on YouTube")
     assert len(sim.calls_to(f"/assets/A{ids[0]}")) == 1
     assert not sim.calls_to(f"/assets/A{ids[1]}")
+
+
+def test_asset_enrichment_keeps_the_fields_the_asset_does_not_carry(
+    session: Session, sim: YouTubeSimulator
+) -> None:
+    (video_id,) = seed(session, sim, 1, asset=True)
+    session.execute(
+        text(
+            "UPDATE video SET isrc = 'USABC2400001', label = 'From report', artist = '{Ana}' WHERE video_id = :v"
+        ),
+        {"v": video_id},
+    )
+    session.commit()
+    sim.add_asset(f"A{video_id}", custom_id="CUST-9")  # no ISRC, label or artists in its metadata
+    queue.enqueue(session, video_id, "asset_enrichment")
+    session.commit()
+
+    (summary,) = run_all("asset_enrichment")
+
+    assert summary.completed == 1
+    session.expire_all()
+    video = session.execute(select(Video).where(Video.video_id == video_id)).scalar_one()
+    assert (video.custom_id, video.isrc, video.label, video.artist) == (
+        "CUST-9",
+        "USABC2400001",
+        "From report",
+        ["Ana"],
+    )
+    (entry,) = session.execute(select(MetadataSync).where(MetadataSync.video_id == video_id)).scalars()
+    assert entry.changes == {"custom_id": [None, "CUST-9"]}
+
+
+def test_a_task_waits_for_a_report_merge_under_way(session: Session, sim: YouTubeSimulator, engine) -> None:
+    # A merge computes its changes from what it read: a task committing in between would be overwritten
+    # unseen. So a task's writes wait for the merge (its lock, held here as a merge holds it).
+    ids = seed(session, sim, 1)
+    queue.enqueue(session, ids[0], "metadata_sync")
+    session.commit()
+    with engine.connect() as merge:
+        merge.begin()
+        merge.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        worker = threading.Thread(target=run_all, args=("metadata_sync",))
+        worker.start()
+        worker.join(timeout=1.5)
+        assert worker.is_alive()  # fetched, and now waiting to write
+        session.expire_all()
+        assert (
+            session.execute(select(Video.title).where(Video.video_id == ids[0])).scalar_one() == "Old title"
+        )
+        merge.rollback()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    session.expire_all()
+    assert session.execute(select(Video.title).where(Video.video_id == ids[0])).scalar_one() == "Song 0"
 
 
 # -- rate limit ----------------------------------------------------------------------------------------
