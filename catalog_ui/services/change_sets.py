@@ -65,9 +65,16 @@ _SELECT = """
 """
 
 
+def _visible_sql() -> str:
+    """A change set with no entry at all, or with one of a video that is not hidden (see `_entries_sql`)."""
+    visible = _entries_sql("1", visible_only=True).replace(":id", "cs.id")
+    return f"(cs.video_count = 0 OR EXISTS ({visible}))"
+
+
 def list_change_sets(
     session: Session,
     *,
+    include_hidden: bool,
     kind: str | None = None,
     user_id: int | None = None,
     since: datetime | None = None,
@@ -75,8 +82,11 @@ def list_change_sets(
     page: int = 1,
     per_page: int = 50,
 ) -> ChangeSetPage:
-    """Change sets newest first, filtered by kind, user and `since <= created_at < until`."""
-    conditions, params = ["true"], {}
+    """Change sets newest first, filtered by kind, user and `since <= created_at < until`.
+
+    Unless `include_hidden` (admins), a change set that only touched hidden videos is left out: its label
+    may name one ("Revert entry #7 of …"), and a hidden video does not exist for anybody else."""
+    conditions, params = ["true" if include_hidden else _visible_sql()], {}
     if kind:
         if kind not in CHANGE_SET_KINDS:
             raise ChangeSetError(f"Unknown kind '{kind[:40]}'; use one of {', '.join(CHANGE_SET_KINDS)}.")
@@ -113,9 +123,11 @@ def list_change_sets(
     )
 
 
-def get_change_set(session: Session, change_set_id: int) -> dict[str, Any] | None:
-    """One change set as a row of the list (with `reverted_by`), or None."""
-    row = session.execute(text(f"{_SELECT} WHERE cs.id = :id"), {"id": change_set_id}).first()
+def get_change_set(session: Session, change_set_id: int, *, include_hidden: bool) -> dict[str, Any] | None:
+    """One change set as a row of the list (with `reverted_by`), or None (also when it only touched hidden
+    videos, unless `include_hidden`)."""
+    visible = "" if include_hidden else f" AND {_visible_sql()}"
+    row = session.execute(text(f"{_SELECT} WHERE cs.id = :id{visible}"), {"id": change_set_id}).first()
     return dict(row._mapping) if row is not None else None
 
 

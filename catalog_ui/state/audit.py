@@ -149,6 +149,7 @@ class AuditState(PagedListMixin, AuthState):
             with session_scope() as session:
                 result = change_sets.list_change_sets(
                     session,
+                    include_hidden=principal_of(self).is_admin,
                     kind=None if self.kind == ANY else self.kind,
                     user_id=None if self.user_filter == ANY else int(self.user_filter),
                     since=since,
@@ -226,7 +227,9 @@ class AuditState(PagedListMixin, AuthState):
 
     def _open(self, change_set_id: int) -> None:
         with session_scope() as session:
-            row = change_sets.get_change_set(session, change_set_id)
+            row = change_sets.get_change_set(
+                session, change_set_id, include_hidden=principal_of(self).is_admin
+            )
             if row is None:
                 self.detail_open = False
                 self.error = f"Change set #{change_set_id} does not exist."

@@ -57,7 +57,7 @@ def _ids(page) -> list[int]:
 
 
 def test_newest_first_with_who_what_why_and_how_many(session, log) -> None:
-    page = list_change_sets(session)
+    page = list_change_sets(session, include_hidden=True)
     assert (page.total, page.total_capped, page.pages) == (4, False, 1)
     assert _ids(page) == [log[k].id for k in ("note", "task", "bulk", "report")]
     bulk = page.rows[2]
@@ -72,25 +72,41 @@ def test_newest_first_with_who_what_why_and_how_many(session, log) -> None:
     assert page.rows[3]["user_name"] is None and page.rows[3]["video_count"] == 3
 
 
+def test_a_user_does_not_see_change_sets_that_only_touched_hidden_videos(session, log) -> None:
+    # The bulk hide and Bo's note touched only the videos now hidden (vid1, vid2): they exist for admins only.
+    page = list_change_sets(session, include_hidden=False)
+    assert (_ids(page), page.total) == ([log["task"].id, log["report"].id], 2)
+    assert get_change_set(session, log["note"].id, include_hidden=False) is None
+    assert get_change_set(session, log["report"].id, include_hidden=False)["label"] == "day1.csv"
+    empty = open_change_set(session, "bulk", label="Hide: 0 videos", user_id=log["ana"].id)
+    session.commit()
+    assert get_change_set(session, empty.id, include_hidden=False)["video_count"] == 0
+
+
 def test_filters_by_kind_user_and_period(session, log) -> None:
-    assert _ids(list_change_sets(session, kind="bulk")) == [log["bulk"].id]
-    assert _ids(list_change_sets(session, user_id=log["bo"].id)) == [log["note"].id]
-    period = list_change_sets(session, since=T0 + timedelta(days=1), until=T0 + timedelta(days=3))
+    assert _ids(list_change_sets(session, include_hidden=True, kind="bulk")) == [log["bulk"].id]
+    assert _ids(list_change_sets(session, include_hidden=True, user_id=log["bo"].id)) == [log["note"].id]
+    period = list_change_sets(
+        session, include_hidden=True, since=T0 + timedelta(days=1), until=T0 + timedelta(days=3)
+    )
     assert _ids(period) == [log["task"].id, log["bulk"].id]
-    assert list_change_sets(session, kind="user", user_id=log["ana"].id).total == 0
+    assert list_change_sets(session, include_hidden=True, kind="user", user_id=log["ana"].id).total == 0
     with pytest.raises(ChangeSetError, match="Unknown kind 'nope'"):
-        list_change_sets(session, kind="nope")
+        list_change_sets(session, include_hidden=True, kind="nope")
     with pytest.raises(ChangeSetError, match="The end of the period must come after its start"):
-        list_change_sets(session, since=T0, until=T0)
+        list_change_sets(session, include_hidden=True, since=T0, until=T0)
     assert user_choices(session) == [(log["ana"].id, "ana"), (log["bo"].id, "bo")]
 
 
 def test_pages_and_a_capped_count(session, log, monkeypatch) -> None:
-    first, second = list_change_sets(session, per_page=3), list_change_sets(session, per_page=3, page=2)
+    first, second = (
+        list_change_sets(session, include_hidden=True, per_page=3),
+        list_change_sets(session, include_hidden=True, per_page=3, page=2),
+    )
     assert _ids(first) + _ids(second) == [log[k].id for k in ("note", "task", "bulk", "report")]
     assert first.pages == 2
     monkeypatch.setattr(change_sets, "COUNT_CAP", 2)
-    capped = list_change_sets(session, per_page=1)
+    capped = list_change_sets(session, include_hidden=True, per_page=1)
     assert (capped.total, capped.total_capped, capped.pages, len(capped.rows)) == (2, True, 2, 1)
 
 
@@ -128,9 +144,12 @@ def test_detail_fields_entries_and_which_rollback_undid_it(session, log) -> None
     visible = change_set_entries(session, report, include_hidden=False)
     assert ([e.video_id for e in visible.entries], visible.total) == (["vid00000003"], 1)
 
-    assert get_change_set(session, log["bulk"].id)["reverted_by"] is None
+    assert get_change_set(session, log["bulk"].id, include_hidden=True)["reverted_by"] is None
     undo = apply(session, ChangeSetTarget(log["bulk"].id), user_id=log["ana"].id)
     session.commit()
-    assert get_change_set(session, log["bulk"].id)["reverted_by"] == undo.change_set_id
-    assert get_change_set(session, undo.change_set_id)["reverts_change_set_id"] == log["bulk"].id
-    assert get_change_set(session, 999999) is None
+    assert get_change_set(session, log["bulk"].id, include_hidden=True)["reverted_by"] == undo.change_set_id
+    assert (
+        get_change_set(session, undo.change_set_id, include_hidden=True)["reverts_change_set_id"]
+        == log["bulk"].id
+    )
+    assert get_change_set(session, 999999, include_hidden=True) is None
