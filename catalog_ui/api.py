@@ -1,15 +1,22 @@
-"""HTTP routes beside the Reflex app: downloads that need the session (finished exports)."""
+"""HTTP beside the Reflex app: downloads that need the session (finished exports), and the guard in front
+of Reflex's upload endpoint."""
 
 from __future__ import annotations
 
+from reflex.constants import Endpoint
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.auth import SESSION_COOKIE, resolve_session
 from catalog_ui.services.export_files import ROUTE_PREFIX, export_file
+from catalog_ui.settings import get_settings
+
+UPLOAD_PATH = str(Endpoint.UPLOAD)  # "/_upload"
 
 
 def download_export(request: Request) -> Response:
@@ -34,3 +41,54 @@ def api_routes() -> Starlette:
             Route(f"{ROUTE_PREFIX}/{{owner:int}}/{{folder}}/{{filename}}", download_export, methods=["GET"])
         ]
     )
+
+
+def guard_uploads(app: ASGIApp) -> ASGIApp:
+    """Wrap the backend so that a POST to Reflex's upload endpoint needs a signed-in session and a body of
+    at most MAX_UPLOAD_MB, checked before a byte of it is read.
+
+    Reflex reads the whole multipart body (spooling it to disk) before it calls the state's handler, whose
+    guard would only then refuse a stranger: without this, anybody could make the server receive and store
+    files of any size."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == UPLOAD_PATH:
+            request = Request(scope)
+            limit_mb = get_settings().max_upload_mb
+            length = request.headers.get("content-length", "")
+            if length and (not length.isdigit() or int(length) > limit_mb << 20):
+                refusal = PlainTextResponse(
+                    f"Reports up to {limit_mb:,} MB can be uploaded here; put larger ones in the S3 bucket.",
+                    status_code=413,
+                )
+                await refusal(scope, receive, send)
+                return
+            if not await run_in_threadpool(_signed_in, request.cookies.get(SESSION_COOKIE)):
+                await PlainTextResponse("Sign in to upload a report.", status_code=401)(scope, receive, send)
+                return
+            receive = _capped(receive, limit_mb << 20)
+        await app(scope, receive, send)
+
+    return guarded
+
+
+def _signed_in(token: str | None) -> bool:
+    with session_scope() as session:
+        return resolve_session(session, token) is not None
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """`receive`, ending the request as if the client left once its body passes `limit` bytes (a body sent
+    without Content-Length)."""
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                return {"type": "http.disconnect"}
+        return message
+
+    return capped

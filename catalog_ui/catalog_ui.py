@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from catalog_ui.api import api_routes
+from catalog_ui.api import api_routes, guard_uploads
 from catalog_ui.background import in_process_worker
 from catalog_ui.logging_setup import configure_logging
 from catalog_ui.pages.audit import audit_page
@@ -32,7 +32,7 @@ from catalog_ui.state.video_detail import VideoDetailState
 from catalog_ui.state.videos import VideosState
 
 configure_logging()
-app = rx.App(api_transformer=api_routes())
+app = rx.App(api_transformer=[api_routes(), guard_uploads])
 app.register_lifespan_task(in_process_worker)
 
 

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
 
     # Web app
     port: int = Field(3000, description="Port of the web app (pages, websocket and uploads share it).")
+    max_upload_mb: int = Field(
+        4096,
+        ge=1,
+        description="Largest report the Reports page accepts, in MB (larger ones go to the bucket).",
+    )
     public_url: str | None = Field(
         None, description="URL of the app as browsers reach it; unset: http://localhost:PORT."
     )
