@@ -15,6 +15,7 @@ config = rx.Config(
     api_url=_settings.public_url or f"http://localhost:{_settings.port}",
     deploy_url=_settings.public_url or f"http://localhost:{_settings.port}",
     cors_allowed_origins=_settings.cors_allowed_origins,
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
     default_color_mode="light",
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),

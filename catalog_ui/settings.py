@@ -87,6 +87,12 @@ class Settings(BaseSettings):
 
     # Web app
     port: int = Field(3000, description="Port of the web app (pages, websocket and uploads share it).")
+    trusted_proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client's "
+        "address (sign-in throttling); 0: the connection's own address.",
+    )
     max_upload_mb: int = Field(
         4096,
         ge=1,
