@@ -4,7 +4,8 @@ Rows stream from a server-side cursor into the file, so memory stays flat for a 
 written as CMS reports write them (times ISO-8601 UTC with `Z`, lists `|`-separated, flags Yes/No, plain
 integers), UTF-8 with a BOM so spreadsheets detect the encoding. A cell starting with `=`, `+`, `-`, `@`,
 tab or carriage return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
-formula (CSV injection).
+formula (CSV injection); but not a sign followed only by letters, digits, `.`, `_` and `-` (about one
+YouTube id in 64 starts with `-`, and a negative number is a number), which can run nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from catalog_ui.services.grid_view import GridView
 from catalog_ui.services.video_search import exact_count, sort_key
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A sign followed only by letters, digits, '.', '_' and '-' (a YouTube id like -Bhkfp2_nrc, a negative
+# number) can neither call a function nor reach another program: such a value is exported as it is.
+PLAIN_SIGNED = re.compile(r"[-+][\w.-]*")
 STREAM_ROWS = 2_000
 EXPORT_MAX_AGE_S = 3_600
 
@@ -57,7 +61,9 @@ def csv_cell(value: Any) -> str:
         text = "|".join(str(item) for item in value)
     else:
         text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not PLAIN_SIGNED.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def export_query(view: GridView, target: BulkTarget) -> Any:

@@ -218,7 +218,7 @@ def _count(
         statement = facet_statement(
             base, active, can_see_hidden, limit=EXACT_CAP, ranges=ranges, facets=facets
         )
-        raw = _counts(session, statement)
+        raw = _counts(session, statement, dict(flt.values))
         if raw["_rows"].get("", 0) > EXACT_CAP:
             raw = None
     exact = raw is not None
@@ -230,7 +230,7 @@ def _count(
         statement = facet_statement(
             sample_base, active, can_see_hidden, sample=table, ranges=ranges, facets=facets
         )
-        raw = _counts(session, statement)
+        raw = _counts(session, statement, dict(flt.values))
     rows_read = raw.pop("_rows").get("", 0)
     scale = table_rows / rows_read if percent < 100.0 and rows_read else 1.0
     total = round(raw.pop("_total", {}).get("", 0) * scale)
@@ -246,7 +246,10 @@ def _keep_selected(facets: dict[str, dict[str, int]], flt: VideoFilter) -> None:
             facets.setdefault(facet, {}).setdefault(value, 0)
 
 
-def _counts(session: Session, statement: Select) -> dict[str, dict[str, int]]:
+def _counts(
+    session: Session, statement: Select, selected: dict[str, tuple[str, ...]]
+) -> dict[str, dict[str, int]]:
+    """Counts by facet and value; a value facet keeps its MAX_OPTIONS biggest values and those `selected`."""
     counts: dict[str, dict[str, int]] = {"_rows": {}}
     for facet, value, n, payload in session.execute(statement):
         if facet == "_choices":
@@ -258,7 +261,9 @@ def _counts(session: Session, statement: Select) -> dict[str, dict[str, int]]:
             counts.setdefault(facet, {})[value if value is not None else ""] = int(n)
     for facet, options in list(counts.items()):
         if facet in VALUE_FACETS and len(options) > MAX_OPTIONS:
-            counts[facet] = dict(sorted(options.items(), key=lambda item: (-item[1], item[0]))[:MAX_OPTIONS])
+            kept = dict(sorted(options.items(), key=lambda item: (-item[1], item[0]))[:MAX_OPTIONS])
+            kept.update({value: options[value] for value in selected.get(facet, ()) if value in options})
+            counts[facet] = kept
     return counts
 
 

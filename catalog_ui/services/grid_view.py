@@ -60,6 +60,14 @@ def clean_text(value: str | None, limit: int = SEARCH_MAX_CHARS) -> str:
     return re.sub(r"\s+", " ", text).strip()[:limit]
 
 
+def clean_value(value: str | None, limit: int = 200) -> str:
+    """A facet's value from the URL safe to send to PostgreSQL: no NUL or lone surrogates, its ends trimmed,
+    at most `limit` chars. Blanks inside stay as they are: the value must equal the stored one (`DJ  Snake`)."""
+    if not value:
+        return ""
+    return value.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()[:limit]
+
+
 @dataclass(frozen=True)
 class VideoFilter:
     """Which videos a view shows. Empty tuples and None mean "any"."""
@@ -183,9 +191,12 @@ def _date(value: str) -> date | None:
         return None
 
 
-def _count(value: str) -> int | None:
-    digits = value.strip().replace(",", "").replace("_", "")
-    if not digits.isdigit():
+def parse_count(value: Any) -> int | None:
+    """A whole number typed or linked (`1,234`, `1_234`), capped to a bigint; None for anything else.
+
+    `isdecimal`, not `isdigit`: `²` is a digit that `int()` refuses."""
+    digits = str(value or "").strip().replace(",", "").replace("_", "")
+    if not digits.isdecimal():
         return None
     return min(int(digits), 2**63 - 1)
 
@@ -207,7 +218,7 @@ def parse_view(
     )
     flt = VideoFilter(q=clean_text(first("q")), channel_ids=channel_ids[:MAX_VALUES_PER_FACET])
     for facet in VALUE_FACETS:
-        selected = tuple(clean_text(raw, 200) for raw in params.get(facet, []))
+        selected = tuple(clean_value(raw) for raw in params.get(facet, []))
         if facet == "channel":  # links elsewhere in the app pass a channel's id as `channel`
             ids = tuple(v for v in selected if CHANNEL_ID.fullmatch(v))
             selected = tuple(v for v in selected if v not in ids)
@@ -233,8 +244,8 @@ def parse_view(
     for key, parse, hint in (
         ("published_from", _date, "a date like 2024-03-05"),
         ("published_to", _date, "a date like 2024-03-05"),
-        ("views_min", _count, "a whole number"),
-        ("views_max", _count, "a whole number"),
+        ("views_min", parse_count, "a whole number"),
+        ("views_max", parse_count, "a whole number"),
     ):
         raw = first(key)
         if raw is None:
@@ -259,9 +270,9 @@ def parse_view(
     direction = (first("dir") or "").strip().lower()
     descending = direction != "asc" if direction else sort == "time_published"
 
-    page = _count(first("page") or "1") or 1
+    page = parse_count(first("page") or "1") or 1
     page = max(1, min(page, MAX_PAGE))
-    size = _count(first("size") or "") or default_per_page
+    size = parse_count(first("size") or "") or default_per_page
     if size not in PAGE_SIZES:
         problems.append(f"Page size {size} is not offered; showing {PAGE_SIZES[0]} rows.")
         size = PAGE_SIZES[0]

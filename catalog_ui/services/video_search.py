@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -154,9 +154,19 @@ def identifier_clause(token: str, columns: Any = V) -> ColumnElement[bool] | Non
     return or_(*conditions) if conditions else None
 
 
+WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+# An ISRC (CC XXX YY NNNNN) or a UPC (digits) typed in groups separated by blanks.
+SPACED_CODE = re.compile(r"[A-Za-z]{2} ?[A-Za-z0-9]{3}(?: ?[0-9]+)+|[0-9]+(?: [0-9]+)+")
+
+
 def tsquery_text(words: Sequence[str]) -> str:
-    """A to_tsquery text requiring every word, the last one maybe a prefix."""
-    terms = [f"'{word.lower()}'" for word in words]
+    """A to_tsquery text requiring every word, the last one maybe a prefix.
+
+    Each word goes quoted, as typed: PostgreSQL's parser then splits and lowercases it as it did the
+    document (`AC/DC`, `N.W.A` and `2.0` are one term there; Devanagari and Thai words keep their vowel
+    signs; a final sigma is lowercased as the document's), which Python's regular expressions and
+    `lower()` do not."""
+    terms = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words]
     if len(words[-1]) >= 2:
         terms[-1] += ":*"
     return " & ".join(terms)
@@ -164,7 +174,8 @@ def tsquery_text(words: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """What the search box asks for: words (runs of letters and digits) and maybe one id."""
+    """What the search box asks for: words (what is between blanks, if it holds a letter or digit) and
+    maybe one id."""
 
     words: tuple[str, ...]
     token: str  # the whole text as an id ('' when it cannot be one: blanks inside, or too long)
@@ -173,8 +184,10 @@ class SearchTerms:
     def parse(cls, q: str) -> SearchTerms:
         """The terms of the box's text (cleaned first)."""
         text = clean_text(q)
-        words = tuple(re.findall(r"[^\W_]+", text)[:MAX_WORDS])
+        words = tuple(word for word in text.split() if WORD_CHARACTER.search(word))[:MAX_WORDS]
         token = text.strip("\"'")
+        if " " in token and SPACED_CODE.fullmatch(token):
+            token = token.replace(" ", "")  # an ISRC or UPC written in groups: `US ABC 12 34567`
         if " " in token or len(token) > ID_MAX_CHARS:
             token = ""
         return cls(words=words, token=token)
@@ -229,7 +242,7 @@ def range_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if flt.published_from:
         clauses.append(V.time_published >= datetime.combine(flt.published_from, time(), UTC))
-    if flt.published_to:
+    if flt.published_to and flt.published_to < date.max:  # the last day there is bounds nothing
         end = datetime.combine(flt.published_to, time(), UTC) + timedelta(days=1)
         clauses.append(V.time_published < end)
     if flt.views_min is not None:
@@ -321,6 +334,17 @@ class Cursor:
     video_id: str
 
 
+# The empty dates' sort key, '-infinity', reads back from psycopg2 as 0001-01-01, which sent back as a
+# cursor would sort after every empty date: a cursor keeps it as this text, which PostgreSQL casts back.
+NEGATIVE_INFINITY = "-infinity"
+
+
+def _cursor_key(value: Any) -> Any:
+    if isinstance(value, datetime) and value.replace(tzinfo=None) == datetime.min:
+        return NEGATIVE_INFINITY
+    return value
+
+
 @dataclass(frozen=True)
 class RowsPage:
     """One page of grid rows (dicts of raw values) with the cursors of its first and last rows."""
@@ -370,7 +394,12 @@ def page_query(
     source, where = _page_source(view.filter, columns, reads_video=cursor is not None)
     if cursor is not None:
         bound = tuple_(key, columns.video_id)
-        mark = tuple_(literal(cursor.key, key.type), literal(cursor.video_id))
+        mark_key = (
+            cast(literal(cursor.key), key.type)
+            if cursor.key == NEGATIVE_INFINITY
+            else literal(cursor.key, key.type)
+        )
+        mark = tuple_(mark_key, literal(cursor.video_id))
         where.append(bound < mark if descending else bound > mark)
         query = select(*(V[f] for f in fields), key.label("_sort_key")).select_from(source).where(*where)
         return query.order_by(*_ordering(key, columns.video_id, descending)).limit(limit)
@@ -407,7 +436,7 @@ def fetch_rows(
     rows = rows[: view.per_page]
     if before is not None:
         rows.reverse()
-    keys = [row.pop("_sort_key") for row in rows]
+    keys = [_cursor_key(row.pop("_sort_key")) for row in rows]
     first = Cursor(keys[0], rows[0]["video_id"]) if rows else None
     last = Cursor(keys[-1], rows[-1]["video_id"]) if rows else None
     return RowsPage(rows=rows, first=first, last=last, has_more=has_more)

@@ -31,6 +31,7 @@ from catalog_ui.services.grid_view import (
     GridView,
     VideoFilter,
     clean_text,
+    parse_count,
     parse_view,
 )
 from catalog_ui.services.paging import page_count
@@ -347,7 +348,7 @@ class VideosState(AuthState):
     @authenticated
     def set_views(self, form: dict[str, Any]) -> Any:
         """Apply the views-between range (either bound may be empty)."""
-        low, high = _count(form.get("views_min")), _count(form.get("views_max"))
+        low, high = parse_count(form.get("views_min")), parse_count(form.get("views_max"))
         if low is not None and high is not None and low > high:
             low, high = high, low
         return self._with_filter(replace(self._current.filter, views_min=low, views_max=high))
@@ -360,7 +361,7 @@ class VideosState(AuthState):
         if facet == "published":
             bounds = {"published_from": _date(low), "published_to": _date(high)}
         elif facet == "views":
-            bounds = {"views_min": _count(low), "views_max": _count(high)}
+            bounds = {"views_min": parse_count(low), "views_max": parse_count(high)}
         else:
             return None
         if all(getattr(flt, name) == value for name, value in bounds.items()):
@@ -422,7 +423,7 @@ class VideosState(AuthState):
     @authenticated
     def jump_to_page(self, form: dict[str, Any]) -> Any:
         """Go to the page number typed (bounded by the last page when it is known)."""
-        number = _count(form.get("page"))
+        number = parse_count(form.get("page"))
         if number is None:
             return rx.toast.error("Type a page number.")
         target = max(1, min(number, MAX_PAGE))
@@ -600,8 +601,3 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(str(value or "").strip()[:10]) if value else None
     except ValueError:
         return None
-
-
-def _count(value: Any) -> int | None:
-    digits = str(value or "").strip().replace(",", "")
-    return min(int(digits), 2**63 - 1) if digits.isdigit() else None

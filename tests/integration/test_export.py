@@ -28,6 +28,11 @@ T0 = datetime(2025, 3, 5, 14, 2, 11, tzinfo=UTC)
         ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1+2", "'+1+2"),
         ("-2+3", "'-2+3"),
+        ("-Bhkfp2_nrc", "-Bhkfp2_nrc"),  # a YouTube id: exported as it is
+        (-42, "-42"),
+        ("+33.5", "+33.5"),
+        ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+        ("-SUM(A1:A2)", "'-SUM(A1:A2)"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tTab", "'\tTab"),
         ("\rReturn", "'\rReturn"),
@@ -103,7 +108,7 @@ def test_export_of_a_view_holds_every_match_in_its_order(catalog: Session, tmp_p
     assert len(folder) == 32 and name == exported.filename
     assert _read(tmp_path / exported.relative_path) == [
         ["video_id", "video_title", "artist", "views", "is_short", "time_published", "last_synced"],
-        ["'-export0002", 'Zoë\'s Song, "live"', "", "300", "", "2025-03-04T14:02:11Z", ""],
+        ["-export0002", 'Zoë\'s Song, "live"', "", "300", "", "2025-03-04T14:02:11Z", ""],
         [
             "export00001",
             "'=cmd|'/c calc'!A1",

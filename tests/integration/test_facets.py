@@ -97,6 +97,32 @@ def test_selected_values_are_listed_even_without_matches(catalog: Session) -> No
     assert summary.facets["channel"]["Nowhere"] == 0
 
 
+def test_a_selected_value_outside_the_longest_options_keeps_its_count(session: Session) -> None:
+    # Only the MAX_OPTIONS biggest channels are listed, but the one the user picked keeps its real count.
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, channel_display_name) "
+            "SELECT 'many' || lpad(g::text, 7, '0'), 'Channel ' || lpad((g % 205)::text, 3, '0') "
+            "FROM generate_series(1, 410) g"
+        )
+    )
+    session.execute(text("INSERT INTO video (video_id, channel_display_name) VALUES ('tiny0000001', 'Tiny')"))
+    session.commit()
+    assert len(_summary(session, "").facets["channel"]) == facets.MAX_OPTIONS
+    picked = _summary(session, "channel=Tiny").facets["channel"]
+    assert picked["Tiny"] == 1 and len(picked) == facets.MAX_OPTIONS + 1
+
+
+def test_a_value_with_blanks_inside_survives_its_url(session: Session) -> None:
+    # Ingestion trims a channel's name but keeps what is inside: the link to it must find it again.
+    session.execute(
+        text("INSERT INTO video (video_id, channel_display_name) VALUES ('snake000001', 'DJ  Snake')")
+    )
+    session.commit()
+    assert _summary(session, "channel=DJ++Snake").total == Total(1, True)
+    assert _summary(session, "channel=+DJ++Snake%00+").facets["channel"] == {"DJ  Snake": 1}
+
+
 def test_admins_see_hidden_counts(catalog: Session) -> None:
     summary = _summary(catalog, "", admin=True)
     assert summary.total == Total(9, True)

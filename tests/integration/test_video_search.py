@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
@@ -187,6 +188,17 @@ def test_bad_url_values_are_dropped_with_a_message() -> None:
     ]
 
 
+def test_unicode_digits_int_refuses_are_dropped_not_raised() -> None:
+    view, problems = parse_view("page=%C2%B2&size=%C2%B9%C2%B9&views_min=%C2%B2&views_max=%D9%A1%D9%A2")
+    assert (view.page, view.per_page, view.filter.views_min, view.filter.views_max) == (1, 50, None, 12)
+    assert problems == ["Ignored views_min='²': use a whole number."]
+
+
+def test_the_last_possible_day_as_an_end_date_bounds_nothing(catalog: Session) -> None:
+    everyone = ids(catalog, "published_from=1900-01-01")
+    assert everyone and ids(catalog, "published_from=1900-01-01&published_to=9999-12-31") == everyone
+
+
 def test_channel_ids_passed_as_channel_become_channel_id_filters() -> None:
     view, _ = parse_view("channel=UC" + "x" * 22 + "&channel=Nova+Music")
     assert view.filter.channel_ids == ("UC" + "x" * 22,)
@@ -228,7 +240,9 @@ SEARCHES = [
     ("q=usabc24", ["aaaBBBccc01"]),  # an ISRC prefix is looked for upper-cased
     ("q=GB-XYZ", ["aaaBBBccc02"]),  # … and without hyphens
     ("q=12345678", ["aaaBBBccc01"]),  # UPC prefix
-    ("q=0987+6543", []),  # blanks inside: words, not an id
+    ("q=0987+6543", ["zzzQQQ-_x04"]),  # a UPC written in groups
+    ("q=US+ABC+24+00001", ["aaaBBBccc01"]),  # an ISRC written in groups
+    ("q=Golden+Hearts", ["aaaBBBccc01"]),  # words, not an id
     ("q=A1%25", []),  # "%" inside an id is literal
     ("q=A1__", []),  # so is "_"
     ("q=A12%5C", []),  # and "\"
@@ -247,6 +261,30 @@ def test_a_search_finds_words_and_ids_together(catalog: Session) -> None:
     assert ids(catalog, "q=Harbor") == ["zzzQQQ-_x03", "port0000007"]
     assert ids(catalog, "q=harbor") == ["zzzQQQ-_x03"]  # the id match is case-sensitive, words are not
     assert ids(catalog, "q=Harbor-42") == ["port0000007"]
+
+
+@pytest.mark.parametrize(
+    ("title", "artist", "typed"),
+    [
+        ("Highway to Hell", "AC/DC", "AC/DC"),
+        ("Straight Outta Compton", "N.W.A", "n.w.a"),
+        ("Hot Fuss Vol.2", "The Killers", "Vol.2"),
+        ("Web 2.0", "Label", "2.0"),
+        ("गाना नया", "कलाकार", "गाना"),
+        ("ก้อง ห้วยไร่", "ศิลปิน", "ก้อง"),
+        ("ΟΔΟΣ ΑΘΗΝΑΣ", "Τραγουδιστής", "ΟΔΟΣ"),
+        ("Don't Stop", "Band", "don't"),
+        ("Hello, World", "Greeter", "hello, wor"),
+    ],
+)
+def test_a_title_or_artist_typed_as_shown_is_found(
+    session: Session, title: str, artist: str, typed: str
+) -> None:
+    # PostgreSQL's parser reads the typed words as it read the document: as one term where it kept one.
+    add(session, "word0000001", title=title, artist=[artist])
+    add(session, "word0000002", title="Something else", artist=["Nobody"])
+    session.commit()
+    assert ids(session, "q=" + quote(typed)) == ["word0000001"]
 
 
 TRICKY = [
@@ -422,6 +460,38 @@ def test_keyset_pages_match_offset_pages(many: Session, descending: bool) -> Non
     assert back.rows == by_offset[1].rows
     assert back.has_more is True  # page 1 lies before it
     assert third.last == Cursor(by_offset[2].last.key, by_offset[2].rows[-1]["video_id"])
+
+
+@pytest.fixture
+def undated(session: Session) -> Session:
+    """130 videos, most without a publish date, none administered: empty dates tie everywhere."""
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, title, time_published) SELECT 'date' || lpad(g::text, 7, '0'), "
+            "'Video ' || g, CASE WHEN g % 4 = 0 THEN timestamptz '2024-01-01' + make_interval(days => g % 3) END "
+            "FROM generate_series(1, 130) g"
+        )
+    )
+    session.commit()
+    return session
+
+
+@pytest.mark.parametrize("sort", ["time_published", "administered_at"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_keyset_pages_walk_every_undated_video_once(undated: Session, sort: str, descending: bool) -> None:
+    # An empty date sorts as -infinity, which psycopg2 reads as 0001-01-01: sent back as such, the cursor
+    # would repeat (descending) or skip (ascending) the empty dates.
+    view = GridView(sort=sort, descending=descending, per_page=20)
+    by_offset = [row["video_id"] for p in range(7) for row in fetch_rows(undated, view, offset=p * 20).rows]
+    pages = [fetch_rows(undated, view, offset=0)]
+    while pages[-1].has_more and len(pages) < 10:  # 7 pages; bounded, as a repeating cursor never ends
+        pages.append(fetch_rows(undated, view, after=pages[-1].last))
+    walked = [row["video_id"] for page in pages for row in page.rows]
+    assert walked == by_offset and len(set(walked)) == 130
+    back = [fetch_rows(undated, view, before=pages[-1].first)]
+    while back[-1].has_more and len(back) < 10:
+        back.append(fetch_rows(undated, view, before=back[-1].first))
+    assert [row["video_id"] for page in reversed(back) for row in page.rows] == walked[: -len(pages[-1].rows)]
 
 
 def test_search_videos_keeps_its_simple_form(many: Session) -> None:
