@@ -37,7 +37,7 @@ ACTIONS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "unhide": ("Unhide", "hidden = false", "{t}.hidden", ("hidden",)),
     "administer": (
         "Mark administered",
-        "administered = true, administered_at = now()",
+        "administered = true, administered_at = :stamp",
         "NOT {t}.administered",
         ("administered", "administered_at"),
     ),
@@ -166,14 +166,14 @@ def run_bulk(
     statement = text(
         f"""
         WITH changed AS (
-            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now())
+            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, :stamp)
             FROM video o
             WHERE o.id = v.id AND v.id = ANY(CAST(:ids AS integer[])) AND {wanted.format(t="v")}
             RETURNING v.video_id, v.channel_display_name, v.title, ({diff_sql(fields, "o", "v")}) AS changes
         ), logged AS (
             INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                        change_set_id)
-            SELECT video_id, channel_display_name, title, now(), changes, :cs FROM changed
+            SELECT video_id, channel_display_name, title, :stamp, changes, :cs FROM changed
             WHERE changes <> '{{}}'::jsonb
             RETURNING 1
         )
@@ -189,7 +189,10 @@ def run_bulk(
             text("SELECT id FROM video WHERE id = ANY(CAST(:ids AS integer[])) ORDER BY id FOR UPDATE"),
             {"ids": ids},
         )
-        changed += session.execute(statement, {"ids": ids, "cs": change_set.id}).scalar_one()
+        # The chunk's time: the clock once its rows are ours, not the transaction's start (`now()`), so its
+        # entries sort after any edit that committed before the lock and whose values they read.
+        stamp = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+        changed += session.execute(statement, {"ids": ids, "cs": change_set.id, "stamp": stamp}).scalar_one()
         done += len(ids)
         if progress:
             progress(done, total)

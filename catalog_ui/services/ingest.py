@@ -551,6 +551,11 @@ def _merge_params(conn: Connection, report: dict[str, Any]) -> dict[str, Any]:
         ),
         params,
     ).scalar_one()
+    # The time of the report's history entries (and of the videos' `updated_at`): the clock once the merge's
+    # turn has come, not `now()`, the transaction's start, before the file was read. An edit, task or
+    # rollback that committed meanwhile wrote the values this merge compares with: its entries must sort
+    # before this merge's, or a timeline would show the overwritten value as the current one.
+    params["stamp"] = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
     return params
 
 
@@ -839,14 +844,14 @@ def _update_changed(
         text(
             f"""
             WITH updated AS (
-                UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, now()), values_as_of = d.as_of,
+                UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, :stamp), values_as_of = d.as_of,
                     report_row_hash = d.row_hash
                 FROM ingest_delta d WHERE v.id = d.video_pk AND {changed} AND NOT d.stale
             ), history AS (
                 -- names the video as this report leaves it, like every other source of change
                 INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                            change_set_id)
-                SELECT d.video_id, {channel}, {title}, now(), d.changes, :cs
+                SELECT d.video_id, {channel}, {title}, :stamp, d.changes, :cs
                 FROM ingest_delta d WHERE {changed} AND NOT d.stale
             )
             SELECT count(*) FILTER (WHERE NOT d.stale), count(*) FILTER (WHERE d.stale),
@@ -891,14 +896,14 @@ def _insert_new(
         text(
             f"""
             WITH new_videos AS (
-                INSERT INTO video ({", ".join(columns)}, values_as_of, report_row_hash)
-                SELECT {", ".join(f"s.{c}" for c in columns)}, {AS_OF}, s.row_hash FROM {source}
+                INSERT INTO video ({", ".join(columns)}, values_as_of, report_row_hash, updated_at)
+                SELECT {", ".join(f"s.{c}" for c in columns)}, {AS_OF}, s.row_hash, :stamp FROM {source}
                 {on_conflict}
                 RETURNING video_id, channel_display_name, title
             ), history AS (
                 INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
                                            change_set_id)
-                SELECT video_id, channel_display_name, title, now(), {CREATED_CHANGES}, :cs
+                SELECT video_id, channel_display_name, title, :stamp, {CREATED_CHANGES}, :cs
                 FROM new_videos
             )
             SELECT count(*) FROM new_videos

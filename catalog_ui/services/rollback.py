@@ -195,11 +195,19 @@ def _entry_scope(session: Session, entry_id: int) -> _Scope:
         raise RollbackError(
             f"Entry #{entry_id} records the creation of {row.video_id}; a creation cannot be reverted."
         )
+    # Reverting the only entry of a change set undoes it ("undone by" in the audit log); one entry of a
+    # report's thousands does not.
+    whole = row.change_set_id is not None and (
+        session.execute(
+            text("SELECT video_count FROM change_set WHERE id = :id"), {"id": row.change_set_id}
+        ).scalar()
+        == 1
+    )
     return _Scope(
         condition="id = :entry_id",
         params={"entry_id": entry_id},
         label=f"Revert entry #{entry_id} of {row.video_id}",
-        reverts_change_set_id=row.change_set_id,
+        reverts_change_set_id=row.change_set_id if whole else None,
     )
 
 

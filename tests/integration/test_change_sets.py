@@ -17,7 +17,7 @@ from catalog_ui.services.change_sets import (
     list_change_sets,
     user_choices,
 )
-from catalog_ui.services.rollback import ChangeSetTarget, apply
+from catalog_ui.services.rollback import ChangeSetTarget, EntryTarget, apply
 from catalog_ui.services.users import create_user
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -153,3 +153,18 @@ def test_detail_fields_entries_and_which_rollback_undid_it(session, log) -> None
         == log["bulk"].id
     )
     assert get_change_set(session, 999999, include_hidden=True) is None
+
+    # One entry of the report's three reverted: the report is not "undone by" it; the task's only one is.
+    entry_of = {
+        cs: session.execute(
+            text("SELECT min(id) FROM metadata_sync WHERE change_set_id = :cs"), {"cs": cs}
+        ).scalar_one()
+        for cs in (report, log["task"].id)
+    }
+    apply(session, EntryTarget(entry_of[report]), user_id=log["ana"].id)
+    task_undo = apply(session, EntryTarget(entry_of[log["task"].id]), user_id=log["ana"].id)
+    session.commit()
+    assert get_change_set(session, report, include_hidden=True)["reverted_by"] is None
+    assert (
+        get_change_set(session, log["task"].id, include_hidden=True)["reverted_by"] == task_undo.change_set_id
+    )
