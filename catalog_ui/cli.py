@@ -1,4 +1,5 @@
-"""`python -m catalog_ui <command>`: operators' commands (migrate, users, demo data, ingest, worker, run)."""
+"""`python -m catalog_ui <command>`: operators' commands (migrate, users, demo data, ingest, archive, worker,
+run)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import secrets
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from catalog_ui.logging_setup import configure_logging
@@ -85,6 +87,22 @@ def _ingest(args: argparse.Namespace) -> int:
     return ingest_location(args.location)
 
 
+def _archive(args: argparse.Namespace) -> int:
+    from catalog_ui.db import get_engine
+    from catalog_ui.models import utc_now
+    from catalog_ui.services.archive import archive_history, retention_cutoff
+
+    days = get_settings().history_retention_days if args.days is None else args.days
+    if days <= 0:
+        print("History is kept live (HISTORY_RETENTION_DAYS=0): nothing to archive.")
+        return 0
+    cutoff = retention_cutoff() if args.days is None else utc_now() - timedelta(days=days)
+    assert cutoff is not None
+    moved = archive_history(get_engine(), cutoff)
+    print(f"{moved:,} history entries older than {days} days moved to the archive.")
+    return 0
+
+
 def _worker(args: argparse.Namespace) -> int:
     from workers.main import run_worker
 
@@ -139,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="ingest a report: a local PATH or s3://bucket/key")
     ingest.add_argument("location")
     ingest.set_defaults(func=_ingest)
+
+    archive = commands.add_parser(
+        "archive", help="move history entries older than the retention period to the archive now"
+    )
+    archive.add_argument("--days", type=int, default=None, help="default: HISTORY_RETENTION_DAYS")
+    archive.set_defaults(func=_archive)
 
     worker = commands.add_parser("worker", help="run Dramatiq workers and the scheduler")
     worker.add_argument("--processes", type=int, default=1)

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO or a test server); unset: AWS.")
     aws_region: str = Field("us-east-1", description="AWS region of the bucket.")
     report_scan_interval_s: int = Field(60, ge=5, description="Seconds between two scans of the bucket.")
+    history_retention_days: int = Field(
+        183,
+        ge=0,
+        description="History entries older than this many days move to the archive (every few hours); "
+        "0: never.",
+    )
 
     # YouTube APIs
     youtube_data_api_url: str = Field(

@@ -15,8 +15,9 @@ import time
 
 import dramatiq
 
-from catalog_ui.db import session_scope
+from catalog_ui.db import get_engine, session_scope
 from catalog_ui.services import queue, reports, tasks
+from catalog_ui.services.archive import archive_history, retention_cutoff
 from catalog_ui.services.ingest import ingest_report
 from catalog_ui.settings import get_settings
 from workers.broker import redis_client, setup_broker
@@ -29,6 +30,7 @@ TASKS_QUEUE = "tasks"
 REPORTS_QUEUE = "reports"
 WAKE_TTL_S = 60  # a wake-up flag outlives a lost message by at most this long
 INGEST_TIME_LIMIT_MS = 6 * 3600 * 1000
+ARCHIVE_INTERVAL_S = 6 * 3600  # history older than the retention period moves to the archive this often
 
 _stopping = threading.Event()
 _local_flags: dict[str, float] = {}
@@ -88,6 +90,14 @@ def request_scan() -> bool:
     if not _set_flag("scan_reports", max(1.0, interval - 1)):
         return False
     scan_reports_actor.send()
+    return True
+
+
+def request_archive() -> bool:
+    """Send one `archive_history_actor` message per ARCHIVE_INTERVAL_S, whatever the number of schedulers."""
+    if retention_cutoff() is None or not _set_flag("archive_history", ARCHIVE_INTERVAL_S):
+        return False
+    archive_history_actor.send()
     return True
 
 
@@ -153,3 +163,12 @@ def scan_reports_actor() -> None:
         pending = reports.pending_ids(session)
     for report_id in pending:
         ingest_report_actor.send(report_id)
+
+
+@dramatiq.actor(queue_name=REPORTS_QUEUE, max_retries=0, time_limit=INGEST_TIME_LIMIT_MS)
+def archive_history_actor() -> None:
+    """Move the history entries older than the retention period to the archive (on the reports queue, so
+    it never runs beside a report's merge on a small worker)."""
+    cutoff = retention_cutoff()
+    if cutoff is not None:
+        archive_history(get_engine(), cutoff)

@@ -66,7 +66,9 @@ def start_in_process_worker(threads: int = 2) -> dramatiq.Worker:
             actors.allow_run()
             worker = dramatiq.Worker(setup_broker(), worker_threads=threads)
             worker.start()
-            scheduler = Scheduler(wake=actors.wake, scan_reports=actors.request_scan)
+            scheduler = Scheduler(
+                wake=actors.wake, scan_reports=actors.request_scan, archive=actors.request_archive
+            )
             scheduler.start_thread()
             _in_process = (worker, scheduler)
             log.info("in-process worker started with %d threads", threads)

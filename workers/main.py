@@ -3,7 +3,8 @@
 The supervisor (this process) starts `processes` worker processes of `threads` threads each, restarts
 one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it returns tasks of vanished
 workers to pending and wakes the task types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
-scan of the report bucket and deletes the exports older than an hour. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
+scan of the report bucket, deletes the exports older than an hour and, every few hours, asks for the
+history older than the retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
 Without REDIS_URL everything runs in this one process (`processes` is then ignored).
 """
 
@@ -33,18 +34,20 @@ MAX_RESTARTS_PER_MINUTE = 5
 
 
 class Scheduler:
-    """Periodic housekeeping: lost leases, due tasks, report scans, old exports."""
+    """Periodic housekeeping: lost leases, due tasks, report scans, old exports, history archival."""
 
     def __init__(
         self,
         wake: Callable[[str, bool], object],
         scan_reports: Callable[[], object] | None = None,
+        archive: Callable[[], object] | None = None,
         interval_s: float | None = None,
         scan_interval_s: float | None = None,
     ) -> None:
         settings = get_settings()
         self._wake = wake
         self._scan_reports = scan_reports
+        self._archive = archive
         self.interval_s = interval_s or settings.queue_scheduler_interval_s
         self.scan_interval_s = scan_interval_s or settings.report_scan_interval_s
         self._next_scan = 0.0
@@ -66,6 +69,8 @@ class Scheduler:
             self._next_scan = time.monotonic() + self.scan_interval_s
             if self._scan_reports is not None:
                 self._scan_reports()
+            if self._archive is not None:
+                self._archive()  # at most one request per ARCHIVE_INTERVAL_S gets through
             removed = remove_every_users_old_exports(exports_root())
             if removed:
                 log.info("old exports deleted: %d", removed)
@@ -131,7 +136,7 @@ def run_worker(processes: int = 1, threads: int = 4) -> int:
 
     context = multiprocessing.get_context("spawn")
     children: list[BaseProcess] = [_spawn(context, threads, n) for n in range(processes)]
-    scheduler = Scheduler(wake=actors.wake, scan_reports=actors.request_scan)
+    scheduler = Scheduler(wake=actors.wake, scan_reports=actors.request_scan, archive=actors.request_archive)
     restarts: list[float] = []
     code = 0
     log.info("worker started: %d process(es) × %d thread(s)", processes, threads)

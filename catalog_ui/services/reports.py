@@ -18,10 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, union_all
 from sqlmodel import Session
 
-from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection, User, Video
+from catalog_ui.models import (
+    ChangeSet,
+    MetadataSync,
+    MetadataSyncArchive,
+    Report,
+    ReportRejection,
+    User,
+    Video,
+)
 from catalog_ui.models.report import REPORT_STATUSES
 from catalog_ui.services import storage
 from catalog_ui.services.export import csv_cell
@@ -320,53 +328,59 @@ def changed_fields(session: Session, report_id: int) -> dict[str, int]:
     stored = session.execute(select(Report.field_counts).where(Report.id == report_id)).scalar()
     if stored is not None:
         return dict(sorted(stored.items(), key=lambda item: (-item[1], item[0])))
-    field = func.jsonb_object_keys(MetadataSync.changes).label("field")
-    query = (
-        select(field, func.count())
-        .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
-        .where(ChangeSet.report_id == report_id)
-        .group_by(field)
-        .order_by(func.count().desc(), field)
-    )
+    entries = _report_entries(report_id)
+    field = func.jsonb_object_keys(entries.c.changes).label("field")
+    query = select(field, func.count()).group_by(field).order_by(func.count().desc(), field)
     return {name: count for name, count in session.execute(query)}
+
+
+def _report_entries(report_id: int) -> Any:
+    """The report's history entries, live and archived (older than the retention period), as one subquery
+    with `id`, `video_id`, `video_title` and `changes`."""
+
+    def of(table: Any) -> Any:
+        return (
+            select(table.id, table.video_id, table.video_title, table.changes)
+            .join(ChangeSet, ChangeSet.id == table.change_set_id)
+            .where(ChangeSet.report_id == report_id)
+        )
+
+    return union_all(of(MetadataSync), of(MetadataSyncArchive)).subquery("entries")
 
 
 def report_changes(
     session: Session, report_id: int, page: int = 1, per_page: int = 25, *, include_hidden: bool = False
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the history entries this report wrote (video id, title, changes), and their total.
+    """One page of the history entries this report wrote (video id, title, changes), live or archived, and
+    their total.
 
     Entries of hidden videos are left out unless `include_hidden` (admins)."""
-    base = (
-        select(MetadataSync.video_id, MetadataSync.video_title, MetadataSync.changes)
-        .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
-        .where(ChangeSet.report_id == report_id)
-    )
+    entries = _report_entries(report_id)
+    base = select(entries.c.video_id, entries.c.video_title, entries.c.changes)
     # A report's change set counts its entries as they are written: no need to count millions of rows,
     # only the few of hidden videos, found from those videos' side.
     total = session.execute(
         select(func.coalesce(func.sum(ChangeSet.video_count), 0)).where(ChangeSet.report_id == report_id)
     ).scalar_one()
     if not include_hidden:
-        base = base.where(not_hidden(MetadataSync.video_id))
-        total -= session.execute(
-            select(func.count())
-            .select_from(Video)
-            .join(MetadataSync, MetadataSync.video_id == Video.video_id)
-            .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
-            .where(Video.hidden, ChangeSet.report_id == report_id)
-        ).scalar_one()
+        base = base.where(not_hidden(entries.c.video_id))
+        for table in (MetadataSync, MetadataSyncArchive):
+            total -= session.execute(
+                select(func.count())
+                .select_from(Video)
+                .join(table, table.video_id == Video.video_id)
+                .join(ChangeSet, ChangeSet.id == table.change_set_id)
+                .where(Video.hidden, ChangeSet.report_id == report_id)
+            ).scalar_one()
     rows = session.execute(
-        base.order_by(MetadataSync.video_id, MetadataSync.id)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        base.order_by(entries.c.video_id, entries.c.id).limit(per_page).offset((max(page, 1) - 1) * per_page)
     )
     return [dict(row._mapping) for row in rows], total
 
 
 def recover_interrupted(session: Session) -> list[int]:
     """Reports left `processing` by a worker that died (no one holds their lock) go back to pending."""
-    from catalog_ui.services.ingest import REPORT_LOCK_NAMESPACE
+    from catalog_ui.services.locks import REPORT_LOCK_NAMESPACE
 
     ids = session.execute(
         text(

@@ -447,8 +447,13 @@ _LATEST_SYNCS = text(
     SELECT p.video_id, s.sync_time AS last_synced, s.changes AS last_changes
     FROM unnest(CAST(:ids AS varchar[])) AS p(video_id)
     CROSS JOIN LATERAL (
-        SELECT m.sync_time, m.changes FROM metadata_sync m
-        WHERE m.video_id = p.video_id ORDER BY m.sync_time DESC LIMIT 1
+        SELECT e.sync_time, e.changes FROM (
+            (SELECT m.sync_time, m.changes FROM metadata_sync m
+             WHERE m.video_id = p.video_id ORDER BY m.sync_time DESC LIMIT 1)
+            UNION ALL
+            (SELECT a.sync_time, a.changes FROM metadata_sync_archive a
+             WHERE a.video_id = p.video_id ORDER BY a.sync_time DESC LIMIT 1)
+        ) e ORDER BY e.sync_time DESC LIMIT 1
     ) s
     """
 )
@@ -457,8 +462,9 @@ _LATEST_SYNCS = text(
 def latest_syncs(session: Session, video_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The seed's latest-sync query for these videos only: {video_id: {"last_synced", "last_changes"}}.
 
-    One index probe per video on idx_sync_video_time (newest entry first), so it costs the same with five
-    history rows or five million.
+    One index probe per video on idx_sync_video_time (newest entry first) and one on its archive's twin
+    (a video unchanged for longer than the retention period has only archived entries), so it costs the
+    same with five history rows or five million.
     """
     if not video_ids:
         return {}
