@@ -375,6 +375,31 @@ def test_quota_exhausted_pauses_the_type_and_keeps_tasks_pending(
     assert [s.completed for s in run_all("metadata_sync")] == [3]
 
 
+def test_a_spent_content_id_quota_pauses_both_content_id_types(
+    session: Session, sim: YouTubeSimulator
+) -> None:
+    # ownership_update and asset_enrichment spend one quota: the first refusal pauses both, so the other
+    # type does not spend a call to learn it too. The Data API's metadata_sync keeps running.
+    ids = seed(session, sim, 2, asset=True)
+    queue.enqueue(session, ids[0], "ownership_update")
+    queue.enqueue(session, ids[1], "asset_enrichment")
+    queue.enqueue(session, ids[0], "metadata_sync")
+    session.commit()
+    sim.exhaust_quota_next(1)
+
+    (summary,) = run_all("ownership_update")
+
+    assert summary.released == 1
+    session.expire_all()
+    reset = next_quota_reset()
+    for task_type in ("ownership_update", "asset_enrichment"):
+        assert abs((queue.paused_until(session, task_type) - reset).total_seconds()) < 5
+    assert queue.paused_until(session, "metadata_sync") is None
+    assert run_all("asset_enrichment") == []  # paused before a call is spent
+    assert not sim.calls_to(f"/assets/A{ids[1]}")
+    assert [s.completed for s in run_all("metadata_sync")] == [1]
+
+
 def test_a_task_whose_lease_was_lost_keeps_none_of_its_effect(
     session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -186,6 +186,7 @@ class Call:
 class _Fault:
     status: int
     retry_after: float | None
+    quota: bool = False  # a 403 quotaExceeded (the daily quota spent) instead of FAULTS' reason
 
 
 @dataclass
@@ -488,6 +489,12 @@ class YouTubeSimulator:
             raise ValueError(f"unsupported fault status {status}; use one of {sorted(FAULTS)}")
         with self._lock:
             self._faults.extend(_Fault(status, retry_after) for _ in range(n))
+
+    def exhaust_quota_next(self, n: int) -> None:
+        """Answer the next `n` API requests (of either API) with 403 quotaExceeded, as a spent daily quota
+        does; `set_quota` spends the Data API's quota by calls instead."""
+        with self._lock:
+            self._faults.extend(_Fault(403, None, quota=True) for _ in range(n))
 
     def set_latency(self, seconds: float) -> None:
         """Delay every API response by `seconds` (0 to turn off)."""
@@ -1095,6 +1102,8 @@ def _b64decode(text: str) -> bytes:
 
 
 def _fault_response(fault: _Fault) -> _Response:
+    if fault.quota:
+        return _error(403, "quotaExceeded", QUOTA_MESSAGE, domain="youtube.quota")
     reason, domain, message, _ = FAULTS[fault.status]
     headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
     return _error(fault.status, reason, message, domain=domain, headers=headers)

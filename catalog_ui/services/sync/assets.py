@@ -8,7 +8,7 @@ from typing import Any
 from catalog_ui.services import report_columns
 from catalog_ui.services.queue import ClaimedTask
 from catalog_ui.services.rate_limit import CONTENT_ID, acquire
-from catalog_ui.services.sync.clients import content_id_client
+from catalog_ui.services.sync.clients import CONTENT_ID_TASK_TYPES, content_id_client
 from catalog_ui.services.sync.outcome import (
     QUOTA,
     FetchContext,
@@ -42,7 +42,9 @@ def fetch(tasks: list[ClaimedTask], context: FetchContext) -> FetchResult:
             try:
                 asset = client.get_asset(asset_id)
             except YouTubeApiError as exc:
-                by_asset[asset_id] = from_error(exc, not_found=f"asset {asset_id} not found on YouTube")
+                by_asset[asset_id] = from_error(
+                    exc, not_found=f"asset {asset_id} not found on YouTube", quota_types=CONTENT_ID_TASK_TYPES
+                )
             else:
                 by_asset[asset_id] = _asset_outcome(asset_id, asset)
         outcomes[task.id] = by_asset[asset_id]

@@ -23,6 +23,8 @@ QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 # Every task type's calls carry the OAuth token when one is configured (the Data API's too, next to its
 # key), so credentials Google refuses stop them all.
 CREDENTIAL_TASK_TYPES = ("metadata_sync", "ownership_update", "asset_enrichment")
+# The task types calling the Content ID API: they spend one quota, so its end pauses both.
+CONTENT_ID_TASK_TYPES = ("ownership_update", "asset_enrichment")
 NO_CREDENTIALS = (
     "YOUTUBE_SERVICE_ACCOUNT_FILE, YOUTUBE_OAUTH_CLIENT_ID/_CLIENT_SECRET/_REFRESH_TOKEN "
     "or YOUTUBE_ACCESS_TOKEN"

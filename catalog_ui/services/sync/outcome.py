@@ -84,10 +84,13 @@ def failed(message: str) -> Outcome:
     return Outcome(FAILED, message=message)
 
 
-def from_error(exc: YouTubeApiError, not_found: str | None = None) -> Outcome:
-    """The outcome an API error calls for; a 404 becomes `not_found` (a clear message) when given."""
+def from_error(
+    exc: YouTubeApiError, not_found: str | None = None, *, quota_types: tuple[str, ...] = ()
+) -> Outcome:
+    """The outcome an API error calls for; a 404 becomes `not_found` (a clear message) when given. A spent
+    quota pauses `quota_types`, the task types sharing the API's quota (empty: the batch's own)."""
     if isinstance(exc, QuotaExceededError):
-        return Outcome(QUOTA, message=exc.message)
+        return Outcome(QUOTA, message=exc.message, pause_types=quota_types)
     if isinstance(exc, AuthError):
         return Outcome(
             QUOTA, message=exc.message, pause_until=utc_now() + AUTH_PAUSE, pause_types=CREDENTIAL_TASK_TYPES

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from catalog_ui.services.queue import ClaimedTask
 from catalog_ui.services.rate_limit import CONTENT_ID, acquire
-from catalog_ui.services.sync.clients import content_id_client
+from catalog_ui.services.sync.clients import CONTENT_ID_TASK_TYPES, content_id_client
 from catalog_ui.services.sync.outcome import (
     NOT_FOUND,
     QUOTA,
@@ -30,7 +30,7 @@ def fetch(tasks: list[ClaimedTask], context: FetchContext) -> FetchResult:
         try:
             claims = client.search_claims(task.video_id)
         except YouTubeApiError as exc:
-            outcome = from_error(exc, not_found=NOT_FOUND)
+            outcome = from_error(exc, not_found=NOT_FOUND, quota_types=CONTENT_ID_TASK_TYPES)
         else:
             outcome = applied(ownership_fields_from_claims(claims))
         # The rate limiter was charged one call; a claim list of several pages cost more.
