@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from catalog_ui.services.archive import archive_history
 from catalog_ui.services.history import video_timeline
 from catalog_ui.services.ingest import ingest_report
 from catalog_ui.services.video_search import latest_syncs
-from tests.integration.test_ingest_cli import ROOT, last_line
+from tests.cli import run_catalog_ui
+from tests.integration.test_ingest_cli import last_line
 from workers.main import Scheduler
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
@@ -73,16 +73,8 @@ def test_old_entries_move_to_the_archive_exactly_once(session: Session, engine: 
 
 
 def _archive_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    env.pop("HISTORY_RETENTION_DAYS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "catalog_ui", "archive", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {key: value for key, value in os.environ.items() if key != "HISTORY_RETENTION_DAYS"}
+    return run_catalog_ui("archive", *args, env={**env, "DATABASE_URL": database_url})
 
 
 def test_the_archive_command_and_the_scheduler(session: Session, engine: Engine, database_url: str) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from catalog_ui.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import printed_settings
 
 
 def _settings(**values: object) -> Settings:
@@ -51,17 +48,7 @@ def test_settings_command_masks_every_secret(tmp_path: Path) -> None:
         SECURITY_PASSWORD_SALT="salt-Secret-6",
         PUBLIC_URL="https://catalog.example.com",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "catalog_ui", "settings"],
-        cwd=tmp_path,  # no .env from the work tree
-        env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Secret" not in done.stdout + done.stderr
-    lines = dict(line.split("=", 1) for line in done.stdout.splitlines())
+    lines = printed_settings(env, tmp_path)
     assert lines["DATABASE_URL"] == "postgresql://catalog:***@db.internal:5432/catalog"
     assert lines["REDIS_URL"] == "redis://:***@cache:6379/0"
     for name in ("ADMIN_PASSWORD", "YOUTUBE_API_KEY", "YOUTUBE_ACCESS_TOKEN", "SECURITY_PASSWORD_SALT"):

@@ -658,6 +658,13 @@ def test_rows_with_undecodable_bytes_or_nul_are_rejected(session: Session) -> No
     ]
 
 
+def _one_video_before(session: Session, tmp_path: Path) -> None:
+    """A catalog that is not empty (vidZulu0026, from a report of the day before): the COPY path reads."""
+    base = tmp_path / "cms_videos_2026-03-01.csv"
+    base.write_text("video_id,views\nvidZulu0026,1\n")
+    ingest_file(session, base)
+
+
 @pytest.mark.parametrize("column", ["video_title", "effective_policy"])
 @pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
 def test_a_value_over_the_csv_limit_ends_the_report_on_both_paths(
@@ -666,9 +673,7 @@ def test_a_value_over_the_csv_limit_ends_the_report_on_both_paths(
     # No report value is 128 KiB long, but all that follows a quote never closed is one value: Python's
     # csv refuses it, and PostgreSQL's COPY, which would take it, hands its row to the Python reader.
     if not catalog_empty:
-        base = tmp_path / "cms_videos_2026-03-01.csv"
-        base.write_text("video_id,views\nvidZulu0026,1\n")
-        ingest_file(session, base)
+        _one_video_before(session, tmp_path)
     path = tmp_path / "cms_videos_2026-03-02.csv"
     path.write_text(
         f"video_id,{column},views\nvidAlpha001,Fine,1\nvidBravo002,{'x' * 140_000},2\nvidCharl003,Fine,3\n"
@@ -690,9 +695,7 @@ def test_rows_under_a_repeated_header_in_another_order_refuse_the_report(
 ) -> None:
     # Read by the first header's positions, Bravo's label would become its title: nothing is written.
     if not catalog_empty:
-        base = tmp_path / "cms_videos_2026-03-01.csv"
-        base.write_text("video_id,views\nvidZulu0026,1\n")
-        ingest_file(session, base)
+        _one_video_before(session, tmp_path)
     before = session.execute(select(func.count()).select_from(MetadataSync)).scalar_one()
     path = tmp_path / "cms_videos_2026-03-02.csv"
     path.write_text(
@@ -720,9 +723,7 @@ def test_the_first_header_repeated_after_a_foreign_one_reads_on(
     session: Session, tmp_path: Path, catalog_empty: bool
 ) -> None:
     if not catalog_empty:
-        base = tmp_path / "cms_videos_2026-03-01.csv"
-        base.write_text("video_id,views\nvidZulu0026,1\n")
-        ingest_file(session, base)
+        _one_video_before(session, tmp_path)
     path = tmp_path / "cms_videos_2026-03-02.csv"
     path.write_text(
         "video_id,video_title,label\n"

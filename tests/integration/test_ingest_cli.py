@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from catalog_ui.models import Report, Video
+from tests.cli import run_catalog_ui
 from tests.s3 import PREFIX, S3Endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,14 +21,8 @@ DAY_ONE = FIXTURES / "cms_videos_2026-03-01.csv"
 def run_cli(
     database_url: str, location: str, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **(extra_env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "catalog_ui", "ingest", location],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return run_catalog_ui(
+        "ingest", location, env={**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     )
 
 

@@ -16,8 +16,8 @@ from catalog_ui.services import queue, tasks
 from catalog_ui.services.sync.outcome import AUTH_PAUSE
 from catalog_ui.settings import get_settings
 from tests.simulators.youtube import YouTubeSimulator
+from tests.task_environment import settings_from, task_environment
 
-OWNER = "owner-1"
 CLIENT_ID = "client-1.apps.googleusercontent.com"
 CLIENT_SECRET = "client-secret-1"
 REFRESH_TOKEN = "1//refresh-token-1"
@@ -31,29 +31,14 @@ def sim(engine: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[YouTubeSimu
         simulator.add_oauth_client(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
         simulator.set_strict_tokens()
         env = {
-            "YOUTUBE_DATA_API_URL": simulator.data_api_url,
-            "YOUTUBE_CONTENT_ID_URL": simulator.content_id_url,
-            "YOUTUBE_API_KEY": "test-key",
+            **task_environment(simulator),
             "YOUTUBE_OAUTH_CLIENT_ID": CLIENT_ID,
             "YOUTUBE_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
             "YOUTUBE_OAUTH_REFRESH_TOKEN": REFRESH_TOKEN,
             "YOUTUBE_OAUTH_TOKEN_URL": simulator.token_url,
-            "YOUTUBE_CONTENT_OWNER_ID": OWNER,
-            "YOUTUBE_TIMEOUT_S": "5",
-            "YOUTUBE_DATA_API_CALLS_PER_S": "0",
-            "YOUTUBE_CONTENT_ID_CALLS_PER_S": "0",
-            "QUEUE_MAX_RETRIES": "2",
-            "QUEUE_BACKOFF_BASE_S": "0.05",
-            "QUEUE_BACKOFF_MAX_S": "0.2",
         }
-        monkeypatch.delenv("REDIS_URL", raising=False)
-        monkeypatch.delenv("YOUTUBE_ACCESS_TOKEN", raising=False)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        yield simulator
-        monkeypatch.undo()
-        get_settings.cache_clear()
+        with settings_from(monkeypatch, env, unset=("YOUTUBE_ACCESS_TOKEN",)):
+            yield simulator
 
 
 def seed(session: Session, sim: YouTubeSimulator, count: int) -> list[str]:

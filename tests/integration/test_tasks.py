@@ -18,8 +18,8 @@ from catalog_ui.services.locks import MERGE_LOCK_KEY
 from catalog_ui.services.sync.clients import next_quota_reset
 from catalog_ui.settings import get_settings
 from tests.simulators.youtube import YouTubeSimulator
+from tests.task_environment import settings_from, task_environment
 
-OWNER = "owner-1"
 CHANNEL = "UCsimulatedchannel0001"
 PUBLISHED = datetime(2024, 3, 5, 14, 2, 11, tzinfo=UTC)
 
@@ -28,26 +28,9 @@ PUBLISHED = datetime(2024, 3, 5, 14, 2, 11, tzinfo=UTC)
 def sim(engine: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[YouTubeSimulator]:
     """A running simulator, with the settings pointing the task clients at it (no Redis, no rate limit)."""
     with YouTubeSimulator(claim_page_size=2) as simulator:
-        env = {
-            "YOUTUBE_DATA_API_URL": simulator.data_api_url,
-            "YOUTUBE_CONTENT_ID_URL": simulator.content_id_url,
-            "YOUTUBE_API_KEY": "test-key",
-            "YOUTUBE_ACCESS_TOKEN": "test-token",
-            "YOUTUBE_CONTENT_OWNER_ID": OWNER,
-            "YOUTUBE_TIMEOUT_S": "5",
-            "YOUTUBE_DATA_API_CALLS_PER_S": "0",
-            "YOUTUBE_CONTENT_ID_CALLS_PER_S": "0",
-            "QUEUE_MAX_RETRIES": "2",
-            "QUEUE_BACKOFF_BASE_S": "0.05",
-            "QUEUE_BACKOFF_MAX_S": "0.2",
-        }
-        monkeypatch.delenv("REDIS_URL", raising=False)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        yield simulator
-        monkeypatch.undo()
-        get_settings.cache_clear()
+        env = {**task_environment(simulator), "YOUTUBE_ACCESS_TOKEN": "test-token"}
+        with settings_from(monkeypatch, env):
+            yield simulator
 
 
 def vid(n: int) -> str:
