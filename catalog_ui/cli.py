@@ -23,12 +23,26 @@ def _migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_password(prompt: str) -> str:
+    """A password typed twice at the terminal; UserError when the two differ or input ends (Ctrl-D)."""
+    from catalog_ui.services.users import UserError
+
+    try:
+        password = getpass.getpass(f"{prompt}: ")
+        again = getpass.getpass(f"{prompt} (again): ")
+    except (EOFError, KeyboardInterrupt):
+        raise UserError("No password given.") from None
+    if password != again:
+        raise UserError("The two passwords differ; nothing was changed.")
+    return password
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from catalog_ui.db import session_scope
     from catalog_ui.services.users import UserError, create_user
 
-    password = args.password or getpass.getpass("Password: ")
     try:
+        password = args.password or _ask_password("Password")
         with session_scope() as session:
             user = create_user(session, args.email, password, username=args.username, admin=args.admin)
             print(f"Created {'admin' if args.admin else 'user'} {user.email} (username {user.username}).")
@@ -43,12 +57,12 @@ def _set_password(args: argparse.Namespace) -> int:
     from catalog_ui.services.auth import find_user_by_login
     from catalog_ui.services.users import UserError, set_password
 
-    password = args.password or getpass.getpass("New password: ")
     try:
         with session_scope() as session:
             user = find_user_by_login(session, args.login)
             if user is None:
                 raise UserError(f"No user with e-mail or username '{args.login}'.")
+            password = args.password or _ask_password("New password")
             ended = set_password(session, user.id, password)
             print(f"Password of {user.email} changed; {ended} open session(s) ended.")
     except UserError as exc:

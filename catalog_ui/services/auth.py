@@ -52,7 +52,11 @@ def token_hash(token: str) -> str:
 def _account_key(user: User | None, login: str) -> str:
     """The throttle key of the account a sign-in names: its user (by e-mail or username alike), else the
     login as typed, so guesses at an unknown account count the same way."""
-    return f"account:user:{user.id}" if user is not None else f"account:{login.strip().lower()}"[:300]
+    return _user_key(user.id) if user is not None else f"account:{login.strip().lower()}"[:300]
+
+
+def _user_key(user_id: int | None) -> str:
+    return f"account:user:{user_id}"
 
 
 def _throttle_keys(account: str, ip: str | None) -> list[str]:
@@ -102,6 +106,11 @@ def _clear_failures(session: Session, account: str) -> None:
     session.execute(text("DELETE FROM login_throttle WHERE key = :key"), {"key": account})
 
 
+def clear_account_lock(session: Session, user_id: int) -> None:
+    """Forget the failed sign-ins counted against user `user_id`, and the lock they set."""
+    _clear_failures(session, _user_key(user_id))
+
+
 def lock_message(until: datetime) -> str:
     """The message shown while sign-in is locked."""
     minutes = max(1, round((until - utc_now()).total_seconds() / 60))
@@ -123,12 +132,17 @@ def sign_in_password(
     Attempts at one account run one at a time, in every app process (a transaction advisory lock held
     until the failure is counted or the session opened): a burst of parallel guesses cannot all pass the
     lock check before the first failures are counted."""
+    if any(char < " " or char == "\x7f" for char in login):  # no account has one; PostgreSQL refuses a NUL
+        verify_password(_DUMMY_HASH, password)
+        raise AuthError(WRONG_CREDENTIALS)
     user = find_user_by_login(session, login)
     account = _account_key(user, login)
     session.execute(
         text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
         {"ns": LOGIN_LOCK_NAMESPACE, "key": account},
     )
+    if user is not None:
+        session.refresh(user)  # as the attempt before ours left it (its login count, its last sign-in)
     until = _locked_until(session, account, ip)
     if until is not None:
         session.rollback()  # ends the transaction, and with it the advisory lock

@@ -10,18 +10,24 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, select, true, update
 from sqlmodel import Session
 
 from catalog_ui.models import Role, RolesUsers, User, UserSession, utc_now
-from catalog_ui.services.auth import revoke_user_sessions
+from catalog_ui.services.auth import clear_account_lock, revoke_user_sessions
 from catalog_ui.services.passwords import hash_password
+from catalog_ui.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An e-mail address: no blanks, control characters, or characters that separate or quote addresses
+# (`,;<>"()[]\`); a domain of non-empty dot-separated labels.
+_EMAIL_CHAR = r"[^@\s,;<>\"()\[\]\\\x00-\x1f\x7f]"
+_LABEL = _EMAIL_CHAR.replace("[^@", "[^@.")
+EMAIL_PATTERN = re.compile(rf"^{_EMAIL_CHAR}+@(?:{_LABEL}+\.)+{_LABEL}+$")
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit for a forward path; the column holds 255
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._+-]{1,80}$")  # no @: a login is an e-mail or a username
 COMMON_PASSWORDS = frozenset(
     {"password123", "password1234", "1234567890", "qwertyuiop", "1q2w3e4r5t", "letmein123", "welcome123"}
@@ -91,6 +97,21 @@ def validate_password(password: str, *, email: str = "", username: str = "") -> 
         raise UserError("The password must not be the e-mail address or username.")
 
 
+def free_username(session: Session, email: str) -> str:
+    """A username for `email` when none is chosen: its local part, without the characters usernames do not
+    take, made unique with a number (`ana`, `ana-2`) so that it never refuses a new e-mail address."""
+    base = re.sub(r"[^A-Za-z0-9._+-]", "", email.split("@", 1)[0])[:72] or "user"
+    taken = {
+        name.lower()
+        for name in session.execute(
+            select(User.username).where(func.lower(User.username).like(base.lower() + "%"))
+        ).scalars()
+    }
+    if base.lower() not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}".lower() not in taken)
+
+
 def role_id(session: Session, name: str) -> int:
     """The id of role `name` (created by the first migration)."""
     return session.execute(select(Role.id).where(Role.name == name)).scalar_one()
@@ -112,9 +133,11 @@ def create_user(
     Firebase sign-in with this verified e-mail links the account.
     """
     email = email.strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise UserError(f"E-mail addresses have at most {EMAIL_MAX_LENGTH} characters.")
     if not EMAIL_PATTERN.match(email):
         raise UserError(f"'{email}' is not a valid e-mail address.")
-    username = (username or "").strip() or email.split("@", 1)[0]
+    username = (username or "").strip() or free_username(session, email)
     if not USERNAME_PATTERN.match(username):
         raise UserError("Usernames have up to 80 letters, digits or . _ + - (no spaces or @).")
     if auth_method not in ("flask-security", "firebase"):
@@ -204,12 +227,15 @@ def set_active(session: Session, user_id: int, active: bool) -> User:
 
 
 def set_password(session: Session, user_id: int, password: str, keep_session_id: int | None = None) -> int:
-    """Set a new password and revoke the user's sessions (but `keep_session_id`); returns how many."""
+    """Set a new password and revoke the user's sessions (but `keep_session_id`); returns how many.
+
+    The account's sign-in lock goes too: a user locked out by failed guesses signs in with the new one."""
     user = _user(session, user_id)
     validate_password(password, email=user.email, username=user.username)
     user.password = hash_password(password)
     session.add(user)
     session.flush()
+    clear_account_lock(session, user.id)
     return revoke_user_sessions(session, user.id, except_session_id=keep_session_id)
 
 
@@ -220,7 +246,13 @@ def admin_exists(session: Session) -> bool:
 
 
 def _open_sessions_filter(now: datetime) -> ColumnElement[bool]:
-    return UserSession.revoked_at.is_(None) & (UserSession.expires_at > now)
+    """Sessions that still sign someone in: not revoked, not past their absolute or idle expiry."""
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    return (
+        UserSession.revoked_at.is_(None)
+        & (UserSession.expires_at > now)
+        & (UserSession.last_seen_at > now - idle)
+    )
 
 
 def list_users(session: Session, search: str = "", page: int = 1, per_page: int = 25) -> UserPage:

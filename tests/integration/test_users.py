@@ -10,7 +10,14 @@ from sqlmodel import Session
 
 from catalog_ui.cli import main
 from catalog_ui.models import Role, RolesUsers, User
-from catalog_ui.services.auth import open_session, resolve_session, sign_in_password
+from catalog_ui.services.auth import (
+    WRONG_CREDENTIALS,
+    AuthError,
+    open_session,
+    resolve_session,
+    sign_in_password,
+)
+from catalog_ui.services.firebase_auth import FirebaseIdentity, user_for_identity
 from catalog_ui.services.users import (
     LAST_ADMIN,
     UserError,
@@ -20,7 +27,9 @@ from catalog_ui.services.users import (
     revoke_session,
     set_active,
     set_admin,
+    set_password,
 )
+from catalog_ui.settings import get_settings
 
 PASSWORD = "correct-horse-42"
 
@@ -76,6 +85,12 @@ def test_create_user_gives_roles_and_keeps_is_admin_in_step(session) -> None:
             {"username": "a b"},
             "Usernames have up to 80 letters, digits or . _ + - (no spaces or @).",
         ),
+        ("a,b@example.com", PASSWORD, {}, "'a,b@example.com' is not a valid e-mail address."),
+        ("x@example..com", PASSWORD, {}, "'x@example..com' is not a valid e-mail address."),
+        ("x@example.com.", PASSWORD, {}, "'x@example.com.' is not a valid e-mail address."),
+        ("<x>@example.com", PASSWORD, {}, "'<x>@example.com' is not a valid e-mail address."),
+        ("nul\x00@example.com", PASSWORD, {}, "'nul\x00@example.com' is not a valid e-mail address."),
+        ("a" * 250 + "@x.com", PASSWORD, {}, "E-mail addresses have at most 254 characters."),
         ("x@example.com", None, {}, "A password is needed for password sign-in."),
         ("x@example.com", "short", {}, "Passwords need at least 10 characters."),
     ],
@@ -88,6 +103,18 @@ def test_create_user_refuses_bad_input_with_a_clear_message(
     with pytest.raises(UserError) as raised:
         create_user(session, email, password, **kwargs)
     assert str(raised.value) == message
+
+
+def test_a_username_taken_from_the_e_mail_is_made_free(session) -> None:
+    # The e-mail's local part is the username unless it is taken or holds what usernames cannot.
+    create_user(session, "admin@other.org", PASSWORD)
+    made = [
+        create_user(session, email, None, auth_method="firebase").username
+        for email in ("admin@acme.com", "Admin@beta.com", "o'neil@acme.com", "!#$@acme.com")
+    ]
+    assert made == ["admin-2", "admin-3", "oneil", "user"]
+    with pytest.raises(UserError, match="already exists"):
+        create_user(session, "new@acme.com", PASSWORD, username="admin-2")  # one chosen is never changed
 
 
 def test_an_invited_firebase_user_has_no_password(session) -> None:
@@ -202,6 +229,74 @@ def test_list_shows_login_tracking_and_open_sessions(session) -> None:
     assert list_users(session).rows[0].open_sessions == 1
 
 
+def test_a_new_password_lifts_the_sign_in_lock(session) -> None:
+    ana = create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    for n in range(5):
+        with pytest.raises(AuthError):
+            sign_in_password(session, "ana", f"wrong-{n}-password", "10.0.0.9", None)
+        session.rollback()
+    set_password(session, ana.id, "fresh-battery-77")
+    session.commit()
+    sign_in_password(session, "ana", "fresh-battery-77", "10.0.0.8", None)
+
+
+def test_sessions_past_their_idle_time_are_not_counted_open(session) -> None:
+    ana = create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        sign_in_password(session, "ana", PASSWORD, ip, None)
+    session.execute(
+        text("UPDATE user_session SET last_seen_at = now() - interval '2 days' WHERE ip <> '10.0.0.3'")
+    )
+    session.commit()
+    assert list_users(session).rows[0].open_sessions == 1
+    assert [s.ip for s in open_sessions(session, ana.id)] == ["10.0.0.3"]
+
+
+def test_sign_ins_at_the_same_moment_all_count(engine, session) -> None:
+    create_user(session, "ana@example.com", PASSWORD, username="ana")
+    session.commit()
+    start = threading.Barrier(4)
+
+    def sign_in(n: int) -> None:
+        with Session(engine) as own:
+            start.wait()
+            sign_in_password(own, "ana", PASSWORD, f"10.0.0.{n}", None)
+            own.commit()
+
+    workers = [threading.Thread(target=sign_in, args=(n,)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    session.expire_all()
+    user = session.execute(select(User).where(User.username == "ana")).scalar_one()
+    assert user.login_count == 4
+    assert user.last_login_ip is not None and user.last_login_ip != user.current_login_ip
+
+
+def test_a_login_with_control_characters_is_a_wrong_login(session) -> None:
+    with pytest.raises(AuthError) as refused:
+        sign_in_password(session, "ana\x00", PASSWORD, None, None)
+    assert str(refused.value) == WRONG_CREDENTIALS
+
+
+def test_cli_asks_the_password_twice(engine, session, capsys, monkeypatch) -> None:
+    typed = iter(["fresh-battery-77", "fresh-battery-78"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    assert main(["create-user", "--email", "ops@example.com"]) == 2
+    assert capsys.readouterr().err == "error: The two passwords differ; nothing was changed.\n"
+
+    def no_input(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", no_input)
+    assert main(["create-user", "--email", "ops@example.com"]) == 2
+    assert capsys.readouterr().err == "error: No password given.\n"
+    assert session.execute(select(User).where(User.email == "ops@example.com")).first() is None
+
+
 def test_cli_creates_users_and_sets_passwords(engine, session, capsys) -> None:
     assert main(["create-user", "--email", "ops@example.com", "--password", PASSWORD, "--admin"]) == 0
     assert capsys.readouterr().out == "Created admin ops@example.com (username ops).\n"
@@ -220,3 +315,29 @@ def test_cli_creates_users_and_sets_passwords(engine, session, capsys) -> None:
     assert capsys.readouterr().err == "error: Passwords need at least 10 characters.\n"
     assert main(["set-password", "--login", "ghost", "--password", "fresh-battery-77"]) == 2
     assert capsys.readouterr().err == "error: No user with e-mail or username 'ghost'.\n"
+
+
+def test_two_first_firebase_sign_ins_at_once_make_one_account(engine, session, monkeypatch) -> None:
+    # Two tabs signing in for the first time: the second waits for the first, then finds its account.
+    monkeypatch.setenv("FIREBASE_SIGNUP_DOMAINS", '["acme.com"]')
+    get_settings.cache_clear()
+    start = threading.Barrier(2)
+    found: list[int] = []
+
+    def first_sign_in() -> None:
+        with Session(engine) as own:
+            start.wait()
+            found.append(user_for_identity(own, FirebaseIdentity("uid-new", "new@acme.com", True)).id)
+            own.commit()
+
+    workers = [threading.Thread(target=first_sign_in) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    get_settings.cache_clear()
+    assert len(found) == 2 and found[0] == found[1]
+    assert (
+        session.execute(select(User).where(User.email == "new@acme.com")).scalar_one().firebase_uid
+        == "uid-new"
+    )
