@@ -14,6 +14,7 @@ import threading
 import time
 
 import dramatiq
+from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from catalog_ui.db import get_engine, session_scope
 from catalog_ui.services import queue, reports, tasks
@@ -138,8 +139,22 @@ def process_tasks(task_type: str) -> None:
 
 @dramatiq.actor(queue_name=REPORTS_QUEUE, max_retries=0, time_limit=INGEST_TIME_LIMIT_MS)
 def ingest_report_actor(report_id: int) -> None:
-    """Ingest one report (a no-op when another worker has it or it is no longer pending)."""
-    result = ingest_report(report_id)
+    """Ingest one report (a no-op when another worker has it or it is no longer pending).
+
+    At the time limit the report ends in `error`: left `processing`, it would pass for a dead worker's,
+    go back to pending and run into the same limit again, forever."""
+    try:
+        result = ingest_report(report_id)
+    except TimeLimitExceeded:
+        hours = INGEST_TIME_LIMIT_MS / 3_600_000
+        with session_scope() as session:
+            reports.mark_stopped(
+                session,
+                report_id,
+                f"Ingestion was stopped after {hours:g} hours, the workers' time limit for one report. "
+                "Retry it when the workers are less busy, or split the file.",
+            )
+        raise
     if result is not None:
         log.info("report %d: %s", report_id, result.status)
 

@@ -66,6 +66,7 @@ from catalog_ui.services.report_load import (
     parallel_plans,
     work_tables,
 )
+from catalog_ui.services.reports import FRESH_PROGRESS
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -161,11 +162,8 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
     row = (
         progress.execute(
             text(
-                """
-            UPDATE report SET status = 'processing', started_at = now(), processed_at = NULL,
-                error_message = NULL, bytes_read = 0, rows_read = 0, rows_inserted = 0, rows_updated = 0,
-                rows_unchanged = 0, rows_stale = 0, rows_rejected = 0, rows_skipped = 0, columns_ignored = NULL,
-                field_counts = NULL
+                f"""
+            UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}
             WHERE id = :id AND status IN ('pending', 'processing') AND deleted_at IS NULL
             RETURNING id, filename, source, bucket, size_bytes, report_date, created_at
             """
@@ -307,6 +305,9 @@ def _fail(
         ),
         {**counts, "id": report_id, "message": message[:4000]},
     )
+    # The rows rejected before the fault are kept, as the count says: they help find what else is wrong.
+    if publish is not None and publish.reader is not None:
+        _store_rejections(progress, report_id, publish.reader.rejections)
     result.status = "error"
     result.error_message = message
     result.rows_read = counts["rows_read"]

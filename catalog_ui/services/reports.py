@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,17 @@ REJECTIONS_CSV_HEADER = ("line", "column", "reason", "row")
 _live = Report.deleted_at.is_(None)
 
 
+log = logging.getLogger(__name__)
+
+# A report's progress as before any attempt: an attempt starts from it (the claim), and so do a retry and a
+# recovery while they wait, so the list shows no duration or counts of the attempt that ended.
+FRESH_PROGRESS = (
+    "processed_at = NULL, error_message = NULL, bytes_read = 0, rows_read = 0, rows_inserted = 0, "
+    "rows_updated = 0, rows_unchanged = 0, rows_stale = 0, rows_rejected = 0, rows_skipped = 0, "
+    "columns_ignored = NULL, field_counts = NULL"
+)
+
+
 class ReportError(ValueError):
     """A user-facing problem with a report action (unknown report, wrong state, bad file name)."""
 
@@ -73,7 +85,13 @@ def register(
     uploaded_by: int | None = None,
     report_date: datetime | None = None,
 ) -> tuple[Report, bool]:
-    """Insert a pending report once per (filename, etag); returns the row and whether it is new."""
+    """Insert a pending report once per (filename, etag); returns the row and whether it is new.
+
+    A known one is looked up first: an INSERT that finds its row would still take an id from the
+    sequence, and a scan registers every object of the bucket again every minute."""
+    known = _registered(session, filename, etag)
+    if known is not None:
+        return known, False
     inserted = session.execute(
         text(
             """
@@ -95,10 +113,14 @@ def register(
     ).scalar()
     if inserted is not None:
         return session.get(Report, inserted), True
-    existing = session.execute(
-        select(Report).where(Report.filename == filename, Report.etag == etag)
-    ).scalar_one()
+    existing = _registered(session, filename, etag)  # registered by another session meanwhile
+    assert existing is not None
     return existing, False
+
+
+def _registered(session: Session, filename: str, etag: str | None) -> Report | None:
+    query = select(Report).where(Report.filename == filename, Report.etag.is_not_distinct_from(etag))
+    return session.execute(query).scalars().first()
 
 
 def register_path(
@@ -124,7 +146,9 @@ def register_path(
 def register_object(
     session: Session, bucket: str, obj: StoredObject, source: str = "s3", **kw: Any
 ) -> tuple[Report, bool]:
-    """Register an S3 object (identity: key and ETag)."""
+    """Register an S3 object (identity: key and ETag); ReportError for a key longer than the column."""
+    if len(obj.key) > FILENAME_LIMIT:
+        raise ReportError(f"The key {obj.key[:60]}… is longer than {FILENAME_LIMIT} characters.")
     return register(
         session, filename=obj.key, source=source, etag=obj.etag, size=obj.size, bucket=bucket, **kw
     )
@@ -158,10 +182,25 @@ def scan_bucket(session: Session) -> list[int]:
     except Exception as exc:
         raise ReportError(f"Cannot list s3://{settings.s3_bucket}/{settings.s3_prefix}: {exc}") from exc
     uploads = f"{settings.s3_prefix}{storage.UPLOADS_FOLDER}/"
-    for obj in objects:
-        if not obj.key.lower().endswith(REPORT_SUFFIXES) or obj.key.startswith(uploads):
+    candidates = [
+        obj
+        for obj in objects
+        if obj.key.lower().endswith(REPORT_SUFFIXES) and not obj.key.startswith(uploads)
+    ]
+    # The objects registered before, in one query: most of a bucket is, at every scan.
+    known = set(
+        session.execute(
+            select(Report.filename, Report.etag).where(Report.filename.in_([obj.key for obj in candidates]))
+        ).tuples()
+    )
+    for obj in candidates:
+        if (obj.key, obj.etag) in known:
             continue
-        report, created = register_object(session, settings.s3_bucket, obj)
+        try:
+            report, created = register_object(session, settings.s3_bucket, obj)
+        except ReportError as exc:  # one object the catalog cannot hold must not hold back the others
+            log.warning("report object skipped: %s", exc)
+            continue
         if created:
             new_ids.append(report.id)
     return new_ids
@@ -266,10 +305,13 @@ def retry_report(session: Session, report_id: int) -> Report:
     report = get_report(session, report_id)
     if report.status != "error":
         raise ReportError("Only a report in error can be retried.")
-    report.status = "pending"
-    report.error_message = None
-    session.add(report)
+    session.execute(
+        text(f"UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS} WHERE id = :id"),
+        {"id": report_id},
+    )
+    session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
     session.flush()
+    session.refresh(report)
     return report
 
 
@@ -284,11 +326,23 @@ def delete_report(session: Session, report_id: int) -> None:
     session.flush()
 
 
-def rejections(session: Session, report_id: int, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
-    """The report's rejected rows in line order (line, column, reason, raw)."""
+def _rejections_of(report_id: int, include_hidden: bool) -> list[Any]:
+    """The conditions on `report_rejection` for the report's rows a caller may see: unless `include_hidden`
+    (admins), not those whose text names a hidden video (a hidden video does not exist for anybody else)."""
+    conditions: list[Any] = [ReportRejection.report_id == report_id]
+    if not include_hidden:
+        named = select(Video.id).where(Video.hidden, func.strpos(ReportRejection.raw, Video.video_id) > 0)
+        conditions.append(~named.exists())
+    return conditions
+
+
+def rejections(
+    session: Session, report_id: int, limit: int = 200, offset: int = 0, *, include_hidden: bool = False
+) -> list[dict[str, Any]]:
+    """The report's rejected rows in line order (line, column, reason, raw); see `_rejections_of`."""
     query = (
         select(ReportRejection.line, ReportRejection.column, ReportRejection.reason, ReportRejection.raw)
-        .where(ReportRejection.report_id == report_id)
+        .where(*_rejections_of(report_id, include_hidden))
         .order_by(ReportRejection.line, ReportRejection.id)
         .limit(limit)
         .offset(offset)
@@ -296,13 +350,15 @@ def rejections(session: Session, report_id: int, limit: int = 200, offset: int =
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def rejection_count(session: Session, report_id: int) -> int:
-    """How many rejected rows of the report are stored (the first 10,000 are)."""
-    query = select(func.count()).select_from(ReportRejection).where(ReportRejection.report_id == report_id)
+def rejection_count(session: Session, report_id: int, *, include_hidden: bool = False) -> int:
+    """How many rejected rows of the report are stored (the first 10,000 are) for the caller to see."""
+    query = (
+        select(func.count()).select_from(ReportRejection).where(*_rejections_of(report_id, include_hidden))
+    )
     return session.execute(query).scalar_one()
 
 
-def rejections_csv(session: Session, report_id: int) -> str:
+def rejections_csv(session: Session, report_id: int, *, include_hidden: bool = False) -> str:
     """Every stored rejected row of the report as CSV text: line, column, reason, row.
 
     The row is the report's own text, which anyone who could upload or drop a file wrote: its cells are
@@ -312,7 +368,7 @@ def rejections_csv(session: Session, report_id: int) -> str:
     writer.writerow(REJECTIONS_CSV_HEADER)
     query = (
         select(ReportRejection.line, ReportRejection.column, ReportRejection.reason, ReportRejection.raw)
-        .where(ReportRejection.report_id == report_id)
+        .where(*_rejections_of(report_id, include_hidden))
         .order_by(ReportRejection.line, ReportRejection.id)
     )
     for line, column, reason, raw in session.execute(query):
@@ -378,14 +434,28 @@ def report_changes(
     return [dict(row._mapping) for row in rows], total
 
 
+def mark_stopped(session: Session, report_id: int, message: str) -> bool:
+    """End a report that was being ingested in `error` with `message` (its worker stopped it, e.g. at its
+    time limit), so that it is not taken for a dead worker's and restarted; False when it was not running."""
+    result = session.execute(
+        text(
+            "UPDATE report SET status = 'error', error_message = :message, processed_at = now() "
+            "WHERE id = :id AND status = 'processing'"
+        ),
+        {"id": report_id, "message": message[:4000]},
+    )
+    return result.rowcount > 0
+
+
 def recover_interrupted(session: Session) -> list[int]:
     """Reports left `processing` by a worker that died (no one holds their lock) go back to pending."""
     from catalog_ui.services.locks import REPORT_LOCK_NAMESPACE
 
     ids = session.execute(
         text(
-            """
-            UPDATE report SET status = 'pending' WHERE status = 'processing' AND NOT EXISTS (
+            f"""
+            UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS}
+            WHERE status = 'processing' AND NOT EXISTS (
                 SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = :ns
                 AND l.objid = report.id AND l.objsubid = 2 AND l.granted
                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))

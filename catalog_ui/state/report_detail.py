@@ -133,8 +133,11 @@ class ReportDetailState(AuthState):
     def _fetch_rejections(self) -> None:
         offset = (self.rejections_page - 1) * REJECTIONS_PAGE_SIZE
         with session_scope() as session:
-            rows = reports.rejections(session, self.report_id, limit=REJECTIONS_PAGE_SIZE, offset=offset)
-            total = reports.rejection_count(session, self.report_id)
+            admin = principal_of(self).is_admin
+            rows = reports.rejections(
+                session, self.report_id, limit=REJECTIONS_PAGE_SIZE, offset=offset, include_hidden=admin
+            )
+            total = reports.rejection_count(session, self.report_id, include_hidden=admin)
         self.rejections = [
             RejectionRow(
                 line=r["line"], column=r["column"] or "(row)", reason=r["reason"], raw=r["raw"] or ""
@@ -209,7 +212,7 @@ class ReportDetailState(AuthState):
     def download_rejections(self) -> rx.event.EventSpec:
         """Every stored rejected row as a CSV file (line, column, reason, row)."""
         with session_scope() as session:
-            data = reports.rejections_csv(session, self.report_id)
+            data = reports.rejections_csv(session, self.report_id, include_hidden=principal_of(self).is_admin)
         return rx.download(data=data, filename=f"report-{self.report_id}-rejected-rows.csv")
 
     @rx.event

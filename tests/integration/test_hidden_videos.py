@@ -127,3 +127,27 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         DashboardState.load.fn(dashboard)
         assert (HIDDEN in [row["video_id"] for row in dashboard.quality_sample]) is sees
     assert session.get(Report, catalog["report"]).status == "completed"
+
+
+def test_a_users_rejected_rows_leave_the_hidden_video_out(session: Session, catalog, tmp_path: Path) -> None:
+    path = tmp_path / "cms_videos_2026-03-03.csv"
+    path.write_text(
+        f"video_id,video_title,views\n{HIDDEN},Secret unreleased title,lots\n{VISIBLE},Fine,many\n"
+    )
+    report, _ = reports.register_path(session, path)
+    session.commit()
+    ingest_report(report.id)
+
+    def seen(include_hidden: bool) -> tuple[list[int], int, str]:
+        rows = reports.rejections(session, report.id, include_hidden=include_hidden)
+        csv_text = reports.rejections_csv(session, report.id, include_hidden=include_hidden)
+        return (
+            [r["line"] for r in rows],
+            reports.rejection_count(session, report.id, include_hidden=include_hidden),
+            csv_text,
+        )
+
+    lines, count, csv_text = seen(False)
+    assert (lines, count) == ([3], 1) and "Secret" not in csv_text
+    lines, count, csv_text = seen(True)
+    assert (lines, count) == ([2, 3], 2) and "Secret unreleased title" in csv_text

@@ -129,6 +129,55 @@ def test_only_a_report_in_error_can_be_retried(session: Session) -> None:
         reports.retry_report(session, 999)
 
 
+def test_a_report_in_error_keeps_its_rejected_rows_and_a_retry_starts_afresh(
+    session: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "cms_videos_2026-03-01.csv"
+    path.write_text(
+        "video_id,video_title,views\n"
+        "bad-id,Bad,1\n"
+        "vidAlpha001,Lots,lots\n"
+        "video_id,views,video_title\n"  # another order, then data: the report ends in error
+        "vidBravo002,2,Two\n"
+    )
+    failed = ingest(session, path)
+    assert (failed.status, failed.rows_rejected) == ("error", 3)
+    assert reports.rejection_count(session, failed.id) == 3  # what the count says is there to see
+    assert failed.started_at is not None and failed.rows_read == 3
+
+    retried = reports.retry_report(session, failed.id)
+    session.commit()
+
+    # Waiting again: no duration, counts or rejected rows of the attempt that ended.
+    assert (retried.status, retried.started_at, retried.processed_at, retried.rows_read) == (
+        "pending",
+        None,
+        None,
+        0,
+    )
+    assert (retried.rows_rejected, reports.rejection_count(session, failed.id)) == (0, 0)
+
+
+def test_a_recovered_report_waits_without_the_dead_attempts_progress(session: Session) -> None:
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.execute(
+        update(Report)
+        .where(Report.id == report.id)
+        .values(status="processing", started_at=datetime.now(UTC), rows_read=600_000, bytes_read=1 << 20)
+    )
+    session.commit()
+    assert reports.recover_interrupted(session) == [report.id]
+    session.commit()
+    session.expire_all()
+    waiting = session.get(Report, report.id)
+    assert (waiting.status, waiting.started_at, waiting.rows_read, waiting.bytes_read) == (
+        "pending",
+        None,
+        0,
+        0,
+    )
+
+
 def test_deleting_a_report_keeps_the_catalog_and_its_history(session: Session) -> None:
     report = ingest(session, FIXTURES / "dirty_export.csv")
     assert session.execute(select(func.count()).select_from(ReportRejection)).scalar_one() == 9

@@ -68,6 +68,21 @@ def test_a_scan_registers_each_new_report_object_once(
     assert [d.date().isoformat() for d in dates] == ["2026-03-01", "2026-03-02"]
 
 
+def test_scans_of_known_objects_take_no_ids_and_a_key_too_long_holds_nothing_back(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-01.csv", DAY_ONE.read_bytes())
+    put(s3_endpoint, s3_bucket, f"{PREFIX}{'long_' * 60}.csv", DAY_ONE.read_bytes())  # 300+ characters
+    (first,) = reports.scan_bucket(session)
+    session.commit()
+    for _ in range(3):
+        assert reports.scan_bucket(session) == []
+    put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-02.csv.gz", DAY_TWO.read_bytes())
+    (second,) = reports.scan_bucket(session)
+    # A scan that finds nothing new takes no id from the sequence (an int that would run out).
+    assert second == first + 1
+
+
 def test_a_deleted_report_is_not_registered_again_by_the_next_scan(
     session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
 ) -> None:

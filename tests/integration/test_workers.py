@@ -459,3 +459,31 @@ def test_the_scan_actor_registers_and_ingests_new_reports(
 
     session.expire_all()
     assert session.execute(select(func.count()).select_from(Video)).scalar_one() == rows
+
+
+def test_a_report_stopped_at_the_time_limit_ends_in_error_not_restarted(
+    session: Session, actors: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+    from catalog_ui.services import reports
+
+    path = tmp_path / "cms_videos_2026-03-01.csv"
+    path.write_text("video_id,views\nvidAlpha001,1\n")
+    report, _ = reports.register_path(session, path)
+    session.commit()
+
+    def runs_out_of_time(report_id: int) -> None:
+        session.execute(update(Report).where(Report.id == report_id).values(status="processing"))
+        session.commit()
+        raise TimeLimitExceeded()
+
+    monkeypatch.setattr(actors, "ingest_report", runs_out_of_time)
+    with pytest.raises(TimeLimitExceeded):
+        actors.ingest_report_actor.fn(report.id)
+
+    session.expire_all()
+    stopped = session.get(Report, report.id)
+    assert stopped.status == "error"
+    assert stopped.error_message.startswith("Ingestion was stopped after 6 hours, the workers' time limit")
+    assert reports.recover_interrupted(session) == []  # not taken for a dead worker's
