@@ -11,8 +11,12 @@ from catalog_ui.services.ingest import ingest_report
 
 
 def _register(location: str) -> Any:
+    """The report of `location`, ready to ingest: registered, or taken back from error or deletion (the
+    operator names the file: it is wanted)."""
     with session_scope() as session:
         report, _ = reports.register_location(session, location)
+        if report.deleted_at is not None:
+            report = reports.revive_report(session, report.id)
         if report.status == "error":
             report = reports.retry_report(session, report.id)
         return report

@@ -123,7 +123,7 @@ class IngestResult:
 def open_report_stream(report: dict[str, Any]) -> BinaryIO:
     """The bytes of a report row: the S3 object it names, or its local file (no bucket)."""
     if report["bucket"]:
-        return open_object(report["bucket"], report["filename"])
+        return open_object(report["bucket"], report["filename"], etag=report.get("etag"))
     return open_path(report["filename"])
 
 
@@ -165,7 +165,7 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
                 f"""
             UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}
             WHERE id = :id AND status IN ('pending', 'processing') AND deleted_at IS NULL
-            RETURNING id, filename, source, bucket, size_bytes, report_date, created_at
+            RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at
             """
             ),
             {"id": report_id},

@@ -315,6 +315,21 @@ def retry_report(session: Session, report_id: int) -> Report:
     return report
 
 
+def revive_report(session: Session, report_id: int) -> Report:
+    """A deleted report back in the list, pending (an operator asked for its file by name: `ingest`)."""
+    session.execute(
+        text(
+            f"UPDATE report SET deleted_at = NULL, status = 'pending', started_at = NULL, {FRESH_PROGRESS} "
+            "WHERE id = :id AND deleted_at IS NOT NULL"
+        ),
+        {"id": report_id},
+    )
+    stored = session.get(Report, report_id)
+    if stored is not None:
+        session.refresh(stored)  # the UPDATE went around the session's copy
+    return get_report(session, report_id)
+
+
 def delete_report(session: Session, report_id: int) -> None:
     """Delete a report record (a tombstone stays) and its rejected rows; the catalog data and history stay."""
     report = get_report(session, report_id)

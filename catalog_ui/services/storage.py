@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from botocore.exceptions import ClientError
+
 from catalog_ui.settings import get_settings
 
 UPLOADS_FOLDER = "uploads"
@@ -92,9 +94,23 @@ def put_object(bucket: str, key: str, stream: BinaryIO) -> StoredObject:
     return head_object(bucket, key)
 
 
-def open_object(bucket: str, key: str) -> BinaryIO:
-    """A streaming body for `bucket/key` (read in chunks, never whole)."""
-    return s3_client().get_object(Bucket=bucket, Key=key)["Body"]
+class ObjectChanged(Exception):
+    """The object at a key is no longer the version a report registered (its ETag differs)."""
+
+
+def open_object(bucket: str, key: str, etag: str | None = None) -> BinaryIO:
+    """A streaming body for `bucket/key` (read in chunks, never whole); with `etag`, of that version only:
+    ObjectChanged when the key holds another one now (a new version is a report of its own)."""
+    extra = {"IfMatch": f'"{etag}"'} if etag else {}
+    try:
+        return s3_client().get_object(Bucket=bucket, Key=key, **extra)["Body"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            raise ObjectChanged(
+                f"s3://{bucket}/{key} was replaced since this report was registered; the scan registers "
+                "the new version as a report of its own."
+            ) from None
+        raise
 
 
 def open_path(path: str) -> BinaryIO:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from catalog_ui.models import Report, Video
+from catalog_ui.services import reports
 from tests.cli import run_catalog_ui
 from tests.s3 import PREFIX, S3Endpoint
 
@@ -47,6 +48,20 @@ def test_ingest_a_local_path_with_a_progress_bar(engine, session: Session, datab
 
     assert again.returncode == 0
     assert again.stdout.strip() == f"Report 1 ({DAY_ONE}) was already ingested; nothing to do."
+
+
+def test_a_deleted_report_named_again_is_ingested(engine, session: Session, database_url: str) -> None:
+    # Deleted while it waited: the scan leaves it alone, but an operator naming its file wants it.
+    report, _ = reports.register_path(session, DAY_ONE)
+    reports.delete_report(session, report.id)
+    session.commit()
+
+    done = run_cli(database_url, str(DAY_ONE))
+
+    assert done.returncode == 0, done.stderr
+    assert last_line(done.stdout).startswith(f"Report {report.id}: 4 rows read, 4 new")
+    session.expire_all()
+    assert [row["id"] for row in reports.list_reports(session).rows] == [report.id]
 
 
 def test_ingest_an_s3_object(engine, session: Session, database_url: str, s3_endpoint: S3Endpoint) -> None:

@@ -132,6 +132,29 @@ def test_an_object_replaced_under_the_same_key_is_a_new_report(
     )
 
 
+def test_a_report_is_read_in_the_version_it_registered(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    # Its size, ETag and progress describe that version: a replaced object is not read under its name.
+    key = f"{PREFIX}cms_videos_2026-03-01.csv"
+    put(s3_endpoint, s3_bucket, key, DAY_ONE.read_bytes())
+    (first,) = reports.scan_bucket(session)
+    session.commit()
+    put(s3_endpoint, s3_bucket, key, DAY_TWO.read_bytes())
+
+    result = ingest_report(first)
+
+    assert result.status == "error"
+    assert result.error_message == (
+        f"The report file cannot be opened: s3://{s3_bucket}/{key} was replaced since this report was "
+        "registered; the scan registers the new version as a report of its own."
+    )
+    assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
+    (second,) = reports.scan_bucket(session)
+    session.commit()
+    assert ingest_report(second).status == "completed"
+
+
 def test_a_scanned_report_is_ingested_from_the_s3_stream(
     session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
 ) -> None:
