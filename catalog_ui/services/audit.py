@@ -105,8 +105,8 @@ def apply_changes(
         return {}
     for field in changes:
         setattr(video, field, new_values[field])
-    if as_of is not None:
-        video.values_as_of = as_of
+    if as_of is not None:  # never back: a report dated later than this fetch must still count as newer
+        video.values_as_of = as_of if video.values_as_of is None else max(video.values_as_of, as_of)
     record_entry(session, change_set, video, changes)
     return changes
 

@@ -358,6 +358,22 @@ def test_quota_exhausted_pauses_the_type_and_keeps_tasks_pending(
     assert [s.completed for s in run_all("metadata_sync")] == [3]
 
 
+def test_a_task_never_moves_values_as_of_back(session: Session, sim: YouTubeSimulator) -> None:
+    (video_id,) = seed(session, sim, 1)
+    later = datetime(2099, 1, 1, tzinfo=UTC)  # a report dated after the fetch (a clock ahead)
+    session.execute(
+        text("UPDATE video SET values_as_of = :t WHERE video_id = :v"), {"t": later, "v": video_id}
+    )
+    queue.enqueue(session, video_id, "metadata_sync")
+    session.commit()
+
+    assert [s.completed for s in run_all("metadata_sync")] == [1]
+
+    session.expire_all()
+    video = session.execute(select(Video).where(Video.video_id == video_id)).scalar_one()
+    assert (video.title, video.values_as_of) == ("Song 0", later)
+
+
 def test_a_spent_content_id_quota_pauses_both_content_id_types(
     session: Session, sim: YouTubeSimulator
 ) -> None:
