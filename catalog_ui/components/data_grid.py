@@ -111,12 +111,17 @@ def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
                 content=rx.cond(hidden, "Hidden — click to unhide", "Visible — click to hide"),
             ),
             rx.tooltip(
-                rx.switch(
-                    checked=row["is_administered"] == "1",
-                    on_change=lambda value: S.set_row_administered(video_id, value),
-                    size="1",
-                    id="administer-" + video_id,
-                    aria_label="Administered: " + video_id,
+                # In a span: the tooltip's trigger writes its own `data-state` (closed, delayed-open) on its
+                # child, and the switch's track is drawn from `data-state` (checked, unchecked).
+                rx.el.span(
+                    rx.switch(
+                        checked=row["is_administered"] == "1",
+                        on_change=lambda value: S.set_row_administered(video_id, value),
+                        size="1",
+                        id="administer-" + video_id,
+                        aria_label="Administered: " + video_id,
+                    ),
+                    display="inline-flex",
                 ),
                 content="Administered",
             ),

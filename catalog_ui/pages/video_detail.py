@@ -8,6 +8,7 @@ from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.links import icon_link
 from catalog_ui.components.pagination import compact_pager
+from catalog_ui.components.progress import poll_timer
 from catalog_ui.components.rollback_dialog import rollback_dialog
 from catalog_ui.components.thumbnail import thumbnail
 from catalog_ui.components.timeline import timeline
@@ -15,7 +16,7 @@ from catalog_ui.components.views_chart import views_chart
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.history_display import TimelineRow
 from catalog_ui.state.rollback import RollbackState
-from catalog_ui.state.video_detail import FieldGroup, FieldRow, TaskRow, VideoDetailState
+from catalog_ui.state.video_detail import TASK_POLL_MS, FieldGroup, FieldRow, TaskRow, VideoDetailState
 
 S = VideoDetailState
 
@@ -284,6 +285,7 @@ def _task(row: rx.Var[TaskRow]) -> rx.Component:
 
 def _tasks_tab() -> rx.Component:
     return rx.vstack(
+        rx.cond(S.tasks_active, poll_timer(S.tick, TASK_POLL_MS)),
         rx.hstack(
             rx.text("Queue a task:", size="2"),
             rx.foreach(

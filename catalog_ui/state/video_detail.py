@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import reflex as rx
 
 from catalog_ui.db import session_scope
+from catalog_ui.models.queue import ACTIVE_STATUSES as ACTIVE_TASK_STATUSES
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import history, queue, video_flags
 from catalog_ui.services.history import HistoryError
@@ -25,7 +26,7 @@ from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, vi
 from catalog_ui.services.video_flags import NOTES_MAX_LENGTH, FlagError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
-from catalog_ui.state.guards import admin_only, authenticated, principal_of
+from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
 from catalog_ui.state.history_display import (
     TIME_FIELDS,
     TimelineRow,
@@ -39,6 +40,7 @@ from catalog_ui.state.worker_wake import wake_workers
 
 HISTORY_PAGE_SIZE = 25
 TASKS_PAGE_SIZE = 10
+TASK_POLL_MS = 2000  # while a task of the video waits or runs
 ALL_FIELDS = "all"
 # Whether the channel has a page of its own; until then the channel links to the grid filtered by it.
 CHANNEL_PAGE_ROUTE: str | None = None
@@ -386,6 +388,22 @@ class VideoDetailState(AuthState):
             wake_workers([str(task_type)])
             return rx.toast.success(f"Queued {task_type} (task #{task_id}).")
         return rx.toast.info(f"{task_type} is already queued (task #{task_id}).")
+
+    @rx.var
+    def tasks_active(self) -> bool:
+        """Whether a task of this video on the page waits or runs: the page then polls for its end."""
+        return any(row.status in ACTIVE_TASK_STATUSES for row in self.task_rows)
+
+    @rx.event
+    @on_timer
+    def tick(self, _now: str = "") -> None:
+        """The poll timer while a task waits or runs: its progress, then, once one ends, what it changed."""
+        if not self.found or not self._visible():
+            return
+        active = {row.id for row in self.task_rows if row.status in ACTIVE_TASK_STATUSES}
+        self._fetch_tasks()
+        if active - {row.id for row in self.task_rows if row.status in ACTIVE_TASK_STATUSES}:
+            self._fetch_all()
 
     @rx.event
     @authenticated

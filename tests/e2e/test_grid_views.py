@@ -102,8 +102,12 @@ def test_admin_edits_notes_from_a_row(catalog, engine, app_url: str, page: Page,
     expect(page.locator("#grid-notes-count")).to_have_text("31 / 500")
     page.locator("#grid-notes-save").click()
     expect(page.get_by_text("Saved the notes of viewvid0003.")).to_be_visible()
-    page.get_by_role("switch", name="Administered: viewvid0003").click()
+    switch = page.get_by_role("switch", name="Administered: viewvid0003")
+    # The switch draws its track from its own state (a tooltip around it once overwrote it: all looked on).
+    expect(switch).to_have_attribute("data-state", "unchecked")
+    switch.click()
     expect(page.get_by_text("Marked viewvid0003 administered.")).to_be_visible()
+    expect(switch).to_have_attribute("data-state", "checked")
 
     with Session(engine) as session:
         video = session.execute(select(Video).where(Video.video_id == "viewvid0003")).scalar_one()

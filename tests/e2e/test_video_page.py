@@ -13,6 +13,7 @@ from catalog_ui.models.audit import CREATED
 from catalog_ui.models.video import FIELD_GROUPS
 from catalog_ui.services.audit import open_change_set
 from tests.e2e.conftest import sign_in
+from tests.simulators.youtube import YouTubeSimulator
 
 pytestmark = pytest.mark.e2e
 
@@ -75,9 +76,10 @@ def _open_from_grid(page: Page, app_url: str) -> None:
 
 
 def test_video_page_shows_fields_fallback_thumbnail_history_and_chart(
-    engine, app_url: str, page: Page, make_user
+    engine, app_url: str, page: Page, make_user, youtube: YouTubeSimulator
 ) -> None:
     _seed(engine)
+    youtube.add_video(VIDEO, title="Never Gonna Give You Up (Remastered)", views=1_600_000)
     sign_in(page, app_url, *make_user("bo@example.com"))
     _open_from_grid(page, app_url)
 
@@ -125,8 +127,10 @@ def test_video_page_shows_fields_fallback_thumbnail_history_and_chart(
     page.locator("#enqueue-metadata_sync").click()
     expect(page.get_by_text("Queued metadata_sync (task #1).")).to_be_visible()
     expect(page.locator(".task-row")).to_have_count(1)
-    expect(page.locator(".task-row")).to_contain_text("pending")
     expect(page.locator("#tasks-total")).to_have_text("1 task")
+    # The page follows the task to its end, then shows what it changed, without a reload.
+    expect(page.locator(".task-row")).to_contain_text("completed", timeout=20_000)
+    expect(page.locator("#video-title")).to_have_text("Never Gonna Give You Up (Remastered)")
 
     page.goto(f"{app_url}/videos/nothing-here")
     expect(page.locator("#video-not-found")).to_contain_text("was not found")

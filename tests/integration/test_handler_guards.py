@@ -95,6 +95,7 @@ def test_only_page_timers_leave_the_idle_clock_alone() -> None:
         "QueueState.tick",
         "ReportsState.tick",
         "ReportDetailState.tick",
+        "VideoDetailState.tick",
     }
 
 
