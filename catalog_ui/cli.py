@@ -8,7 +8,6 @@ import getpass
 import secrets
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
 from catalog_ui.logging_setup import configure_logging
@@ -103,15 +102,13 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _archive(args: argparse.Namespace) -> int:
     from catalog_ui.db import get_engine
-    from catalog_ui.models import utc_now
     from catalog_ui.services.archive import archive_history, retention_cutoff
 
     days = get_settings().history_retention_days if args.days is None else args.days
-    if days <= 0:
+    cutoff = retention_cutoff(days)
+    if cutoff is None:
         print("History is kept live (HISTORY_RETENTION_DAYS=0): nothing to archive.")
         return 0
-    cutoff = retention_cutoff() if args.days is None else utc_now() - timedelta(days=days)
-    assert cutoff is not None
     moved = archive_history(get_engine(), cutoff)
     print(f"{moved:,} history entries older than {days} days moved to the archive.")
     return 0

@@ -41,10 +41,11 @@ _MOVE = text(
 )
 
 
-def retention_cutoff(now: datetime | None = None) -> datetime | None:
-    """The time before which entries are archived (HISTORY_RETENTION_DAYS ago), or None when it is 0."""
-    days = get_settings().history_retention_days
-    return (now or utc_now()) - timedelta(days=days) if days else None
+def retention_cutoff(days: int | None = None) -> datetime | None:
+    """The time before which entries are archived: `days` (default HISTORY_RETENTION_DAYS) ago, or None
+    when that is 0 (history stays live)."""
+    days = get_settings().history_retention_days if days is None else days
+    return utc_now() - timedelta(days=days) if days > 0 else None
 
 
 def archive_history(engine: Engine, cutoff: datetime, *, batch: int = ARCHIVE_BATCH) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from catalog_ui.models import User, UserSession, utc_now
-from catalog_ui.services.locks import LOGIN_LOCK_NAMESPACE
+from catalog_ui.services.locks import lock_login
 from catalog_ui.services.passwords import hash_password, needs_rehash, verify_password
 from catalog_ui.settings import get_settings
 
@@ -137,10 +137,7 @@ def sign_in_password(
         raise AuthError(WRONG_CREDENTIALS)
     user = find_user_by_login(session, login)
     account = _account_key(user, login)
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
-        {"ns": LOGIN_LOCK_NAMESPACE, "key": account},
-    )
+    lock_login(session, account)
     if user is not None:
         session.refresh(user)  # as the attempt before ours left it (its login count, its last sign-in)
     until = _locked_until(session, account, ip)

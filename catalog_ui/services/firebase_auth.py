@@ -16,12 +16,12 @@ from typing import Any
 import firebase_admin
 from firebase_admin import auth as firebase
 from firebase_admin.exceptions import FirebaseError
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from catalog_ui.models import User
 from catalog_ui.services.auth import AuthError, Principal, open_session
-from catalog_ui.services.locks import LOGIN_LOCK_NAMESPACE
+from catalog_ui.services.locks import lock_login
 from catalog_ui.services.users import UserError, create_user
 from catalog_ui.settings import get_settings
 
@@ -115,10 +115,7 @@ def user_for_identity(session: Session, identity: FirebaseIdentity) -> User:
             raise AuthError("Verify your e-mail address with Firebase first, then sign in again.")
         # One first sign-in per e-mail at a time (two tabs, two processes): the second waits, then finds
         # the account the first one linked or created, instead of creating it again.
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
-            {"ns": LOGIN_LOCK_NAMESPACE, "key": f"firebase:{identity.email}"},
-        )
+        lock_login(session, f"firebase:{identity.email}")
         user = session.execute(select(User).where(User.firebase_uid == identity.uid)).scalars().first()
     if user is None:
         user = (

@@ -28,3 +28,11 @@ def wait_for_merges(session: Any) -> None:
     value the video no longer had. Take it before locking any `video` row (the merge takes it before its
     row locks too), so the two never wait for each other in a circle."""
     session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": MERGE_LOCK_KEY})
+
+
+def lock_login(session: Any, key: str) -> None:
+    """Hold the sign-in lock of `key` (an account, an e-mail's first Firebase sign-in) until this transaction
+    ends: attempts on one key run one after another, in every process."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"), {"ns": LOGIN_LOCK_NAMESPACE, "key": key}
+    )

@@ -305,29 +305,28 @@ def retry_report(session: Session, report_id: int) -> Report:
     report = get_report(session, report_id)
     if report.status != "error":
         raise ReportError("Only a report in error can be retried.")
-    session.execute(
-        text(f"UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS} WHERE id = :id"),
-        {"id": report_id},
-    )
-    session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
-    session.flush()
-    session.refresh(report)
-    return report
+    return _back_to_pending(session, report_id)
 
 
-def revive_report(session: Session, report_id: int) -> Report:
-    """A deleted report back in the list, pending (an operator asked for its file by name: `ingest`)."""
+def _back_to_pending(session: Session, report_id: int) -> Report:
+    """The report pending again, live, without the progress or rejected rows of an attempt that ended."""
     session.execute(
         text(
-            f"UPDATE report SET deleted_at = NULL, status = 'pending', started_at = NULL, {FRESH_PROGRESS} "
-            "WHERE id = :id AND deleted_at IS NOT NULL"
+            f"UPDATE report SET status = 'pending', deleted_at = NULL, started_at = NULL, {FRESH_PROGRESS} "
+            "WHERE id = :id"
         ),
         {"id": report_id},
     )
+    session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
     stored = session.get(Report, report_id)
     if stored is not None:
         session.refresh(stored)  # the UPDATE went around the session's copy
     return get_report(session, report_id)
+
+
+def revive_report(session: Session, report_id: int) -> Report:
+    """A deleted report back in the list, pending (an operator asked for its file by name: `ingest`)."""
+    return _back_to_pending(session, report_id)
 
 
 def delete_report(session: Session, report_id: int) -> None:

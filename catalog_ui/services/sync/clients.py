@@ -8,11 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr
-
 from catalog_ui.models import utc_now
 from catalog_ui.services.youtube.content_id import ContentIdClient
-from catalog_ui.services.youtube.credentials import YouTubeCredentials, credentials_from_settings
+from catalog_ui.services.youtube.credentials import (
+    YouTubeCredentials,
+    credentials_from_settings,
+    secret_text,
+)
 from catalog_ui.services.youtube.data_api import DataApiClient
 from catalog_ui.services.youtube.errors import ConfigurationError
 from catalog_ui.settings import get_settings
@@ -32,7 +34,7 @@ NO_CREDENTIALS = (
 
 _local = threading.local()
 _credentials_lock = threading.Lock()
-_credentials: dict[str, tuple[tuple[object, ...], YouTubeCredentials | None]] = {}
+_credentials: tuple[tuple[object, ...], YouTubeCredentials | None] | None = None  # (settings, credentials)
 
 
 def next_quota_reset(now: datetime | None = None) -> datetime:
@@ -40,10 +42,6 @@ def next_quota_reset(now: datetime | None = None) -> datetime:
     local = (now or utc_now()).astimezone(QUOTA_TIMEZONE)
     midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=QUOTA_TIMEZONE)
     return midnight.astimezone(UTC)
-
-
-def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
 
 
 def youtube_credentials() -> YouTubeCredentials | None:
@@ -57,26 +55,24 @@ def youtube_credentials() -> YouTubeCredentials | None:
         s.youtube_service_account_file,
         s.youtube_delegated_user,
         s.youtube_oauth_client_id,
-        _secret(s.youtube_oauth_client_secret),
-        _secret(s.youtube_oauth_refresh_token),
+        secret_text(s.youtube_oauth_client_secret),
+        secret_text(s.youtube_oauth_refresh_token),
         s.youtube_oauth_token_url,
-        _secret(s.youtube_access_token),
+        secret_text(s.youtube_access_token),
         s.youtube_timeout_s,
     )
+    global _credentials
     with _credentials_lock:
-        entry = _credentials.get("youtube")
-        if entry is not None and entry[0] == config:
-            return entry[1]
-        # The previous object is not closed: other threads' clients may still be using it.
-        credentials = credentials_from_settings(s)
-        _credentials["youtube"] = (config, credentials)
-        return credentials
+        if _credentials is None or _credentials[0] != config:
+            # The previous object is not closed: other threads' clients may still be using it.
+            _credentials = (config, credentials_from_settings(s))
+        return _credentials[1]
 
 
 def data_api_client() -> DataApiClient:
     """This thread's Data API client for the current settings (key and/or credentials, base URL, timeout)."""
     s = get_settings()
-    key, credentials = _secret(s.youtube_api_key), youtube_credentials()
+    key, credentials = secret_text(s.youtube_api_key), youtube_credentials()
     if not key and credentials is None:
         raise ConfigurationError(
             f"Set YOUTUBE_API_KEY or one of {NO_CREDENTIALS} to call the YouTube Data API."

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ REFRESH_TOKEN_SETTINGS = "YOUTUBE_OAUTH_CLIENT_ID / YOUTUBE_OAUTH_CLIENT_SECRET 
 ACCESS_TOKEN_SETTINGS = "YOUTUBE_ACCESS_TOKEN"
 
 
-class YouTubeCredentials:
+class YouTubeCredentials(ABC):
     """The interface the clients use: `token()` gives a valid bearer token, `invalidate()` forgets it.
 
     `settings` names the settings these credentials come from (for error messages); `refreshable` is
@@ -58,10 +59,11 @@ class YouTubeCredentials:
     settings: str = ""
     refreshable: bool = False
 
+    @abstractmethod
     def token(self) -> str:
         """A bearer token valid for a while yet; may call the token endpoint (raises `YouTubeApiError`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def invalidate(self, rejected: str | None = None) -> None:
         """Forget the token (YouTube answered 401 with it) so the next `token()` gets a fresh one.
 
@@ -69,6 +71,7 @@ class YouTubeCredentials:
         token cause one refresh, not one each.
         """
 
+    @abstractmethod
     def close(self) -> None:
         """Release the connection pool used to reach the token endpoint, if any."""
 
@@ -85,6 +88,12 @@ class StaticToken(YouTubeCredentials):
     def token(self) -> str:
         """The configured token."""
         return self._token
+
+    def invalidate(self, rejected: str | None = None) -> None:
+        """Nothing to forget: a fixed token stays what it is (its 401 is an `AuthError` at once)."""
+
+    def close(self) -> None:
+        """Nothing to release: a fixed token calls no token endpoint."""
 
 
 class RefreshingCredentials(YouTubeCredentials):
@@ -221,8 +230,8 @@ def credential_source(settings: Settings) -> str | None:
         raise ConfigurationError("YOUTUBE_DELEGATED_USER is set but YOUTUBE_SERVICE_ACCOUNT_FILE is not.")
     oauth = {
         "YOUTUBE_OAUTH_CLIENT_ID": settings.youtube_oauth_client_id,
-        "YOUTUBE_OAUTH_CLIENT_SECRET": _secret(settings.youtube_oauth_client_secret),
-        "YOUTUBE_OAUTH_REFRESH_TOKEN": _secret(settings.youtube_oauth_refresh_token),
+        "YOUTUBE_OAUTH_CLIENT_SECRET": secret_text(settings.youtube_oauth_client_secret),
+        "YOUTUBE_OAUTH_REFRESH_TOKEN": secret_text(settings.youtube_oauth_refresh_token),
     }
     if any(oauth.values()):
         missing = [name for name, value in oauth.items() if not value]
@@ -232,7 +241,7 @@ def credential_source(settings: Settings) -> str | None:
                 f"(or unset {' and '.join(n for n in oauth if n not in missing)})."
             )
         return "refresh_token"
-    if _secret(settings.youtube_access_token):
+    if secret_text(settings.youtube_access_token):
         return "access_token"
     return None
 
@@ -249,14 +258,14 @@ def credentials_from_settings(settings: Settings) -> YouTubeCredentials | None:
         # No scopes sent: a refresh token keeps the scopes it was granted with (these must include SCOPES).
         google_credentials = user_credentials.Credentials(
             None,
-            refresh_token=_secret(settings.youtube_oauth_refresh_token),
+            refresh_token=secret_text(settings.youtube_oauth_refresh_token),
             token_uri=settings.youtube_oauth_token_url or DEFAULT_TOKEN_URL,
             client_id=settings.youtube_oauth_client_id,
-            client_secret=_secret(settings.youtube_oauth_client_secret),
+            client_secret=secret_text(settings.youtube_oauth_client_secret),
         )
         return RefreshingCredentials(google_credentials, settings=REFRESH_TOKEN_SETTINGS, timeout=timeout)
     if source == "access_token":
-        return StaticToken(_secret(settings.youtube_access_token) or "")
+        return StaticToken(secret_text(settings.youtube_access_token) or "")
     return None
 
 
@@ -276,5 +285,6 @@ def _service_account(settings: Settings) -> Any:
         ) from exc
 
 
-def _secret(value: Any) -> str | None:
+def secret_text(value: Any) -> str | None:
+    """The text of a `SecretStr` setting, or None when it is unset."""
     return value.get_secret_value() if value is not None else None
