@@ -12,7 +12,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.auth import SESSION_COOKIE, resolve_session
+from catalog_ui.services.auth import SESSION_COOKIE, Principal, resolve_session
 from catalog_ui.services.export_files import ROUTE_PREFIX, export_file
 from catalog_ui.settings import get_settings
 
@@ -23,8 +23,7 @@ def download_export(request: Request) -> Response:
     """The signed-in user's own export as an attachment; 401 without a session, 404 for anything else.
 
     A plain function: Starlette runs it on a worker thread, so its database lookup never blocks the loop."""
-    with session_scope() as session:
-        principal = resolve_session(session, request.cookies.get(SESSION_COOKIE))
+    principal = _principal(request.cookies.get(SESSION_COOKIE))
     if principal is None:
         return PlainTextResponse("Sign in to download this export.", status_code=401)
     params = request.path_params
@@ -63,7 +62,7 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
                 )
                 await refusal(scope, receive, send)
                 return
-            if not await run_in_threadpool(_signed_in, request.cookies.get(SESSION_COOKIE)):
+            if await run_in_threadpool(_principal, request.cookies.get(SESSION_COOKIE)) is None:
                 await PlainTextResponse("Sign in to upload a report.", status_code=401)(scope, receive, send)
                 return
             receive = _capped(receive, limit_mb << 20)
@@ -72,9 +71,10 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
     return guarded
 
 
-def _signed_in(token: str | None) -> bool:
+def _principal(token: str | None) -> Principal | None:
+    """Who the session cookie's `token` signs in, or None (a database lookup: call it off the event loop)."""
     with session_scope() as session:
-        return resolve_session(session, token) is not None
+        return resolve_session(session, token)
 
 
 def _capped(receive: Receive, limit: int) -> Receive:
