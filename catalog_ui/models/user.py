@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 from catalog_ui.models.base import NOW, TIMESTAMPTZ, in_check, utc_now
@@ -40,7 +40,12 @@ class User(SQLModel, table=True):
     """A person who signs in, by password (argon2) or through Firebase."""
 
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint(in_check("auth_method", AUTH_METHODS), name="auth_method_allowed"),)
+    __table_args__ = (
+        CheckConstraint(in_check("auth_method", AUTH_METHODS), name="auth_method_allowed"),
+        # Sign-in matches e-mails and usernames in any case, so `Ana` and `ana` must be one account.
+        Index("idx_user_email_lower", text("lower(email)"), unique=True),
+        Index("idx_user_username_lower", text("lower(username)"), unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(255), nullable=False, unique=True))

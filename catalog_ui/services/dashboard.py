@@ -12,11 +12,13 @@ from catalog_ui.services.reports import list_reports
 
 RECENT_REPORTS = 5
 QUALITY_SAMPLE = 8
+EXACT_HISTORY_LIMIT = 200_000  # history entries counted exactly below this estimate
 
 
-def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[str, int]:
+def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[str, Any]:
     """Videos, channels and total views (exact; hidden videos only when `include_hidden`: for admins),
-    history entries (the planner's estimate once analysed)."""
+    history entries: counted up to EXACT_HISTORY_LIMIT, past it the planner's estimate (`history_exact`
+    False), since counting millions of entries on every visit would cost seconds."""
     visible = "" if include_hidden else " WHERE NOT hidden"
     row = session.execute(
         text(
@@ -29,7 +31,9 @@ def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[st
         )
     ).one()
     totals = dict(row._mapping)
-    if totals["history"] < 0:  # never analysed yet: count (the table is young, hence small)
+    # reltuples is -1 until the table is first analysed (it is young, hence small)
+    totals["history_exact"] = totals["history"] < EXACT_HISTORY_LIMIT
+    if totals["history_exact"]:
         totals["history"] = session.execute(text("SELECT count(*) FROM metadata_sync")).scalar_one()
     return totals
 

@@ -152,8 +152,10 @@ def duration(value: str) -> int:
 def timestamp(value: str) -> datetime:
     """Parse ISO-8601 (`Z`, offset, fractions, date only) or `2024/03/05 14:02:11` into an aware UTC datetime.
 
-    Times without an offset are UTC, as YouTube's reports state.
+    Times without an offset are UTC, as YouTube's reports state. RFC 3339's lower-case `t` and `z` are read
+    as their capitals (the only letters either format has).
     """
+    value = value.upper()
     slashed = _SLASHED_TIME.fullmatch(value)
     try:
         if slashed:

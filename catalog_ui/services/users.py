@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog_ui.models import Role, RolesUsers, User, UserSession, utc_now
@@ -160,8 +161,12 @@ def create_user(
         auth_method=auth_method,
         firebase_uid=firebase_uid,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # another admin may have just created the same account
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise UserError("A user with this e-mail or username already exists.") from None
     session.add(RolesUsers(user_id=user.id, role_id=role_id(session, "user")))
     session.flush()
     if admin:

@@ -8,6 +8,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.services.dashboard import overview
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
+from catalog_ui.state.grid_display import count_text
 from catalog_ui.state.guards import authenticated, principal_of
 
 QUEUE_STATUSES = ("pending", "processing", "failed", "completed")
@@ -37,7 +38,7 @@ class DashboardState(AuthState):
         self.videos = f"{totals['videos']:,}"
         self.channels = f"{totals['channels']:,}"
         self.views = f"{totals['views']:,}"
-        self.history = f"{totals['history']:,}"
+        self.history = count_text(totals["history"], totals["history_exact"])
         self.queue = [
             {"status": status, "count": f"{data['queue'].get(status, 0):,}"} for status in QUEUE_STATUSES
         ]

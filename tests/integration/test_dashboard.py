@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from catalog_ui.services.dashboard import overview
+from catalog_ui.services import dashboard
+from catalog_ui.services.dashboard import catalog_totals, overview
 
 
 def test_overview(session) -> None:
@@ -30,10 +31,32 @@ def test_overview(session) -> None:
     session.commit()
 
     data = overview(session)
-    assert data["totals"] == {"videos": 3, "channels": 1, "views": 16, "history": 1}
+    assert data["totals"] == {"videos": 3, "channels": 1, "views": 16, "history": 1, "history_exact": True}
     assert type(data["totals"]["views"]) is int  # sum() is numeric in SQL; the page formats ints
     assert data["queue"]["pending"] == 2 and data["queue"]["failed"] == 1 and data["queue"]["completed"] == 0
     assert [r["filename"] for r in data["reports"]] == ["new.csv", "old.csv"]
     assert data["quality_counts"] == {"isrc_invalid": 1, "upc_invalid": 1}
     assert data["quality_total"] == 2
     assert [r["video_id"] for r in data["quality_sample"]] == ["aaaaaaaaaa2", "aaaaaaaaaa3"]
+
+
+def test_a_long_history_is_estimated_and_says_so(session, monkeypatch) -> None:
+    # Counting millions of entries on every visit costs seconds: past the limit the planner's figure is
+    # shown, marked as an estimate.
+    session.execute(text("INSERT INTO video (video_id) VALUES ('aaaaaaaaaa1')"))
+    session.execute(
+        text(
+            "INSERT INTO metadata_sync (video_id, changes) SELECT 'aaaaaaaaaa1', '{}' FROM generate_series(1, 300)"
+        )
+    )
+    session.commit()
+    session.execute(text("ANALYZE metadata_sync"))
+    monkeypatch.setattr(dashboard, "EXACT_HISTORY_LIMIT", 100)
+
+    totals = catalog_totals(session)
+
+    assert (totals["history"], totals["history_exact"]) == (300, False)
+    session.execute(text("DELETE FROM metadata_sync WHERE id <> (SELECT min(id) FROM metadata_sync)"))
+    session.commit()
+    session.execute(text("ANALYZE metadata_sync"))
+    assert (catalog_totals(session)["history"], catalog_totals(session)["history_exact"]) == (1, True)

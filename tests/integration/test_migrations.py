@@ -91,3 +91,32 @@ def test_search_documents_are_rebuilt_both_ways(empty_database: str) -> None:
     assert _documents(empty_database) == ["'golden':1 'hour':2"]
     migrations.downgrade(empty_database, "010_report_details")
     assert _documents(empty_database) == [ids_and_words]
+
+
+def test_accounts_differing_only_in_case_stop_the_upgrade_naming_them(empty_database: str) -> None:
+    migrations.upgrade(empty_database, "015_hidden_videos_index")
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                """INSERT INTO "user" (email, username) VALUES ('ana@example.com', 'Ana'), """
+                """('bo@example.com', 'ana'), ('cy@example.com', 'cy')"""
+            )
+        )
+    with pytest.raises(RuntimeError, match="same username but for letter case: Ana, ana"):
+        migrations.upgrade(empty_database)
+    with engine.begin() as conn:
+        conn.execute(text("""UPDATE "user" SET username = 'bo' WHERE email = 'bo@example.com'"""))
+    engine.dispose()
+    migrations.upgrade(empty_database)
+    assert {"idx_user_email_lower", "idx_user_username_lower"} <= {
+        index["name"] for index in _indexes(empty_database, "user")
+    }
+
+
+def _indexes(url: str, table: str) -> list[dict]:
+    engine = create_engine(url)
+    try:
+        return inspect(engine).get_indexes(table)
+    finally:
+        engine.dispose()

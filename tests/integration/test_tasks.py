@@ -374,6 +374,47 @@ def test_a_task_never_moves_values_as_of_back(session: Session, sim: YouTubeSimu
     assert (video.title, video.values_as_of) == ("Song 0", later)
 
 
+def _values_as_of(session: Session, video_id: str) -> datetime | None:
+    session.expire_all()
+    return session.execute(select(Video.values_as_of).where(Video.video_id == video_id)).scalar_one()
+
+
+@pytest.mark.parametrize("task_by_task", [False, True], ids=["batch", "task-by-task"])
+def test_a_fetch_that_finds_the_stored_values_dates_them_without_history(
+    session: Session, sim: YouTubeSimulator, task_by_task: bool
+) -> None:
+    # Unchanged values were seen at the fetch: a report dated before it must count as older, as it would
+    # had the fetch changed a field.
+    ids = seed(session, sim, 2)
+    queue.enqueue(session, ids[0], "metadata_sync")
+    session.commit()
+    run_all("metadata_sync")
+    first = _values_as_of(session, ids[0])
+    entries = session.execute(select(func.count()).select_from(MetadataSync)).scalar_one()
+    if task_by_task:  # the other video's values fail to store, so the batch is applied task by task
+        sim.add_video(ids[1], title="t", channel_id=CHANNEL, channel_title="C" * 150)
+    queue.enqueue_many(session, ids, "metadata_sync")
+    session.commit()
+
+    (summary,) = run_all("metadata_sync")
+
+    assert summary.completed == (1 if task_by_task else 2)
+    task = (
+        session.execute(
+            select(ProcessingQueue)
+            .where(ProcessingQueue.video_id == ids[0])
+            .order_by(ProcessingQueue.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert task.result["fields_changed"] == []
+    assert _values_as_of(session, ids[0]) > first
+    assert session.execute(select(func.count()).select_from(MetadataSync)).scalar_one() == entries + (
+        0 if task_by_task else 1  # the batch's other video changed
+    )
+
+
 def test_a_spent_content_id_quota_pauses_both_content_id_types(
     session: Session, sim: YouTubeSimulator
 ) -> None:

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog_ui.cli import main
@@ -185,6 +186,45 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(engine) -> None:
     second.close()
     with Session(engine) as session:
         assert (_is_admin(session, one), _is_admin(session, two)) == (False, True)
+
+
+def test_two_admins_creating_one_account_in_two_cases_make_one(engine) -> None:
+    # Each checks before its insert and sees nothing; the database's case-insensitive keys let one win.
+    first, second = Session(engine), Session(engine)
+    create_user(first, "ana@example.com", PASSWORD, username="ana")  # not committed yet
+    outcome: list[str] = []
+
+    def create_again() -> None:
+        try:
+            create_user(second, "other@example.com", PASSWORD, username="ANA")
+            second.commit()
+            outcome.append("created")
+        except UserError as exc:
+            second.rollback()
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=create_again)
+    thread.start()
+    try:
+        thread.join(1.0)
+        assert thread.is_alive()  # waiting on the first insert's key
+        first.commit()
+        thread.join(10)
+    finally:
+        first.close()
+        thread.join(10)
+        second.close()
+    assert outcome == ["A user with this e-mail or username already exists."]
+    with Session(engine) as session:
+        assert session.execute(select(User.username)).scalars().all() == ["ana"]
+
+
+@pytest.mark.parametrize("column", ["email", "username"])
+def test_the_database_refuses_accounts_differing_only_in_case(session, column: str) -> None:
+    session.execute(text("""INSERT INTO "user" (email, username) VALUES ('ana@example.com', 'ana')"""))
+    other = {"email": "'ANA@example.com', 'other'", "username": "'other@example.com', 'Ana'"}[column]
+    with pytest.raises(IntegrityError, match=f"idx_user_{column}_lower"):
+        session.execute(text(f'INSERT INTO "user" (email, username) VALUES ({other})'))
 
 
 def test_list_users_paginates_and_searches_in_sql(session) -> None:

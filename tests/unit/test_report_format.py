@@ -244,6 +244,7 @@ def test_flag_outside_the_vocabulary_is_rejected(cell: str) -> None:
     ("cell", "expected"),
     [
         ("2024-03-05T14:02:11Z", datetime(2024, 3, 5, 14, 2, 11, tzinfo=UTC)),
+        ("2024-03-05t14:02:11z", datetime(2024, 3, 5, 14, 2, 11, tzinfo=UTC)),
         ("2024-03-05T14:02:11+02:00", datetime(2024, 3, 5, 12, 2, 11, tzinfo=UTC)),
         ("2024-03-05T14:02:11.250-05:30", datetime(2024, 3, 5, 19, 32, 11, 250000, tzinfo=UTC)),
         ("2024-03-05T14:02:11.123456789Z", datetime(2024, 3, 5, 14, 2, 11, 123456, tzinfo=UTC)),
