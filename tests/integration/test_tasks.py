@@ -253,6 +253,36 @@ def test_a_video_youtube_no_longer_has_fails_permanently(session: Session, sim: 
     assert (gone.status, gone.error_message, gone.retry_count) == ("failed", "video not found on YouTube", 0)
 
 
+def test_a_private_video_syncs_only_with_oauth_for_the_content_owner(
+    session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed(session, sim, 2)
+    sim.add_video(
+        ids[1], title="Unreleased", channel_id=CHANNEL, channel_title="Simulated Channel", privacy="private"
+    )
+    monkeypatch.delenv("YOUTUBE_ACCESS_TOKEN")  # an API key alone: YouTube leaves private videos out
+    get_settings.cache_clear()
+    queue.enqueue_many(session, ids, "metadata_sync")
+    session.commit()
+
+    (summary,) = run_all("metadata_sync")
+
+    assert (summary.completed, summary.failed) == (1, 1)
+    failed = session.execute(select(ProcessingQueue).where(ProcessingQueue.video_id == ids[1])).scalar_one()
+    assert failed.error_message == (
+        "video not found on YouTube, or private: private videos need OAuth credentials and YOUTUBE_CONTENT_OWNER_ID"
+    )
+    monkeypatch.setenv("YOUTUBE_ACCESS_TOKEN", "test-token")
+    get_settings.cache_clear()
+    queue.enqueue(session, ids[1], "metadata_sync")
+    session.commit()
+
+    assert [s.completed for s in run_all("metadata_sync")] == [1]
+    session.expire_all()
+    video = session.execute(select(Video).where(Video.video_id == ids[1])).scalar_one()
+    assert (video.title, video.privacy_status) == ("Unreleased", "private")
+
+
 def test_a_400_fails_the_batch_at_once(session: Session, sim: YouTubeSimulator) -> None:
     ids = seed(session, sim, 3)
     queue.enqueue_many(session, ids, "metadata_sync")

@@ -168,6 +168,23 @@ def test_bearer_token_is_sent_instead_of_a_key(sim: YouTubeSimulator) -> None:
     assert "key" not in call.params
 
 
+def test_the_content_owners_private_videos_need_oauth_on_its_behalf(sim: YouTubeSimulator) -> None:
+    # YouTube lists a private video only for its owner: an API key alone sees it as missing.
+    public, private = seed_videos(sim, 2)
+    sim.add_video(
+        private, title="Unreleased", channel_id="UCchannel", channel_title="Channel", privacy="private"
+    )
+    with DataApiClient(sim.data_api_url, api_key="k", timeout=5, content_owner_id=OWNER) as key_only:
+        assert (list(key_only.list_videos([public, private])), key_only.sees_private) == ([public], False)
+    with DataApiClient(
+        sim.data_api_url, api_key="k", access_token="tok", timeout=5, content_owner_id=OWNER
+    ) as owner:
+        assert (sorted(owner.list_videos([public, private])), owner.sees_private) == ([public, private], True)
+    key_call, owner_call = sim.calls
+    assert "onBehalfOfContentOwner" not in key_call.params  # refused without OAuth
+    assert owner_call.params["onBehalfOfContentOwner"] == OWNER
+
+
 # -- Content ID API ---------------------------------------------------------------------------------------
 
 

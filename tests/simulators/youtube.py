@@ -2,7 +2,9 @@
 
 Endpoints (Google's documented JSON: kind, etag, items, pageInfo, nextPageToken; errors as
 `{"error": {"code", "message", "errors": [{"message", "domain", "reason"}], "status"}}`):
-- `GET /youtube/v3/videos?part=…&id=A,B` and `GET /youtube/v3/channels?part=…&id=…` (1 quota unit a call)
+- `GET /youtube/v3/videos?part=…&id=A,B` and `GET /youtube/v3/channels?part=…&id=…` (1 quota unit a call);
+  private videos are listed only for a bearer token with `onBehalfOfContentOwner`, as YouTube lists them
+  only for their owner
 - `GET /youtube/partner/v1/claimSearch?videoId=…` (paginated at `claim_page_size`)
 - `GET /youtube/partner/v1/assets/{assetId}?fetchMetadata=effective&fetchOwnership=effective`
 - `GET /thumbnails/{channels|videos}/{id}/{size}.svg`: the thumbnail URLs the resources point at, served
@@ -716,13 +718,13 @@ class YouTubeSimulator:
             route = self._route(path)
             if route is None:
                 return _error(404, "notFound", f"No such endpoint: {path}")
-            if not params.get("key") and not re.fullmatch(r"Bearer\s+\S+", authorization or ""):
+            if not params.get("key") and not _bearer(authorization):
                 return _error(401, "required", AUTH_MESSAGE, location="Authorization")
             if self._strict_tokens and authorization and not self._token_valid(authorization):
                 return _error(401, "authError", INVALID_TOKEN_MESSAGE, location="Authorization")
             if self._faults:
                 return _fault_response(self._faults.popleft())
-            return route(path, params)
+            return route(path, params, authorization)
 
     def _route(self, path: str) -> Any:
         if path == DATA_API_PREFIX + "/videos":
@@ -741,10 +743,16 @@ class YouTubeSimulator:
         self._quota_used += 1
         return None
 
-    def _videos_list(self, path: str, params: dict[str, str]) -> _Response:
-        return self._data_list(params, VIDEO_PARTS, "youtube#videoListResponse", self._video_items)
+    def _videos_list(self, path: str, params: dict[str, str], authorization: str | None) -> _Response:
+        # Private videos only for their content owner: OAuth and onBehalfOfContentOwner, as YouTube does.
+        owner = bool(params.get("onBehalfOfContentOwner")) and _bearer(authorization)
 
-    def _channels_list(self, path: str, params: dict[str, str]) -> _Response:
+        def items(ids: list[str], parts: set[str]) -> list[dict[str, Any]]:
+            return self._video_items(ids, parts, private=owner)
+
+        return self._data_list(params, VIDEO_PARTS, "youtube#videoListResponse", items)
+
+    def _channels_list(self, path: str, params: dict[str, str], authorization: str | None) -> _Response:
         return self._data_list(params, CHANNEL_PARTS, "youtube#channelListResponse", self._channel_items)
 
     def _data_list(self, params: dict[str, str], known: frozenset[str], kind: str, build: Any) -> _Response:
@@ -774,11 +782,13 @@ class YouTubeSimulator:
         body["etag"] = _etag(body)
         return _json(200, body)
 
-    def _video_items(self, ids: list[str], parts: set[str]) -> list[dict[str, Any]]:
+    def _video_items(self, ids: list[str], parts: set[str], *, private: bool) -> list[dict[str, Any]]:
         return [
             self._video_resource(self._videos[i], parts)
             for i in ids
-            if i in self._videos and i not in self._hidden
+            if i in self._videos
+            and i not in self._hidden
+            and (private or self._videos[i].privacy != "private")
         ]
 
     def _channel_items(self, ids: list[str], parts: set[str]) -> list[dict[str, Any]]:
@@ -875,7 +885,7 @@ class YouTubeSimulator:
             for name, (w, h) in sizes.items()
         }
 
-    def _claim_search(self, path: str, params: dict[str, str]) -> _Response:
+    def _claim_search(self, path: str, params: dict[str, str], authorization: str | None) -> _Response:
         owner_refusal = _require_owner(params)
         if owner_refusal:
             return owner_refusal
@@ -937,7 +947,7 @@ class YouTubeSimulator:
             snippet["appliedPolicy"] = claim.policy
         return snippet
 
-    def _asset_get(self, path: str, params: dict[str, str]) -> _Response:
+    def _asset_get(self, path: str, params: dict[str, str], authorization: str | None) -> _Response:
         owner_refusal = _require_owner(params)
         if owner_refusal:
             return owner_refusal
@@ -1071,6 +1081,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _json(status: int, body: Mapping[str, Any], headers: dict[str, str] | None = None) -> _Response:
     return _Response(status, json.dumps(body).encode(), headers=headers or {})
+
+
+def _bearer(authorization: str | None) -> bool:
+    """Whether the request carries an OAuth bearer token (not whether the token is valid)."""
+    return bool(re.fullmatch(r"Bearer\s+\S+", authorization or ""))
 
 
 def _error(

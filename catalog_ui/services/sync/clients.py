@@ -77,10 +77,13 @@ def data_api_client() -> DataApiClient:
         raise ConfigurationError(
             f"Set YOUTUBE_API_KEY or one of {NO_CREDENTIALS} to call the YouTube Data API."
         )
-    config = (s.youtube_data_api_url, key, credentials, s.youtube_timeout_s)
+    owner = s.youtube_content_owner_id.strip()
+    config = (s.youtube_data_api_url, key, credentials, owner, s.youtube_timeout_s)
     client = _cached("data_api", config)
     if client is None:
-        client = DataApiClient(config[0], key, timeout=s.youtube_timeout_s, credentials=credentials)
+        client = DataApiClient(
+            config[0], key, timeout=s.youtube_timeout_s, credentials=credentials, content_owner_id=owner
+        )
         _store("data_api", config, client)
     return client
 

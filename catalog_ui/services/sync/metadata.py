@@ -1,7 +1,7 @@
 """metadata_sync: one videos.list call for the whole batch (≤ 50 ids), one channels.list for their channels.
 
 Video fields come from `mapping.video_fields_from_resource`; a video YouTube omits fails with "video not
-found on YouTube". Channels are upserted before the videos are written (a video's `channel_id` refers to
+found on YouTube" (adding "or private" when the client cannot see the content owner's private videos). Channels are upserted before the videos are written (a video's `channel_id` refers to
 a channel row); a channel YouTube does not return is still created, named after the videos' channel title.
 A channel refreshed less than QUEUE_CHANNEL_REFRESH_S ago is not asked for again: syncing a whole catalog
 would otherwise fetch the same few channels for every batch, doubling the quota spent. `channel.updated_at`
@@ -22,7 +22,15 @@ from catalog_ui.models import Channel, utc_now
 from catalog_ui.services.queue import ClaimedTask
 from catalog_ui.services.rate_limit import DATA_API, acquire
 from catalog_ui.services.sync.clients import data_api_client
-from catalog_ui.services.sync.outcome import NOT_FOUND, FetchContext, FetchResult, applied, failed, from_error
+from catalog_ui.services.sync.outcome import (
+    NOT_FOUND,
+    NOT_FOUND_OR_PRIVATE,
+    FetchContext,
+    FetchResult,
+    applied,
+    failed,
+    from_error,
+)
 from catalog_ui.services.youtube.data_api import MAX_IDS_PER_CALL
 from catalog_ui.services.youtube.errors import YouTubeApiError
 from catalog_ui.services.youtube.mapping import channel_fields_from_resource, video_fields_from_resource
@@ -51,10 +59,11 @@ def fetch(tasks: list[ClaimedTask], context: FetchContext) -> FetchResult:
         return FetchResult.every(tasks, from_error(exc))
 
     outcomes = {}
+    missing = NOT_FOUND if client.sees_private else NOT_FOUND_OR_PRIVATE
     for task in tasks:
         fields = values.get(task.video_id)
         if fields is None:
-            outcomes[task.id] = failed(NOT_FOUND)
+            outcomes[task.id] = failed(missing)
         else:
             outcomes[task.id] = applied({k: v for k, v in fields.items() if k != "video_id"})
     return FetchResult(outcomes, _channel_rows(channel_ids, channels, values), fetched_at)

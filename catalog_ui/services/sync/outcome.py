@@ -28,6 +28,8 @@ FAILED = "failed"  # retrying cannot help
 RETRY = "retry"  # transient: try again after a backoff
 QUOTA = "quota"  # the API refuses us for a while (quota spent, credentials refused): put the task back
 NOT_FOUND = "video not found on YouTube"
+# Asked with an API key alone, YouTube leaves private videos out as if they did not exist.
+NOT_FOUND_OR_PRIVATE = "video not found on YouTube, or private: private videos need OAuth credentials and YOUTUBE_CONTENT_OWNER_ID"
 # How long refused credentials pause the task types: an operator has to fix the settings, but a token
 # Google refused by mistake (or a key rotated meanwhile) should not stop the queue for the whole day.
 AUTH_PAUSE = timedelta(minutes=15)

@@ -1,6 +1,9 @@
 """Client for the YouTube Data API v3: `videos.list` and `channels.list` by id, up to 50 ids a call.
 
 Each call costs 1 quota unit whatever the parts, so `calls` is the quota spent by this client.
+With OAuth credentials and a content owner id, every call is made `onBehalfOfContentOwner`: only then does
+YouTube return the owner's private videos (a request with an API key alone omits them, as it omits
+deleted ones). The parameter is refused without OAuth, so an API key alone never sends it.
 Videos also ask for `liveStreamingDetails` (free): it is the only part that still marks a live stream
 after the broadcast has ended, which `mapping.video_fields_from_resource` relies on for `is_live_stream`.
 """
@@ -34,12 +37,16 @@ class DataApiClient:
         timeout: float = 10.0,
         *,
         credentials: YouTubeCredentials | None = None,
+        content_owner_id: str | None = None,
     ) -> None:
-        params = {"key": api_key} if api_key else None
+        params = {"key": api_key} if api_key else {}
         if credentials is None and access_token:
             credentials = StaticToken(access_token)
+        self.sees_private = bool(credentials is not None and content_owner_id)
+        if self.sees_private:
+            params["onBehalfOfContentOwner"] = content_owner_id
         self._transport = GoogleApiTransport(
-            base_url, timeout=timeout, credentials=credentials, default_params=params
+            base_url, timeout=timeout, credentials=credentials, default_params=params or None
         )
 
     @property
