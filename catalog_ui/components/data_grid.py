@@ -52,7 +52,11 @@ def _cell(row: rx.Var[dict[str, str]], column: rx.Var[ColumnView]) -> rx.Compone
                 size="2",
                 title=value,
                 class_name="cell-text",
-                max_width=rx.cond(column.key == "title", "26rem", "16rem"),
+                # Narrower on narrower windows, so that every column fits a laptop's screen more often;
+                # the whole text is in the tooltip.
+                max_width=rx.cond(
+                    column.key == "title", "clamp(12rem, 20vw, 26rem)", "clamp(8rem, 11vw, 16rem)"
+                ),
                 overflow="hidden",
                 text_overflow="ellipsis",
             ),
@@ -91,6 +95,17 @@ def _header(column: rx.Var[ColumnView]) -> rx.Component:
         white_space="nowrap",
         text_align=rx.cond((column.kind == "number") | (column.kind == "duration"), "right", "left"),
     )
+
+
+# The admin column stays at the grid's right edge while the other columns scroll under it: admins use its
+# controls all day, and on a laptop's screen the columns are wider than the window.
+_PINNED_RIGHT = {
+    "position": "sticky",
+    "right": "0",
+    "z_index": "1",
+    "background": "var(--color-panel-solid)",
+    "box_shadow": f"inset 1px 0 0 {rx.color('gray', 5)}",
+}
 
 
 def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
@@ -140,6 +155,8 @@ def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
             align="center",
         ),
         white_space="nowrap",
+        class_name="admin-cell",
+        **_PINNED_RIGHT,
     )
 
 
@@ -152,6 +169,7 @@ def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
                 checked=selected,
                 on_change=lambda checked: S.toggle_row(video_id, checked),
                 id="select-" + video_id,
+                aria_label="Select video " + video_id,
             ),
             width="2rem",
         ),
@@ -175,17 +193,23 @@ def data_grid() -> rx.Component:
                             checked=S.page_selected,
                             on_change=S.toggle_page,
                             id="select-page",
+                            aria_label="Select every video on this page",
                         ),
                         width="2rem",
                     ),
                     rx.foreach(S.columns, _header),
-                    rx.cond(S.user_is_admin, rx.table.column_header_cell("Admin", white_space="nowrap")),
+                    rx.cond(
+                        S.user_is_admin,
+                        rx.table.column_header_cell("Admin", white_space="nowrap", **_PINNED_RIGHT),
+                    ),
                 )
             ),
             rx.table.body(rx.foreach(S.rows, _row)),
             variant="surface",
             size="1",
             width="100%",
+            # Radix clips the table itself, which would make it the pinned column's scroll container.
+            style={"& .rt-TableRootTable": {"overflow": "visible"}},
             id="video-grid",
             custom_attrs={"data-view": S.view_query, "data-refreshed": S.refreshed_at},
         ),

@@ -14,7 +14,18 @@ S = VideosState
 def _chip(chip: rx.Var[ChipView]) -> rx.Component:
     return rx.badge(
         chip.label,
-        rx.icon("x", size=12, cursor="pointer", on_click=S.remove_chip(chip.key, chip.value)),
+        rx.el.button(  # a real button: reachable with Tab, pressed with Enter or Space
+            rx.icon("x", size=12),
+            on_click=S.remove_chip(chip.key, chip.value),
+            aria_label="Remove filter " + chip.label,
+            class_name="remove-chip",
+            display="inline-flex",
+            padding="0",
+            border="none",
+            background="transparent",
+            color="inherit",
+            cursor="pointer",
+        ),
         variant="soft",
         size="2",
         radius="full",
@@ -53,7 +64,8 @@ def filter_bar() -> rx.Component:
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 placeholder="Search title, artist, label or an id (video, asset, custom, ISRC, UPC)",
-                value=S.search,
+                default_value=S.search,  # uncontrolled: see VideosState.search_key
+                key=S.search_key,
                 on_change=S.set_search.debounce(350),
                 max_length=200,
                 width="100%",

@@ -11,16 +11,18 @@ S = SavedViewsState
 
 def _entry(view: rx.Var[SavedViewRow]) -> rx.Component:
     return rx.hstack(
-        rx.button(
-            view.name,
-            rx.cond(view.shared, rx.badge("shared", size="1", variant="soft")),
-            on_click=S.open_saved(view.id),
-            variant="ghost",
-            size="2",
-            flex="1",
-            justify="start",
-            class_name="saved-view",
-            custom_attrs={"data-name": view.name},
+        rx.popover.close(  # the menu closes on the view it opens
+            rx.button(
+                view.name,
+                rx.cond(view.shared, rx.badge("shared", size="1", variant="soft")),
+                on_click=S.open_saved(view.id),
+                variant="ghost",
+                size="2",
+                flex="1",
+                justify="start",
+                class_name="saved-view",
+                custom_attrs={"data-name": view.name},
+            ),
         ),
         rx.cond(
             view.mine | (S.user_is_admin & view.shared),
@@ -59,13 +61,15 @@ def saved_views_menu() -> rx.Component:
                         rx.text("No saved views yet.", size="2", color_scheme="gray"),
                     ),
                     rx.separator(),
-                    rx.button(
-                        rx.icon("plus", size=14),
-                        "Save current view…",
-                        on_click=S.open_save,
-                        variant="soft",
-                        size="1",
-                        id="save-view-open",
+                    rx.popover.close(
+                        rx.button(
+                            rx.icon("plus", size=14),
+                            "Save current view…",
+                            on_click=S.open_save,
+                            variant="soft",
+                            size="1",
+                            id="save-view-open",
+                        ),
                     ),
                     spacing="2",
                     min_width="16rem",

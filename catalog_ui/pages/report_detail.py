@@ -100,10 +100,13 @@ def _change(entry: rx.Var[ReportChange]) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.link(rx.code(entry.video_id, variant="ghost"), href=f"/videos/{entry.video_id}"),
-            rx.text(entry.title, size="2", weight="medium", trim="both"),
+            rx.text(
+                entry.title, size="2", weight="medium", trim="both", overflow_wrap="anywhere", min_width="0"
+            ),
             rx.cond(entry.created, rx.badge("new video", color_scheme="green", variant="soft")),
             spacing="3",
             align="center",
+            min_width="0",
             margin_bottom="0.35rem",
         ),
         diff_view(entry.changes),

@@ -40,7 +40,12 @@ def _summary() -> rx.Component:
         rx.hstack(
             thumbnail(S.thumbnail, S.thumbnail_failed, S.image_failed, (320, 180)),
             rx.vstack(
-                rx.heading(rx.cond(S.title != "", S.title, "Untitled video"), size="5", id="video-title"),
+                rx.heading(
+                    rx.cond(S.title != "", S.title, "Untitled video"),
+                    size="5",
+                    id="video-title",
+                    overflow_wrap="anywhere",  # a title without spaces wraps inside the card
+                ),
                 rx.hstack(
                     rx.code(S.current_video_id, id="video-id"),
                     rx.cond(

@@ -10,6 +10,7 @@ from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.grid_display import count_text
 from catalog_ui.state.guards import authenticated, principal_of
+from catalog_ui.state.report_display import display_name
 
 QUEUE_STATUSES = ("pending", "processing", "failed", "completed")
 ISSUE_LABELS = {"isrc_invalid": "Invalid ISRC", "upc_invalid": "Invalid UPC"}
@@ -44,7 +45,8 @@ class DashboardState(AuthState):
         ]
         self.reports = [
             display_row(
-                {key: row.get(key) for key in ("id", "filename", "status", "created_at", "rows_read")}
+                {key: row.get(key) for key in ("id", "status", "created_at", "rows_read")}
+                | {"filename": display_name(row)}  # as the Reports page names it: no local path
             )
             for row in data["reports"]
         ]

@@ -55,6 +55,9 @@ _PUSH_URL = (
     "window.history.pushState("
     "{{...(window.history.state || {{}}), key: Math.random().toString(36).slice(2, 10)}}, '', {url})"
 )
+# The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
+_REPLACE_URL = "window.history.replaceState(window.history.state, '', {url})"
+_TO_TOP = "window.scrollTo(0, 0)"  # a new page of rows is read from its first row
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
 MAX_SELECTED = 10_000
 
@@ -71,6 +74,9 @@ class VideosState(AuthState):
     expanded_facets: list[str] = []
 
     search: str = ""
+    # The search box is uncontrolled (an echo of what was sent would overwrite what was typed since): a new
+    # key remounts it with `search` when the search changes from elsewhere (a chip, back, a saved view).
+    search_key: int = 0
     hidden_scope: str = "exclude"
     hidden_label: str = ""
     published_from: str = ""
@@ -108,6 +114,7 @@ class VideosState(AuthState):
     _view: GridView | None = None
     _marker: ChangeMarker | None = None
     _anchor: tuple[str, Any] = ("offset", 0)
+    _typing: bool = False  # the last change was the search box's: the next one replaces its history entry
     _first: Cursor | None = None
     _last: Cursor | None = None
     _summary_key: tuple[Any, ...] | None = None
@@ -231,6 +238,7 @@ class VideosState(AuthState):
         self.hidden_label = show.hidden_counts(summary)
         if clean_text(self.search) != flt.q:  # keep what is typed (a trailing space) when it means the same
             self.search = flt.q
+            self.search_key += 1
         self.published_from = flt.published_from.isoformat() if flt.published_from else ""
         self.published_to = flt.published_to.isoformat() if flt.published_to else ""
         self.views_min = "" if flt.views_min is None else str(flt.views_min)
@@ -249,15 +257,18 @@ class VideosState(AuthState):
         self.has_prev = view.page > 1
         self.has_next = True if read_backwards else has_more
 
-    def _go(self, view: GridView) -> rx.event.EventSpec:
-        """Show `view` now and put it in the URL (a history entry, so back returns here).
+    def _go(self, view: GridView, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
+        """Show `view` now and put it in the URL: a new history entry, so back returns here, or with
+        `same_entry` the current one's URL; `to_top` scrolls the window to the first row.
 
         The entry is pushed straight onto the browser's history rather than navigated to: the page is
         already showing the view, so a navigation would only re-run the page's on_load for nothing. Back
         and forward are real navigations (the router sees the popped URL) and arrive through `load`.
         """
+        self._typing = False
         self._read(view, self._anchor_for(view), recount=False)
-        return rx.call_script(_PUSH_URL.format(url=json.dumps(view.url())))
+        script = (_REPLACE_URL if same_entry else _PUSH_URL).format(url=json.dumps(view.url()))
+        return rx.call_script(f"{script}; {_TO_TOP}" if to_top else script)
 
     def _refresh(self) -> None:
         """Read the shown page and counts again, as they are now."""
@@ -268,8 +279,8 @@ class VideosState(AuthState):
     def _current(self) -> GridView:
         return self._view if self._view is not None else GridView()
 
-    def _with_filter(self, flt: VideoFilter) -> rx.event.EventSpec:
-        return self._go(replace(self._current, filter=flt, page=1))
+    def _with_filter(self, flt: VideoFilter, *, same_entry: bool = False) -> rx.event.EventSpec:
+        return self._go(replace(self._current, filter=flt, page=1), same_entry=same_entry)
 
     # -- page lifecycle --------------------------------------------------------------------------------
 
@@ -277,6 +288,7 @@ class VideosState(AuthState):
     @authenticated
     def load(self) -> Any:
         """on_load: show the view the URL names (nothing to read when it is already shown)."""
+        self._typing = False
         view, problems = self._parse_url()
         _, is_admin = self._viewer()
         if self._view is None or replace(view, filter=view.filter.for_viewer(is_admin)) != self._view:
@@ -301,11 +313,14 @@ class VideosState(AuthState):
     @rx.event
     @authenticated
     def set_search(self, value: str) -> Any:
-        """Search as the user types (debounced by the page)."""
+        """Search as the user types (debounced by the page); one history entry for the whole typing."""
+        self.search = value
         text = clean_text(value)
         if text == self._current.filter.q:
             return None
-        return self._with_filter(replace(self._current.filter, q=text))
+        shown = self._with_filter(replace(self._current.filter, q=text), same_entry=self._typing)
+        self._typing = True
+        return shown
 
     @rx.event
     @authenticated
@@ -431,7 +446,7 @@ class VideosState(AuthState):
             target = min(target, self.last_page)
         if target == self._current.page:
             return None
-        return self._go(replace(self._current, page=target))
+        return self._go(replace(self._current, page=target), to_top=True)
 
     @rx.event
     @authenticated
@@ -439,7 +454,7 @@ class VideosState(AuthState):
         """One page forward."""
         if not self.has_next:
             return None
-        return self._go(replace(self._current, page=self._current.page + 1))
+        return self._go(replace(self._current, page=self._current.page + 1), to_top=True)
 
     @rx.event
     @authenticated
@@ -447,7 +462,7 @@ class VideosState(AuthState):
         """One page back."""
         if self._current.page <= 1:
             return None
-        return self._go(replace(self._current, page=self._current.page - 1))
+        return self._go(replace(self._current, page=self._current.page - 1), to_top=True)
 
     @rx.event
     @authenticated

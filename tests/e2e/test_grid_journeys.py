@@ -95,6 +95,89 @@ def test_search_filter_sort_page_open_and_back_keeps_the_view(
     expect(page.locator("#page-label")).to_have_text("Page 1 of 2")
 
 
+def test_a_search_typed_slowly_keeps_every_letter_and_makes_one_history_entry(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # Each pause past the debounce sends the search; the grid's answer must not overwrite the letters typed
+    # meanwhile, nor leave a history entry per pause.
+    _videos(
+        engine,
+        [
+            {
+                "video_id": f"slowtype{n:03d}",
+                "title": "Velour Blue Ocean" if n <= 3 else f"Other {n}",
+                "views": n,
+            }
+            for n in range(1, 61)
+        ],
+    )
+    sign_in(page, app_url, *make_user())
+    expect(page.locator("#total-label")).to_have_text("60 videos")
+    entries = page.evaluate("window.history.length")
+    box = page.locator("#video-search")
+
+    box.press_sequentially("Velour Blue Ocean", delay=450)
+
+    page.wait_for_url(re.compile(r".*/videos\?q=Velour(\+|%20)Blue(\+|%20)Ocean$"))
+    expect(page.locator("#total-label")).to_have_text("3 videos")
+    expect(box).to_have_value("Velour Blue Ocean")
+    assert page.evaluate("window.history.length") == entries + 1
+
+    page.keyboard.press("Tab")  # from the box to its filter chip's remove button
+    expect(page.locator(".remove-chip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#total-label")).to_have_text("60 videos")
+    expect(box).to_have_value("")
+
+    page.go_back()  # the box shows the search again
+    expect(page.locator("#total-label")).to_have_text("3 videos")
+    expect(box).to_have_value("Velour Blue Ocean")
+    page.go_back()
+    expect(page.locator("#total-label")).to_have_text("60 videos")
+    expect(box).to_have_value("")
+
+
+def test_the_next_page_is_shown_from_its_first_row(engine, app_url: str, page: Page, make_user) -> None:
+    _videos(engine, [{"video_id": f"paging{n:05d}", "title": f"Song {n}", "views": n} for n in range(1, 111)])
+    sign_in(page, app_url, *make_user())
+    rows = page.locator("#video-grid .video-row")
+    expect(rows).to_have_count(50)
+    first_of_page_one = _first_cell(page)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("window.scrollY > 0")
+
+    page.locator("#next-page").click()
+
+    page.wait_for_url(re.compile(r".*page=2$"))
+    expect(rows.first).not_to_have_attribute("data-video-id", first_of_page_one)
+    expect(rows).to_have_count(50)  # a page as long as the first: the window could stay scrolled down
+    page.wait_for_function("window.scrollY === 0")
+
+
+def test_an_admins_row_controls_are_in_view_on_a_laptop_screen(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # The columns are wider than a 1280 px window with the filters open; the admin column stays pinned
+    # at the grid's right edge, over the columns that scroll.
+    long = "Extended Club Mix featuring Everybody Who Was In The Studio That Night (Remastered 2024)"
+    _videos(
+        engine,
+        [{"video_id": "laptop00001", "title": long, "channel_display_name": long[:100], "label": long[:100]}],
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    expect(page.locator("#video-grid .video-row")).to_have_count(1)
+
+    for control in ("#hide-laptop00001", "#notes-laptop00001"):
+        box = page.locator(control).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1280, control
+        on_top = page.evaluate(
+            "([s, x, y]) => document.querySelector(s).contains(document.elementFromPoint(x, y))",
+            [control, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert on_top, f"{control} is covered"
+
+
 def test_admin_hides_a_video_from_the_grid_and_a_user_no_longer_sees_it(
     engine, app_url: str, page: Page, browser, make_user
 ) -> None:

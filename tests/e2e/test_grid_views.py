@@ -86,6 +86,7 @@ def test_columns_saved_views_and_export(
         user_page.wait_for_url(re.compile(r".*privacy=private"))
         expect(user_page.locator("#total-label")).to_have_text("4 videos")
         expect(user_page.locator("#sort-isrc")).to_be_visible()  # the view carries its columns
+        expect(user_page.locator(".saved-view")).to_have_count(0)  # the menu closed on the view it opened
         assert user_page.url.split("?")[1] == private_url.split("?")[1]
     finally:
         other.close()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from catalog_ui.models import Channel, MetadataSync, Video
+from catalog_ui.models import Channel, MetadataSync, Report, Video
 from catalog_ui.models.audit import CREATED
 from catalog_ui.models.video import FIELD_GROUPS
 from catalog_ui.services.audit import open_change_set
@@ -213,3 +213,32 @@ def test_admin_restores_a_video_to_a_local_time(engine, app_url: str, browser, m
         expect(page.get_by_text("was not in the catalog yet at that time")).to_be_visible()
     finally:
         paris.close()
+
+
+def test_a_title_without_spaces_wraps_inside_the_video_and_report_pages(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # CMS titles can be one unbroken run (a URL, a hashtag chain): the pages must not grow sideways.
+    title = "#" + "NoSpacesAtAll" * 14
+    with Session(engine) as session:
+        session.add(Video(video_id="nospace0001", title=title, views=1))
+        report = Report(filename="cms_videos_2026-03-02.csv", status="completed", field_counts={"title": 1})
+        session.add(report)
+        session.flush()
+        change_set = open_change_set(session, "report", label=report.filename, report_id=report.id)
+        session.add(
+            MetadataSync(
+                video_id="nospace0001",
+                video_title=title,
+                changes={"title": ["Old", title]},
+                change_set_id=change_set.id,
+            )
+        )
+        session.commit()
+        report_id = report.id
+    sign_in(page, app_url, *make_user())
+
+    for path, text in ((f"/reports/{report_id}", "#report-changes"), ("/videos/nospace0001", "#video-title")):
+        page.goto(f"{app_url}{path}")
+        expect(page.locator(text)).to_contain_text("NoSpacesAtAll")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

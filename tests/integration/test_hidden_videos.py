@@ -126,6 +126,11 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         dashboard = _state(DashboardState, catalog[who])
         DashboardState.load.fn(dashboard)
         assert (HIDDEN in [row["video_id"] for row in dashboard.quality_sample]) is sees
+        # recent reports named as the Reports page names them, without the worker's local path
+        assert [row["filename"] for row in dashboard.reports] == [
+            "cms_videos_2026-03-02.csv.gz",
+            "cms_videos_2026-03-01.csv",
+        ]
     assert session.get(Report, catalog["report"]).status == "completed"
 
 
