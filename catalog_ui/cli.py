@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from catalog_ui.logging_setup import configure_logging
-from catalog_ui.settings import get_settings
+from catalog_ui.settings import InvalidSettings, get_settings
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -193,7 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse `argv` and run the command; returns the exit code."""
-    configure_logging()
+    """Parse `argv` and run the command; returns the exit code (2: an operator's mistake, told in one line)."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        configure_logging()
+        return args.func(args)
+    except InvalidSettings as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2

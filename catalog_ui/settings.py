@@ -6,12 +6,18 @@ with secrets masked.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class Settings(BaseSettings):
@@ -28,7 +34,9 @@ class Settings(BaseSettings):
         5000, ge=0, description="Videos in the demo catalog `make run` loads into an empty catalog; 0: none."
     )
     redis_url: str | None = Field(
-        None, description="Redis URL for Dramatiq and shared counters. Unset: tasks run in-process."
+        None,
+        description="Redis URL (redis://, rediss:// or unix://) for Dramatiq and shared counters. "
+        "Unset: tasks run in-process.",
     )
 
     # First admin
@@ -36,7 +44,9 @@ class Settings(BaseSettings):
         "admin@example.com", description="E-mail of the first admin created by `make run`."
     )
     admin_password: SecretStr | None = Field(
-        None, description="Password of the first admin; unset: one is generated and printed once."
+        None,
+        description="Password of the first admin (at least 10 characters); unset: one is generated and "
+        "printed once.",
     )
 
     # Reports in S3
@@ -44,7 +54,9 @@ class Settings(BaseSettings):
     s3_prefix: str = Field("reports/", description="Key prefix scanned for new reports.")
     s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO or a test server); unset: AWS.")
     aws_region: str = Field("us-east-1", description="AWS region of the bucket.")
-    report_scan_interval_s: int = Field(60, ge=5, description="Seconds between two scans of the bucket.")
+    report_scan_interval_s: int = Field(
+        60, ge=5, description="Seconds between two scans of the bucket (at least 5)."
+    )
     history_retention_days: int = Field(
         183,
         ge=0,
@@ -107,15 +119,20 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None, description="URL of the app as browsers reach it; unset: http://localhost:PORT."
     )
-    cors_allowed_origins: list[str] = Field(
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Origins allowed to call the backend (JSON list); empty: PUBLIC_URL's origin only "
+        description='Origins allowed to call the backend, as a JSON list (`["https://a.example"]`); empty'
+        ": PUBLIC_URL's origin only "
         "(unset PUBLIC_URL: http://localhost:PORT and http://127.0.0.1:PORT).",
     )
-    log_level: str = Field("INFO", description="Python log level of app and workers.")
+    log_level: str = Field(
+        "INFO", description="Python log level of app and workers: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
 
     # Accounts and sessions
-    session_idle_minutes: int = Field(480, ge=5, description="A session ends after this many idle minutes.")
+    session_idle_minutes: int = Field(
+        480, ge=5, description="A session ends after this many idle minutes (at least 5)."
+    )
     session_absolute_hours: int = Field(
         24 * 7, ge=1, description="A session ends this many hours after sign-in."
     )
@@ -147,8 +164,9 @@ class Settings(BaseSettings):
         description="host:port of the Firebase Auth emulator (tests and demos); unset: real Firebase, "
         "whose check for revoked tokens needs Google credentials (GOOGLE_APPLICATION_CREDENTIALS).",
     )
-    firebase_signup_domains: list[str] = Field(
-        default_factory=list, description="E-mail domains allowed to sign up through Firebase (JSON list)."
+    firebase_signup_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description='E-mail domains allowed to sign up through Firebase, as a JSON list (`["example.com"]`).',
     )
 
     # Queue and workers
@@ -163,7 +181,10 @@ class Settings(BaseSettings):
         300, ge=1, description="Seconds a worker holds a claimed task before it counts as lost."
     )
     queue_batch_size: int = Field(
-        50, ge=1, le=50, description="metadata_sync tasks claimed and sent in one videos.list call."
+        50,
+        ge=1,
+        le=50,
+        description="metadata_sync tasks claimed and sent in one videos.list call (1 to 50, the call's limit).",
     )
     queue_content_id_batch_size: int = Field(
         10,
@@ -188,6 +209,36 @@ class Settings(BaseSettings):
     youtube_content_id_calls_per_s: float = Field(
         20.0, ge=0, description="Content ID API calls per second across all workers (0 = unlimited)."
     )
+
+    @field_validator("cors_allowed_origins", "firebase_signup_domains", mode="before")
+    @classmethod
+    def _json_list(cls, value: Any) -> Any:
+        """Read a list setting from its JSON text (an empty value: no entries)."""
+        if not isinstance(value, str):
+            return value
+        try:
+            parsed = json.loads(value) if value.strip() else []
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, list):
+            raise ValueError('must be a JSON list, e.g. ["https://a.example", "https://b.example"]')
+        return parsed
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_log_level(cls, value: Any) -> Any:
+        """One of Python's level names, in any case."""
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        """A URL the Redis client can open (it refuses a bare host:port)."""
+        if value and not value.startswith(REDIS_SCHEMES):
+            raise ValueError("must start with redis://, rediss:// or unix:// (e.g. redis://cache:6379/0)")
+        return value
 
     @model_validator(mode="after")
     def _derive_web_security(self) -> Settings:
@@ -249,7 +300,48 @@ def _mask_url_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
+class InvalidSettings(ValueError):
+    """Settings from the environment (or .env) that Catalog cannot use: `problems` has one line for each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# Pydantic's messages for the constraints our fields use, in an operator's words.
+_MESSAGES = {
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
+}
+
+
+def settings_problems(exc: ValidationError | SettingsError) -> list[str]:
+    """One line per bad setting: its variable, what it accepts and (unless secret) the value given."""
+    if isinstance(exc, SettingsError):
+        found = re.search(r'field "(\w+)"', str(exc))
+        return [f"{found.group(1).upper() if found else 'a setting'} cannot be read: {exc}"]
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        template = _MESSAGES.get(error["type"])
+        message = template.format(**error.get("ctx", {})) if template else error["msg"]
+        message = message.removeprefix("Value error, ")
+        given = error.get("input")
+        secret = any(word in name for word in SECRET_WORDS) or name.endswith("_url")
+        shown = f" (got {given!r})" if isinstance(given, str) and not secret else ""
+        problems.append(f"{name.upper() or 'settings'} {message}{shown}")
+    return problems
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once."""
-    return Settings()
+    """Return the process-wide settings, read once; `InvalidSettings` names every bad one."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as exc:
+        raise InvalidSettings(settings_problems(exc)) from None
