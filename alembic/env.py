@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 import catalog_ui.models  # noqa: F401 - registers every table on the metadata
-from catalog_ui.db import database_url
+from catalog_ui.db import connect_timeout_args, database_url
 
 target_metadata = SQLModel.metadata
 
@@ -26,7 +26,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Migrate through a real connection, in one transaction."""
-    engine = create_engine(_url(), poolclass=pool.NullPool)
+    url = _url()
+    engine = create_engine(url, poolclass=pool.NullPool, connect_args=connect_timeout_args(url))
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():

@@ -202,3 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from catalog_ui.db import unreachable_reason
+
+        reason = unreachable_reason(exc)
+        if reason is None:
+            raise
+        print(f"error: {reason}", file=sys.stderr)
+        return 1

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import psycopg2
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from catalog_ui.settings import get_settings
@@ -17,6 +19,12 @@ from catalog_ui.settings import get_settings
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "catalog"
+# Seconds to wait for a connection, unless the URL sets `connect_timeout`: without one, a host that takes
+# the TCP connection but never answers (a firewall, a dead proxy) hangs every command forever.
+CONNECT_TIMEOUT_S = 10
+# SQLSTATE classes of errors that mean "cannot use this database at all": connection exceptions,
+# authorization, no such database, the server shutting down or not accepting connections yet.
+_UNREACHABLE_SQLSTATES = ("08", "28", "3D", "57P")
 
 
 def normalize_url(url: str) -> str:
@@ -51,6 +59,34 @@ def database_url() -> str:
     return uri.set(database=EMBEDDED_DATABASE).render_as_string(hide_password=False)
 
 
+def connect_timeout_args(url: str) -> dict[str, int]:
+    """psycopg2's `connect_timeout` (CONNECT_TIMEOUT_S) for `url`, or nothing when the URL sets its own."""
+    if "connect_timeout" in make_url(url).query:
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT_S}
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """`cannot reach the database at HOST:PORT: why` when `exc` says the database cannot be used at all
+    (down, refused, timed out, no such database, password refused); None for any other error.
+
+    The line names DATABASE_URL's host and port, never its password."""
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(error, psycopg2.OperationalError):
+        return None
+    if error.pgcode is not None and not error.pgcode.startswith(_UNREACHABLE_SQLSTATES):
+        return None  # a statement that failed (cancelled, out of memory…), not the connection
+    first = (str(error).strip().splitlines() or ["no answer"])[0]
+    why = first.rpartition(" failed: ")[2].removeprefix("FATAL:").strip()
+    configured = get_settings().database_url
+    if configured:
+        url = make_url(normalize_url(configured))
+        where = f" at {url.host}:{url.port or 5432}" if url.host else ""
+    else:
+        where = " (embedded)"
+    return f"cannot reach the database{where}: {why[:1].lower()}{why[1:]}"
+
+
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     """The process-wide engine (pooled, pre-pinged, UTC sessions, no JIT).
@@ -58,12 +94,13 @@ def get_engine() -> Engine:
     JIT compilation pays off for long analytic queries only; for the grid's many short ones it added
     hundreds of milliseconds whenever a facet count's estimated cost crossed `jit_above_cost`.
     """
+    url = database_url()
     return create_engine(
-        database_url(),
+        url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
-        connect_args={"options": "-c timezone=UTC -c jit=off"},
+        connect_args={"options": "-c timezone=UTC -c jit=off", **connect_timeout_args(url)},
         executemany_mode="values_plus_batch",  # also batches executemany UPDATEs (task batches)
     )
 

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str | None = Field(
-        None, description="PostgreSQL URL. Unset: an embedded PostgreSQL (pgserver) with data under DATA_DIR."
+        None,
+        description="PostgreSQL URL; a connection attempt gives up after 10 s unless it sets "
+        "`?connect_timeout=`. Unset: an embedded PostgreSQL (pgserver) with data under DATA_DIR.",
     )
     data_dir: Path = Field(Path(".data"), description="Folder for the embedded database and local files.")
     demo_videos: int = Field(
