@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 
-from catalog_ui.db import session_scope
+from catalog_ui.db import session_scope, unreachable_reason
 from catalog_ui.logging_setup import configure_logging
 from catalog_ui.services import queue
 from catalog_ui.services.export import remove_every_users_old_exports
@@ -31,6 +31,17 @@ log = logging.getLogger(__name__)
 
 WORKER_STOP_TIMEOUT_S = 60
 MAX_RESTARTS_PER_MINUTE = 5
+# Longest wait between two scheduler rounds while they keep failing (the database or Redis is down).
+MAX_BACKOFF_S = 60.0
+
+
+def outage_reason(exc: BaseException) -> str | None:
+    """One line when `exc` means the database or Redis cannot be reached (it passes on its own); else None."""
+    import redis
+
+    if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return f"cannot reach Redis: {exc}"
+    return unreachable_reason(exc)
 
 
 class Scheduler:
@@ -51,6 +62,8 @@ class Scheduler:
         self.interval_s = interval_s or settings.queue_scheduler_interval_s
         self.scan_interval_s = scan_interval_s or settings.report_scan_interval_s
         self._next_scan = 0.0
+        self._next_round = 0.0
+        self.failures = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -76,13 +89,33 @@ class Scheduler:
                 log.info("old exports deleted: %d", removed)
         return recovered
 
+    def tick(self) -> None:
+        """Run a round when one is due. A failing round is logged (one line when the database or Redis is
+        out of reach) and the next one waits twice as long as the last, up to MAX_BACKOFF_S; the first
+        round that succeeds again says so and goes back to the interval."""
+        if time.monotonic() < self._next_round:
+            return
+        try:
+            self.run_once()
+        except Exception as exc:
+            self.failures += 1
+            wait = min(self.interval_s * 2**self.failures, MAX_BACKOFF_S)
+            self._next_round = time.monotonic() + wait
+            reason = outage_reason(exc)
+            if reason is None:
+                log.exception("scheduler round failed; next try in %.0f s", wait)
+            else:
+                log.warning("scheduler round failed: %s; next try in %.0f s", reason, wait)
+            return
+        if self.failures:
+            log.info("scheduler back at work after %d failed round(s)", self.failures)
+            self.failures = 0
+        self._next_round = time.monotonic() + self.interval_s
+
     def run(self) -> None:
-        """Run rounds until `stop()`; a failing round is logged and the next one runs on time."""
+        """Run rounds (`tick`) until `stop()`."""
         while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("scheduler round failed")
+            self.tick()
             self._stop.wait(self.interval_s)
 
     def start_thread(self) -> None:
@@ -141,10 +174,7 @@ def run_worker(processes: int = 1, threads: int = 4) -> int:
     code = 0
     log.info("worker started: %d process(es) × %d thread(s)", processes, threads)
     while not stop.is_set():
-        try:
-            scheduler.run_once()
-        except Exception:
-            log.exception("scheduler round failed")
+        scheduler.tick()
         for n, child in enumerate(children):
             if child.is_alive() or stop.is_set():
                 continue
