@@ -7,7 +7,7 @@ import argparse
 import getpass
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from catalog_ui.logging_setup import configure_logging
@@ -71,17 +71,27 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def ensure_first_admin() -> str | None:
-    """Create the first admin when there is none; returns the sign-in line to print, or None."""
+    """Create the first admin when there is none; returns the sign-in line to print, or None.
+
+    Raises UserError naming ADMIN_PASSWORD or ADMIN_EMAIL when the settings' account cannot be created."""
     from catalog_ui.db import session_scope
-    from catalog_ui.services.users import admin_exists, create_user
+    from catalog_ui.services.users import UserError, admin_exists, create_user, validate_password
 
     settings = get_settings()
     with session_scope() as session:
         if admin_exists(session):
             return None
         configured = settings.admin_password.get_secret_value() if settings.admin_password else None
+        if configured:
+            try:
+                validate_password(configured, email=settings.admin_email, username="admin")
+            except UserError as exc:
+                raise UserError(f"ADMIN_PASSWORD: {exc}") from None
         password = configured or secrets.token_urlsafe(12)
-        user = create_user(session, settings.admin_email, password, username="admin", admin=True)
+        try:
+            user = create_user(session, settings.admin_email, password, username="admin", admin=True)
+        except UserError as exc:
+            raise UserError(f"ADMIN_EMAIL: {exc}") from None
     shown = "(from ADMIN_PASSWORD)" if configured else password
     return f"First admin created: sign in as {user.email} (or 'admin') with password {shown}"
 
@@ -89,8 +99,12 @@ def ensure_first_admin() -> str | None:
 def _demo_data(args: argparse.Namespace) -> int:
     from catalog_ui.services.demo_data import write_demo_reports
 
-    for path in write_demo_reports(Path(args.out), videos=args.videos, seed=args.seed):
-        print(path)
+    try:
+        for path in write_demo_reports(Path(args.out), videos=args.videos, seed=args.seed):
+            print(path)
+    except OSError as exc:
+        print(f"error: cannot write the demo reports to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -105,7 +119,7 @@ def _archive(args: argparse.Namespace) -> int:
     from catalog_ui.services.archive import archive_history, retention_cutoff
 
     days = get_settings().history_retention_days if args.days is None else args.days
-    cutoff = retention_cutoff(days)
+    cutoff = retention_cutoff(days)  # None only for HISTORY_RETENTION_DAYS=0: --days is at least 1
     if cutoff is None:
         print("History is kept live (HISTORY_RETENTION_DAYS=0): nothing to archive.")
         return 0
@@ -122,9 +136,14 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from catalog_ui.launcher import run_app
+    from catalog_ui.services.users import UserError
 
     videos = get_settings().demo_videos if args.demo_videos is None else args.demo_videos
-    return run_app(demo_videos=videos)
+    try:
+        return run_app(demo_videos=videos)
+    except UserError as exc:  # the first admin's settings
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _settings(args: argparse.Namespace) -> int:
@@ -136,6 +155,21 @@ def _settings(args: argparse.Namespace) -> int:
     for name, value in get_settings().masked().items():
         print(f"{name.upper()}={value}")  # secrets and passwords inside URLs print as ***
     return 0
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (argparse prints the one-line refusal)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.set_defaults(func=_set_password)
 
     demo = commands.add_parser("demo-data", help="write demo CMS Videos reports (gzip CSV)")
-    demo.add_argument("--videos", type=int, default=5000)
+    demo.add_argument("--videos", type=_at_least(0), default=5000)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--out", default="demo-reports")
     demo.set_defaults(func=_demo_data)
@@ -172,18 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     archive = commands.add_parser(
         "archive", help="move history entries older than the retention period to the archive now"
     )
-    archive.add_argument("--days", type=int, default=None, help="default: HISTORY_RETENTION_DAYS")
+    archive.add_argument("--days", type=_at_least(1), default=None, help="default: HISTORY_RETENTION_DAYS")
     archive.set_defaults(func=_archive)
 
     worker = commands.add_parser("worker", help="run Dramatiq workers and the scheduler")
-    worker.add_argument("--processes", type=int, default=1)
-    worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument("--processes", type=_at_least(1), default=1)
+    worker.add_argument("--threads", type=_at_least(1), default=4)
     worker.set_defaults(func=_worker)
 
     run = commands.add_parser(
         "run", help="migrate, create the first admin, load the demo, start app + worker"
     )
-    run.add_argument("--demo-videos", type=int, default=None, help="default: DEMO_VIDEOS")
+    run.add_argument("--demo-videos", type=_at_least(0), default=None, help="default: DEMO_VIDEOS")
     run.set_defaults(func=_run)
 
     shown = commands.add_parser("settings", help="print the settings in force (secrets masked)")

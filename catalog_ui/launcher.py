@@ -164,6 +164,11 @@ class _StopFlag:
         self.set = True
 
 
+def sign_in_reminder(email: str) -> str:
+    """The banner's line when the first admin already exists: who to sign in as, and how to reset it."""
+    return f"Sign in as {email} (reset with: python -m catalog_ui set-password --login {email})."
+
+
 def _print_banner(lines: list[str]) -> None:
     width = max(len(line) for line in lines) + 4
     print(
@@ -190,10 +195,7 @@ def run_app(demo_videos: int = 5000) -> int:
     )
     try:
         if wait_until_up(f"http://127.0.0.1:{settings.port}", children, stop):
-            how = (
-                sign_in
-                or f"Sign in as {settings.admin_email} (reset with: python -m catalog_ui set-password)."
-            )
+            how = sign_in or sign_in_reminder(settings.admin_email)
             _print_banner([f"Catalog is running: {url}", how])
         while not stop.set and all(child.poll() is None for child in children):
             time.sleep(0.5)
