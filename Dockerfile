@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     REFLEX_USE_NPM=1 \
     REFLEX_CHECK_LATEST_VERSION=0 \
     PORT=3000 \
-    DEMO_VIDEOS=0
+    DEMO_VIDEOS=0 \
+    YOUTUBE_SIMULATOR=false
 
 # /app belongs to the app's user: Reflex writes .web and .states, the app DATA_DIR (.data: exports) and
 # uploaded_files under it at build and run time. (WORKDIR alone would create it owned by root.)

@@ -19,6 +19,8 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# The local demo answers sync tasks from the YouTube API simulator when no credentials are set.
+run: export YOUTUBE_SIMULATOR ?= true
 run: $(STAMP)
 	$(PY) -m catalog_ui run
 

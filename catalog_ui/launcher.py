@@ -65,15 +65,21 @@ def youtube_configured(settings: Settings) -> bool:
         return True
 
 
+def simulator_wanted(settings: Settings) -> bool:
+    """Whether to start the YouTube API simulator: asked for (YOUTUBE_SIMULATOR, which `make run` sets) and
+    no YouTube credentials set. A production `run` never starts it: its tasks would fail every real video."""
+    return settings.youtube_simulator and not youtube_configured(settings)
+
+
 def start_youtube_simulator(env: dict[str, str]) -> subprocess.Popen | None:
-    """Without YouTube credentials, serve the demo catalog from the local API simulator (tests/simulators).
+    """For the local demo (`simulator_wanted`), serve the demo catalog from the API simulator (tests/simulators).
 
     YouTube cannot be reached without credentials anyway; the simulator lets the queue's sync tasks run
     against the same HTTP clients production uses. Its URLs go into `env` for the app and worker.
     """
-    if youtube_configured(get_settings()):
-        return None
     settings = get_settings()
+    if not simulator_wanted(settings):
+        return None
     report = settings.data_dir / "demo" / "cms_videos_2026-01-02.csv.gz"
     command = [sys.executable, "-m", "tests.simulators.youtube", "--port", "0", "--changes-seed", "1"]
     if report.exists():

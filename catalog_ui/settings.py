@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         "https://oauth2.googleapis.com/token", description="Token endpoint of the refresh-token flow."
     )
     youtube_content_owner_id: str = Field("", description="Content owner id sent as onBehalfOfContentOwner.")
+    youtube_simulator: bool = Field(
+        False,
+        description="Local demo only (`make run` sets it): without YouTube credentials, serve the demo catalog "
+        "from the YouTube API simulator in tests/. Never in production, where tasks then wait for credentials.",
+    )
     youtube_timeout_s: float = Field(10.0, gt=0, description="Timeout of one YouTube API call, in seconds.")
 
     # Web app

@@ -47,7 +47,7 @@ from catalog_ui.services.sync.outcome import (
     FetchContext,
     FetchResult,
     Outcome,
-    failed,
+    not_configured,
 )
 from catalog_ui.settings import get_settings
 
@@ -129,7 +129,7 @@ def run_batch(
     try:
         fetched = FETCHERS[task_type](tasks, context)
     except ConfigurationError as exc:
-        fetched = FetchResult.every(tasks, failed(str(exc)))
+        fetched = FetchResult.every(tasks, not_configured(str(exc)))
     except Exception as exc:
         # Our own bug or an unforeseen answer: retried with backoff (then failed), never lost.
         log.exception("%s batch of %d tasks failed while fetching", task_type, len(tasks))

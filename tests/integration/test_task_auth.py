@@ -4,6 +4,7 @@ pending) instead of failing every batch."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -204,7 +205,7 @@ def test_a_token_endpoint_5xx_retries_the_tasks_later(session: Session, sim: You
     assert [s.completed for s in run_all("metadata_sync")] == [2]
 
 
-def test_half_configured_credentials_fail_the_tasks_naming_the_missing_setting(
+def test_half_configured_credentials_pause_the_tasks_naming_the_missing_setting(
     session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = seed(session, sim, 1)
@@ -213,11 +214,40 @@ def test_half_configured_credentials_fail_the_tasks_naming_the_missing_setting(
     monkeypatch.delenv("YOUTUBE_OAUTH_CLIENT_ID")
     get_settings.cache_clear()
 
-    run_all("ownership_update")
+    (summary,) = run_all("ownership_update")
 
-    (stored,) = task_rows(session, "ownership_update")
-    assert stored.status == "failed"
-    assert stored.error_message.startswith(
-        "Incomplete OAuth refresh-token settings: set YOUTUBE_OAUTH_CLIENT_ID"
+    assert (summary.released, summary.failed) == (1, 0)
+    assert [r.status for r in task_rows(session, "ownership_update")] == ["pending"]
+    session.expire_all()
+    assert queue.pauses(session)["ownership_update"]["reason"].startswith(
+        "YouTube is not configured: Incomplete OAuth refresh-token settings: set YOUTUBE_OAUTH_CLIENT_ID"
     )
+    assert sim.calls == []
+
+
+def test_without_any_youtube_settings_every_task_type_waits_with_the_reason(
+    session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A production catalog started before its YouTube credentials are set: nothing fails, the Queue page
+    says why nothing moves."""
+    ids = seed(session, sim, 2)
+    for task_type in TASK_TYPES:
+        queue.enqueue_many(session, ids, task_type)
+    session.commit()
+    for name in [name for name in os.environ if name.startswith("YOUTUBE_") and not name.endswith("_URL")]:
+        monkeypatch.delenv(name)
+    get_settings.cache_clear()
+
+    before = utc_now()
+    for task_type in TASK_TYPES:
+        assert [(s.released, s.failed) for s in run_all(task_type)] == [(2, 0)]
+
+    assert {r.status for t in TASK_TYPES for r in task_rows(session, t)} == {"pending"}
+    session.expire_all()
+    pauses = queue.pauses(session)
+    assert set(pauses) == set(TASK_TYPES)
+    assert all(p["reason"].startswith("YouTube is not configured: Set ") for p in pauses.values())
+    assert "YOUTUBE_API_KEY" in pauses["metadata_sync"]["reason"]
+    assert "YOUTUBE_CONTENT_OWNER_ID" in pauses["ownership_update"]["reason"]
+    assert all(before + AUTH_PAUSE - timedelta(minutes=1) < p["paused_until"] for p in pauses.values())
     assert sim.calls == []

@@ -568,7 +568,7 @@ def test_ownership_update_of_a_vanished_video_fails_with_a_clear_message(
     assert stored.status == "failed" and stored.error_message.startswith("video not found on YouTube")
 
 
-def test_missing_content_owner_setting_fails_with_a_clear_message(
+def test_missing_content_owner_setting_pauses_with_a_clear_message(
     session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (video_id,) = seed(session, sim, 1)
@@ -579,8 +579,10 @@ def test_missing_content_owner_setting_fails_with_a_clear_message(
 
     run_all("ownership_update")
 
-    stored = fresh(session, task.id)
-    assert stored.status == "failed" and "YOUTUBE_CONTENT_OWNER_ID" in stored.error_message
+    assert fresh(session, task.id).status == "pending"
+    session.expire_all()
+    reason = queue.pauses(session)["ownership_update"]["reason"]
+    assert reason.startswith("YouTube is not configured: ") and "YOUTUBE_CONTENT_OWNER_ID" in reason
     assert sim.calls == []
 
 

@@ -1,36 +1,54 @@
-"""`make run` stands the YouTube simulator in for YouTube only when no credentials at all are set."""
+"""The YouTube simulator stands in for YouTube only for the local demo (`make run` sets YOUTUBE_SIMULATOR)
+and only when no credentials at all are set; a production `run` (the container) never starts it."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from catalog_ui.launcher import youtube_configured
+from catalog_ui.launcher import simulator_wanted, youtube_configured
 from catalog_ui.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[2]
 
-@pytest.mark.parametrize(
-    ("values", "configured"),
-    [
-        ({}, False),
-        ({"youtube_api_key": "k"}, True),
-        ({"youtube_access_token": "t"}, True),
-        (
-            {
-                "youtube_oauth_client_id": "id",
-                "youtube_oauth_client_secret": "s",
-                "youtube_oauth_refresh_token": "r",
-            },
-            True,
-        ),
-        ({"youtube_service_account_file": "/etc/catalog/key.json"}, True),
-        ({"youtube_oauth_refresh_token": "r"}, True),  # half configured: the tasks say what is missing
-    ],
-)
-def test_the_simulator_stands_in_only_without_credentials(
-    values: dict, configured: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+CREDENTIALS = [
+    ({}, False),
+    ({"youtube_api_key": "k"}, True),
+    ({"youtube_access_token": "t"}, True),
+    (
+        {
+            "youtube_oauth_client_id": "id",
+            "youtube_oauth_client_secret": "s",
+            "youtube_oauth_refresh_token": "r",
+        },
+        True,
+    ),
+    ({"youtube_service_account_file": "/etc/catalog/key.json"}, True),
+    ({"youtube_oauth_refresh_token": "r"}, True),  # half configured: the tasks say what is missing
+]
+
+
+@pytest.fixture(autouse=True)
+def no_youtube_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [name for name in os.environ if name.startswith("YOUTUBE_")]:
         monkeypatch.delenv(name)
-    assert youtube_configured(Settings(_env_file=None, **values)) is configured
+
+
+@pytest.mark.parametrize(("values", "configured"), CREDENTIALS)
+def test_the_simulator_stands_in_only_without_credentials(values: dict, configured: bool) -> None:
+    settings = Settings(_env_file=None, youtube_simulator=True, **values)
+    assert youtube_configured(settings) is configured
+    assert simulator_wanted(settings) is not configured
+
+
+@pytest.mark.parametrize(("values", "configured"), CREDENTIALS)
+def test_without_youtube_simulator_it_never_starts(values: dict, configured: bool) -> None:
+    assert Settings(_env_file=None).youtube_simulator is False
+    assert simulator_wanted(Settings(_env_file=None, **values)) is False
+
+
+def test_make_run_asks_for_it_and_the_image_does_not() -> None:
+    assert "run: export YOUTUBE_SIMULATOR ?= true" in (ROOT / "Makefile").read_text()
+    assert "YOUTUBE_SIMULATOR=false" in (ROOT / "Dockerfile").read_text()

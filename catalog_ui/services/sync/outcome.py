@@ -2,7 +2,8 @@
 
 A QUOTA outcome puts the task back untouched and pauses its task type: until the quota day ends when
 the quota is spent, or for AUTH_PAUSE (every task type using the credentials) when Google refuses our
-credentials, so that an expired or revoked token never fails a batch.
+credentials, so that an expired or revoked token never fails a batch; missing or incomplete YouTube
+settings pause the batch's type the same way (`not_configured`).
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def applied(values: dict[str, Any]) -> Outcome:
 def failed(message: str) -> Outcome:
     """Fail the task with `message`."""
     return Outcome(FAILED, message=message)
+
+
+def not_configured(message: str) -> Outcome:
+    """Put the task back and pause its type for AUTH_PAUSE: YouTube settings are missing or incomplete
+    (`message` says which). Settings are read when a process starts, so the tasks resume within AUTH_PAUSE
+    of a restart with them fixed, instead of every video failing meanwhile."""
+    return Outcome(QUOTA, message=f"YouTube is not configured: {message}", pause_until=utc_now() + AUTH_PAUSE)
 
 
 def from_error(
