@@ -29,6 +29,7 @@ RUN python -m reflex export --frontend-only --no-zip >/dev/null && rm -rf fronte
     && mkdir -p .states .data uploaded_files
 
 EXPOSE 3000
-# Migrates, creates the first admin (ADMIN_EMAIL / ADMIN_PASSWORD), then runs the app; workers run as
-# separate containers of the same image with: python -m catalog_ui worker
+# Migrates, creates the first admin (ADMIN_EMAIL / ADMIN_PASSWORD), then runs the app and, with REDIS_URL
+# set, a worker beside it in this container. To run workers as separate containers of this image
+# (command: python -m catalog_ui worker), set APP_STARTS_WORKER=false on the app's container.
 CMD ["python", "-m", "catalog_ui", "run"]

@@ -101,25 +101,22 @@ def start_youtube_simulator(env: dict[str, str]) -> subprocess.Popen | None:
     return process
 
 
+def child_commands(settings: Settings) -> list[list[str]]:
+    """What `run` starts: a worker when Redis carries the tasks and APP_STARTS_WORKER allows it (without
+    Redis the app runs them itself), then the web app."""
+    commands = []
+    if settings.redis_url and settings.app_starts_worker:
+        commands.append([sys.executable, "-m", "catalog_ui", "worker"])
+    commands.append([sys.executable, "-m", "reflex", "run", "--env", "prod"])
+    return commands
+
+
 def start_children(env: dict[str, str]) -> list[subprocess.Popen]:
-    """Start the web app (and a worker when Redis is configured), each in its own process group."""
-    settings = get_settings()
-    children = []
-    if settings.redis_url:
-        children.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "catalog_ui", "worker"], cwd=ROOT, env=env, start_new_session=True
-            )
-        )
-    children.append(
-        subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-    )
-    return children
+    """Start `child_commands`, each in its own process group."""
+    return [
+        subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        for command in child_commands(get_settings())
+    ]
 
 
 def wait_until_up(

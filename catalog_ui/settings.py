@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     demo_videos: int = Field(
         5000, ge=0, description="Videos in the demo catalog `make run` loads into an empty catalog; 0: none."
     )
+    app_starts_worker: bool = Field(
+        True,
+        description="With REDIS_URL set, `run` also starts a worker (`python -m catalog_ui worker`) beside the "
+        "app; false when workers run as their own containers or services. Without REDIS_URL the app process "
+        "always runs the tasks itself.",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL (redis://, rediss:// or unix://) for Dramatiq and shared counters. "
