@@ -29,6 +29,9 @@ RUN python -m reflex export --frontend-only --no-zip >/dev/null && rm -rf fronte
     && mkdir -p .states .data uploaded_files
 
 EXPOSE 3000
+# /api/health answers 503 while the database does not (Reflex's /ping would still say healthy).
+HEALTHCHECK --interval=30s --timeout=20s --start-period=300s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('PORT', '3000')}/api/health\", timeout=15)"]
 # Migrates, creates the first admin (ADMIN_EMAIL / ADMIN_PASSWORD), then runs the app and, with REDIS_URL
 # set, a worker beside it in this container. To run workers as separate containers of this image
 # (command: python -m catalog_ui worker), set APP_STARTS_WORKER=false on the app's container.

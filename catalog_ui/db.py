@@ -128,7 +128,14 @@ def local_settings(execute: Callable[[str], Any], settings: Mapping[str, str]) -
         execute(f"SET LOCAL {name} = DEFAULT")
 
 
-def ping() -> bool:
-    """True when the database answers a trivial query."""
-    with get_engine().connect() as conn:
-        return conn.execute(text("SELECT 1")).scalar() == 1
+def database_problem(timeout_ms: int = 3000) -> str | None:
+    """None when the database answers `SELECT 1` within `timeout_ms` (plus the connect timeout when a new
+    connection is needed); otherwise one line saying why, without the URL's password."""
+    try:
+        with get_engine().connect() as conn, conn.begin():
+            conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("health check: the database does not answer: %s", unreachable_reason(exc) or repr(exc))
+        return unreachable_reason(exc) or f"the database did not answer ({type(exc).__name__})"
+    return None
