@@ -4,7 +4,8 @@ A rollback is planned set-based: the history entries it reverts (live and archiv
 of (video, field, value to restore, value the entries wrote). Against the locked videos each pair is
 classified: already holding the value to restore (nothing to do), still holding the written value (clean),
 or holding something else — changed since, a *conflict* that the admin skips or overwrites after seeing
-the preview. Applying opens one change set of kind 'rollback' (`reverts_change_set_id` names the undone
+the preview. The preview carries a fingerprint of what it showed (every field it would write, with the value
+it holds now); overwriting refuses when the videos no longer match it. Applying opens one change set of kind 'rollback' (`reverts_change_set_id` names the undone
 set), writes one history entry per video and updates every video in a single UPDATE … FROM, so undoing a
 report that touched 50,000 videos is a handful of statements, never a loop per video.
 
@@ -103,6 +104,7 @@ class RollbackPreview:
     conflict_rows: list[Conflict]
     conflict_page: int
     conflict_per_page: int
+    fingerprint: str
 
     @property
     def conflict_pages(self) -> int:
@@ -304,10 +306,15 @@ def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
 
 
 def _counts(session: Session) -> Any:
+    """The plan's counts, and its fingerprint: the fields it would write (clean or conflict) with the value
+    each holds now, hashed and summed (order-free, so no sort of a 100k-video plan), with their number."""
     return session.execute(
         text(
             """
-            SELECT count(*) FILTER (WHERE NOT done) AS fields,
+            SELECT count(*) FILTER (WHERE NOT done) || ':' || COALESCE(sum(hashtextextended(
+                       concat_ws(chr(31), video_id, field, current::text, restore::text), 0
+                   )) FILTER (WHERE NOT done), 0) AS fingerprint,
+                   count(*) FILTER (WHERE NOT done) AS fields,
                    count(DISTINCT video_id) FILTER (WHERE NOT done) AS videos,
                    count(*) FILTER (WHERE NOT done AND NOT clean) AS conflicts,
                    count(DISTINCT video_id) FILTER (WHERE NOT done AND NOT clean) AS conflict_videos,
@@ -355,6 +362,7 @@ def preview(
         conflict_rows=[Conflict(**row._mapping) for row in rows],
         conflict_page=conflict_page,
         conflict_per_page=conflict_per_page,
+        fingerprint=counts.fingerprint,
     )
 
 
@@ -365,12 +373,14 @@ def apply(
     user_id: int | None,
     on_conflict: str = SKIP,
     reason: str | None = None,
-    expected_conflicts: int | None = None,
+    expected_fingerprint: str | None = None,
 ) -> RollbackResult:
     """Roll `target` back as one change set of kind 'rollback'; conflicts are skipped or overwritten.
 
-    With `expected_conflicts` (the count the admin saw in the preview), overwriting refuses when the
-    conflicts changed since, so nobody overwrites a value they were not shown. The caller commits.
+    With `expected_fingerprint` (the preview's), overwriting refuses when any field it would write changed
+    since the preview (a conflict changed again, appeared or resolved), so nobody overwrites a value they
+    were not shown. Skipping needs no check: it only replaces values that still hold what the reverted
+    entries wrote. The caller commits.
     """
     if on_conflict not in (SKIP, OVERWRITE):
         raise ValueError(f"on_conflict must be '{SKIP}' or '{OVERWRITE}'")
@@ -378,10 +388,10 @@ def apply(
     _plan(session, scope, lock=True)
     counts = _counts(session)
     overwrite = on_conflict == OVERWRITE
-    if overwrite and expected_conflicts is not None and counts.conflicts != expected_conflicts:
+    if overwrite and expected_fingerprint is not None and counts.fingerprint != expected_fingerprint:
         raise RollbackError(
-            f"The videos changed since the preview: {counts.conflicts:,} conflicting fields now "
-            f"instead of {expected_conflicts:,}. Review the conflicts again."
+            f"The videos changed since the preview ({counts.conflicts:,} conflicting fields now); "
+            "preview again before overwriting."
         )
     chosen = "NOT done AND (clean OR :overwrite)"
     chosen_counts = session.execute(

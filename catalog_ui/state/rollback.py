@@ -1,7 +1,7 @@
 """The rollback dialog shared by the video page and /audit: preview with conflicts, then skip or overwrite.
 
 Every handler is admin-only. The preview is recomputed on the server when applying, and overwriting is
-refused when the conflicts changed since the admin saw them.
+refused when the videos changed since the admin saw them (the preview's fingerprint differs).
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ class RollbackState(AuthState):
     conflict_pages: int = 1
     reason: str = ""
     _target: RollbackTarget | None = None
+    _fingerprint: str = ""
 
     @rx.var
     def summary(self) -> str:
@@ -117,7 +118,7 @@ class RollbackState(AuthState):
         yield from self._open(rollback.VideoAtTarget(str(video_id), at))
 
     def _open(self, target: RollbackTarget) -> Iterator[rx.event.EventSpec | None]:
-        self._target, self.reason, self.error, self.conflict_page = target, "", "", 1
+        self._target, self._fingerprint, self.reason, self.error, self.conflict_page = target, "", "", "", 1
         self.busy, self.open, self.heading = True, True, "Preparing the preview…"
         self.conflict_rows, self.fields, self.conflicts = [], 0, 0
         yield
@@ -134,7 +135,7 @@ class RollbackState(AuthState):
             return
         with session_scope() as session:
             seen = rollback.preview(session, self._target, conflict_page=self.conflict_page)
-        self.heading = seen.label
+        self.heading, self._fingerprint = seen.label, seen.fingerprint
         self.videos, self.fields, self.unchanged, self.created = (
             seen.videos,
             seen.fields,
@@ -207,7 +208,7 @@ class RollbackState(AuthState):
                     user_id=principal_of(self).user_id,
                     on_conflict=on_conflict,
                     reason=self.reason,
-                    expected_conflicts=self.conflicts,
+                    expected_fingerprint=self._fingerprint,
                 )
         except (RollbackError, ValueError) as exc:
             self.error = str(exc)

@@ -149,7 +149,7 @@ def test_conflicts_are_skipped_or_overwritten(session, admin) -> None:
         EntryTarget(entries["vid00000002"]),
         user_id=admin.id,
         on_conflict=OVERWRITE,
-        expected_conflicts=1,
+        expected_fingerprint=preview(session, EntryTarget(entries["vid00000002"])).fingerprint,
     )
     session.commit()
     assert (skipped.fields, skipped.skipped, skipped.overwritten) == (1, 1, 0)
@@ -159,18 +159,65 @@ def test_conflicts_are_skipped_or_overwritten(session, admin) -> None:
     assert (two.title, two.views) == ("Song", 100)
 
 
+def _refused(session, admin, target, fingerprint: str, video_id: str, expected: tuple) -> None:
+    with pytest.raises(
+        RollbackError, match=r"changed since the preview .*; preview again before overwriting"
+    ):
+        apply(session, target, user_id=admin.id, on_conflict=OVERWRITE, expected_fingerprint=fingerprint)
+    session.rollback()
+    video = _get(session, video_id)
+    assert (video.title, video.views) == expected
+
+
 def test_overwrite_refuses_when_the_conflicts_changed_since_the_preview(session, admin) -> None:
     _video(session, "vid00000001", title="Song", views=100)
     task = _change(session, "task", "vid00000001", {"title": "New", "views": 200}, label="metadata_sync")
     session.commit()
     target = ChangeSetTarget(task.id)
-    assert preview(session, target).conflicts == 0
+    seen = preview(session, target)
+    assert seen.conflicts == 0
     _change(session, "task", "vid00000001", {"views": 300}, label="metadata_sync")
     session.commit()
-    with pytest.raises(RollbackError, match="1 conflicting fields now instead of 0"):
-        apply(session, target, user_id=admin.id, on_conflict=OVERWRITE, expected_conflicts=0)
-    session.rollback()
-    assert _get(session, "vid00000001").views == 300
+    _refused(session, admin, target, seen.fingerprint, "vid00000001", ("New", 300))
+
+
+def test_overwrite_refuses_when_a_conflict_changed_again_since_the_preview(session, admin) -> None:
+    # Same number of conflicts, but the admin was shown "C", not "D": overwriting D would be unseen.
+    _video(session, "vid00000001", title="A", views=100)
+    task = _change(session, "task", "vid00000001", {"title": "B"}, label="metadata_sync")
+    _change(session, "user", "vid00000001", {"title": "C"})
+    session.commit()
+    target = ChangeSetTarget(task.id)
+    seen = preview(session, target)
+    assert [(c.field, c.current) for c in seen.conflict_rows] == [("title", "C")]
+    _change(session, "user", "vid00000001", {"title": "D"})
+    session.commit()
+    assert preview(session, target).conflicts == seen.conflicts
+    _refused(session, admin, target, seen.fingerprint, "vid00000001", ("D", 100))
+
+
+def test_overwrite_refuses_when_another_field_became_the_conflict(session, admin) -> None:
+    # A clean field becomes a conflict while the shown conflict resolves: the count stays 1.
+    _video(session, "vid00000001", title="A", views=100)
+    task = _change(session, "task", "vid00000001", {"title": "B", "views": 200}, label="metadata_sync")
+    _change(session, "user", "vid00000001", {"title": "C"})
+    session.commit()
+    target = ChangeSetTarget(task.id)
+    seen = preview(session, target)
+    assert [c.field for c in seen.conflict_rows] == ["title"]
+    _change(session, "user", "vid00000001", {"title": "B", "views": 999})
+    session.commit()
+    assert [c.field for c in preview(session, target).conflict_rows] == ["views"]
+    _refused(session, admin, target, seen.fingerprint, "vid00000001", ("B", 999))
+    # Previewed again, the overwrite goes through.
+    again = preview(session, target)
+    result = apply(
+        session, target, user_id=admin.id, on_conflict=OVERWRITE, expected_fingerprint=again.fingerprint
+    )
+    session.commit()
+    assert (result.fields, result.overwritten) == (2, 1)
+    video = _get(session, "vid00000001")
+    assert (video.title, video.views) == ("A", 100)
 
 
 def test_a_creation_cannot_be_reverted(session, admin) -> None:
