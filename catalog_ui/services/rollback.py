@@ -415,20 +415,6 @@ def apply(
     # One time for the entries and `updated_at` (the newest entry's time, which "Last synced" sorts by);
     # the clock, not the transaction's start, so the entries follow any written earlier in it.
     stamp = utc_now()
-    session.execute(
-        text(
-            f"""
-            INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
-                                       change_set_id)
-            SELECT r.video_id, v.channel_display_name, v.title, :stamp,
-                   jsonb_object_agg(r.field, jsonb_build_array(r.current, r.restore)), :cs
-            FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
-            WHERE {chosen}
-            GROUP BY r.video_id, v.channel_display_name, v.title
-            """
-        ),
-        {"cs": change_set.id, "overwrite": overwrite, "stamp": stamp},
-    )
     fields = session.execute(
         text(f"SELECT DISTINCT field FROM rollback_rows WHERE {chosen}"), {"overwrite": overwrite}
     ).scalars()
@@ -443,6 +429,22 @@ def apply(
             """
         ),
         {"overwrite": overwrite, "stamp": stamp},
+    )
+    # After the UPDATE, so the entry names the video by the title (and channel) it leaves, as every other
+    # writer of history does.
+    session.execute(
+        text(
+            f"""
+            INSERT INTO metadata_sync (video_id, channel_display_name, video_title, sync_time, changes,
+                                       change_set_id)
+            SELECT r.video_id, v.channel_display_name, v.title, :stamp,
+                   jsonb_object_agg(r.field, jsonb_build_array(r.current, r.restore)), :cs
+            FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
+            WHERE {chosen}
+            GROUP BY r.video_id, v.channel_display_name, v.title
+            """
+        ),
+        {"cs": change_set.id, "overwrite": overwrite, "stamp": stamp},
     )
     change_set.video_count = chosen_counts.videos
     change_set_id = change_set.id

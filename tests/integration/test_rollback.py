@@ -339,3 +339,23 @@ def test_user_owned_fields_and_typed_values_round_trip(session, admin) -> None:
     assert redo.fields == 11
     video = _get(session, "vid00000001")
     assert (video.hidden, video.administered, video.administered_at, video.notes) == (True, True, stamp, None)
+
+
+def test_a_rollback_entry_names_the_video_by_the_title_it_leaves(session, admin) -> None:
+    # Like every other writer of history, the entry records the title after the change.
+    _video(session, "vid00000001", title="Old title", channel_display_name="Old channel")
+    task = _change(
+        session,
+        "task",
+        "vid00000001",
+        {"title": "New title", "channel_display_name": "New channel"},
+        label="metadata_sync",
+    )
+    session.commit()
+    result = apply(session, ChangeSetTarget(task.id), user_id=admin.id)
+    session.commit()
+    entry = session.execute(
+        select(MetadataSync).where(MetadataSync.change_set_id == result.change_set_id)
+    ).scalar_one()
+    assert (entry.video_title, entry.channel_display_name) == ("Old title", "Old channel")
+    assert entry.video_title == _get(session, "vid00000001").title
