@@ -17,6 +17,7 @@ from sqlmodel import Session
 from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.services.history import TimelineEntry, entry_from_row, entry_rows_sql
 from catalog_ui.services.paging import page_count
+from catalog_ui.services.visibility import change_set_video_count_sql
 
 COUNT_CAP = 10_000
 MAX_PER_PAGE = 200
@@ -57,12 +58,15 @@ class EntryPage:
         return page_count(self.total, self.per_page)
 
 
-_SELECT = """
-    SELECT cs.id, cs.kind, cs.label, cs.reason, cs.created_at, cs.video_count, cs.filter,
-           cs.report_id, cs.task_id, cs.user_id, u.username AS user_name, cs.reverts_change_set_id,
-           (SELECT max(r.id) FROM change_set r WHERE r.reverts_change_set_id = cs.id) AS reverted_by
-    FROM change_set cs LEFT JOIN "user" u ON u.id = cs.user_id
-"""
+def _select(include_hidden: bool) -> str:
+    """The list's SELECT; `video_count` leaves out hidden videos unless `include_hidden` (admins)."""
+    video_count, join = change_set_video_count_sql(include_hidden=include_hidden)
+    return f"""
+        SELECT cs.id, cs.kind, cs.label, cs.reason, cs.created_at, {video_count} AS video_count, cs.filter,
+               cs.report_id, cs.task_id, cs.user_id, u.username AS user_name, cs.reverts_change_set_id,
+               (SELECT max(r.id) FROM change_set r WHERE r.reverts_change_set_id = cs.id) AS reverted_by
+        FROM change_set cs{join} LEFT JOIN "user" u ON u.id = cs.user_id
+    """
 
 
 def _visible_sql() -> str:
@@ -85,7 +89,8 @@ def list_change_sets(
     """Change sets newest first, filtered by kind, user and `since <= created_at < until`.
 
     Unless `include_hidden` (admins), a change set that only touched hidden videos is left out: its label
-    may name one ("Revert entry #7 of …"), and a hidden video does not exist for anybody else."""
+    may name one ("Revert entry #7 of …"), and a hidden video does not exist for anybody else; the others'
+    `video_count` leaves hidden videos out."""
     conditions, params = ["true" if include_hidden else _visible_sql()], {}
     if kind:
         if kind not in CHANGE_SET_KINDS:
@@ -107,7 +112,7 @@ def list_change_sets(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
     rows = session.execute(
-        text(f"{_SELECT} WHERE {where} ORDER BY cs.id DESC LIMIT :limit OFFSET :offset"),
+        text(f"{_select(include_hidden)} WHERE {where} ORDER BY cs.id DESC LIMIT :limit OFFSET :offset"),
         {**params, "limit": per_page, "offset": (page - 1) * per_page},
     )
     counted = session.execute(
@@ -125,9 +130,11 @@ def list_change_sets(
 
 def get_change_set(session: Session, change_set_id: int, *, include_hidden: bool) -> dict[str, Any] | None:
     """One change set as a row of the list (with `reverted_by`), or None (also when it only touched hidden
-    videos, unless `include_hidden`)."""
+    videos, unless `include_hidden`; then its `video_count` counts the visible videos only)."""
     visible = "" if include_hidden else f" AND {_visible_sql()}"
-    row = session.execute(text(f"{_SELECT} WHERE cs.id = :id{visible}"), {"id": change_set_id}).first()
+    row = session.execute(
+        text(f"{_select(include_hidden)} WHERE cs.id = :id{visible}"), {"id": change_set_id}
+    ).first()
     return dict(row._mapping) if row is not None else None
 
 
@@ -145,13 +152,15 @@ def _entries_sql(columns: str, *, visible_only: bool = False, first: bool = Fals
     )
 
 
-def change_set_fields(session: Session, change_set_id: int) -> list[tuple[str, int]]:
-    """(field, videos it changed) for the change set, most changed first."""
+def change_set_fields(session: Session, change_set_id: int, *, include_hidden: bool) -> list[tuple[str, int]]:
+    """(field, videos it changed) for the change set, most changed first; of visible videos only unless
+    `include_hidden` (admins)."""
+    entries = _entries_sql("e.changes", visible_only=not include_hidden)
     rows = session.execute(
         text(
             f"""
             SELECT k.field, count(*) AS videos
-            FROM ({_entries_sql("e.changes")}) e CROSS JOIN LATERAL jsonb_object_keys(e.changes) AS k(field)
+            FROM ({entries}) e CROSS JOIN LATERAL jsonb_object_keys(e.changes) AS k(field)
             GROUP BY k.field ORDER BY count(*) DESC, k.field
             """
         ),
@@ -175,7 +184,10 @@ def change_set_entries(
     params = {"id": change_set_id, "limit": per_page, "offset": offset, "top": offset + per_page}
     first = _entries_sql(columns, visible_only=not include_hidden, first=True)
     rows = session.execute(
-        text(f"{entry_rows_sql(first)} ORDER BY h.video_id, h.id LIMIT :limit OFFSET :offset"), params
+        text(
+            f"{entry_rows_sql(first, include_hidden=include_hidden)} ORDER BY h.video_id, h.id LIMIT :limit OFFSET :offset"
+        ),
+        params,
     )
     entries = _entries_sql("1", visible_only=not include_hidden)
     total = session.execute(text(f"SELECT count(*) FROM ({entries}) h"), params).scalar_one()

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS
 from catalog_ui.services.paging import page_count
+from catalog_ui.services.visibility import change_set_video_count_sql
 
 MAX_PER_PAGE = 200
 MAX_CHART_POINTS = 400
@@ -104,14 +105,17 @@ def _entries_sql(include_archived: bool, condition: str, *, newest: bool = False
     return f"({live}) UNION ALL ({archived})"
 
 
-def entry_rows_sql(entries: str) -> str:
-    """SELECT of the `entries` subquery joined to its change set and user, the shape `entry_from_row` reads."""
+def entry_rows_sql(entries: str, *, include_hidden: bool) -> str:
+    """SELECT of the `entries` subquery joined to its change set and user, the shape `entry_from_row` reads.
+
+    The change set's `video_count` ("with 1,203 others") leaves hidden videos out unless `include_hidden`."""
+    video_count, join = change_set_video_count_sql(include_hidden=include_hidden)
     return f"""
         SELECT h.id, h.video_id, h.video_title, h.sync_time, h.changes, h.change_set_id, h.archived,
-               cs.kind, cs.label, cs.reason, COALESCE(cs.video_count, 1) AS video_count,
+               cs.kind, cs.label, cs.reason, COALESCE({video_count}, 1) AS video_count,
                cs.reverts_change_set_id, u.username AS user_name
         FROM ({entries}) h
-        LEFT JOIN change_set cs ON cs.id = h.change_set_id
+        LEFT JOIN change_set cs ON cs.id = h.change_set_id{join}
         LEFT JOIN "user" u ON u.id = cs.user_id
     """
 
@@ -150,10 +154,14 @@ def video_timeline(
     *,
     field: str | None = None,
     include_archived: bool = False,
+    include_hidden: bool = False,
     page: int = 1,
     per_page: int = 50,
 ) -> TimelinePage:
-    """Page `page` of `video_id`'s history, newest first; only entries touching `field` when given."""
+    """Page `page` of `video_id`'s history, newest first; only entries touching `field` when given.
+
+    How many other videos each entry's change set touched counts hidden ones only with `include_hidden`
+    (admins)."""
     field = _check_field(field)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
@@ -168,7 +176,9 @@ def video_timeline(
     }
     newest = _entries_sql(include_archived, condition, newest=True)
     rows = session.execute(
-        text(f"{entry_rows_sql(newest)} ORDER BY h.sync_time DESC, h.id DESC LIMIT :limit OFFSET :offset"),
+        text(
+            f"{entry_rows_sql(newest, include_hidden=include_hidden)} ORDER BY h.sync_time DESC, h.id DESC LIMIT :limit OFFSET :offset"
+        ),
         params,
     )
     entries = _entries_sql(include_archived, condition)

@@ -234,7 +234,9 @@ class AuditState(PagedListMixin, AuthState):
                 self.detail_open = False
                 self.error = f"Change set #{change_set_id} does not exist."
                 return
-            fields = change_sets.change_set_fields(session, change_set_id)
+            fields = change_sets.change_set_fields(
+                session, change_set_id, include_hidden=principal_of(self).is_admin
+            )
             page = change_sets.change_set_entries(
                 session,
                 change_set_id,

@@ -258,6 +258,7 @@ class VideoDetailState(AuthState):
                     self.current_video_id,
                     field=field,
                     include_archived=self.include_archived,
+                    include_hidden=principal_of(self).is_admin,
                     page=self.history_page,
                     per_page=HISTORY_PAGE_SIZE,
                 )
@@ -267,6 +268,7 @@ class VideoDetailState(AuthState):
                     session,
                     self.current_video_id,
                     include_archived=self.include_archived,
+                    include_hidden=principal_of(self).is_admin,
                     per_page=HISTORY_PAGE_SIZE,
                 )
             fields = history.history_fields(

@@ -17,6 +17,7 @@ from catalog_ui.services.change_sets import (
     list_change_sets,
     user_choices,
 )
+from catalog_ui.services.history import video_timeline
 from catalog_ui.services.rollback import ChangeSetTarget, EntryTarget, apply
 from catalog_ui.services.users import create_user
 
@@ -112,7 +113,7 @@ def test_pages_and_a_capped_count(session, log, monkeypatch) -> None:
 
 def test_detail_fields_entries_and_which_rollback_undid_it(session, log) -> None:
     report = log["report"].id
-    assert change_set_fields(session, report) == [("title", 3), ("views", 3)]
+    assert change_set_fields(session, report, include_hidden=True) == [("title", 3), ("views", 3)]
     page = change_set_entries(session, report, include_hidden=True, per_page=2)
     assert (page.total, page.pages) == (3, 2)
     assert [(e.video_id, e.video_title) for e in page.entries] == [
@@ -168,3 +169,43 @@ def test_detail_fields_entries_and_which_rollback_undid_it(session, log) -> None
     assert (
         get_change_set(session, log["task"].id, include_hidden=True)["reverted_by"] == task_undo.change_set_id
     )
+
+
+def test_a_user_counts_only_the_visible_videos_of_a_change_set(session, log) -> None:
+    # vid1 and vid2 are hidden: the report touched three videos, but only one exists for a user.
+    mixed = open_change_set(session, "task", label="asset_enrichment")
+    apply_changes(session, mixed, "vid00000001", {"label": "Hidden Records"})
+    apply_changes(session, mixed, "vid00000003", {"views": 900})
+    # One of the hidden videos' report entries was archived: it still counts as hidden.
+    session.execute(
+        text(
+            "WITH moved AS (DELETE FROM metadata_sync WHERE change_set_id = :cs AND video_id = 'vid00000002' "
+            "RETURNING id, video_id, sync_time, changes, change_set_id) "
+            "INSERT INTO metadata_sync_archive (id, video_id, sync_time, changes, change_set_id) "
+            "SELECT * FROM moved"
+        ),
+        {"cs": log["report"].id},
+    )
+    session.commit()
+    report, task = log["report"].id, mixed.id
+
+    def count(change_set_id: int, include_hidden: bool) -> int:
+        return get_change_set(session, change_set_id, include_hidden=include_hidden)["video_count"]
+
+    assert (count(report, True), count(task, True)) == (3, 2)
+    assert (count(report, False), count(task, False)) == (1, 1)
+    listed = {row["id"]: row["video_count"] for row in list_change_sets(session, include_hidden=False).rows}
+    assert (listed[report], listed[task]) == (1, 1)
+    assert change_set_fields(session, report, include_hidden=False) == [("title", 1), ("views", 1)]
+    assert change_set_fields(session, task, include_hidden=False) == [("views", 1)]
+    assert change_set_fields(session, task, include_hidden=True) == [("label", 1), ("views", 1)]
+
+    # The video page's "with N others" too.
+    def others(include_hidden: bool) -> dict[int, int]:
+        page = video_timeline(session, "vid00000003", include_hidden=include_hidden)
+        return {entry.change_set_id: entry.video_count for entry in page.entries}
+
+    assert others(True) == {report: 3, task: 2, log["task"].id: 1}
+    assert others(False) == {report: 1, task: 1, log["task"].id: 1}
+    entries = change_set_entries(session, report, include_hidden=False).entries
+    assert [(e.video_id, e.video_count) for e in entries] == [("vid00000003", 1)]
