@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from catalog_ui.models import MetadataSync, Video
+from catalog_ui.models import Video
 from catalog_ui.services.bulk import BulkTarget
 from catalog_ui.services.grid_columns import COLUMNS, LAST_SYNCED
 from catalog_ui.services.grid_view import GridView
-from catalog_ui.services.video_search import exact_count, sort_key
+from catalog_ui.services.video_search import exact_count, newest_entry, sort_key
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A sign followed only by letters, digits, '.', '_' and '-' (a YouTube id like -Bhkfp2_nrc, a negative
@@ -71,13 +71,7 @@ def export_query(view: GridView, target: BulkTarget) -> Any:
     fields = [key for key in view.columns if key != LAST_SYNCED]
     columns: list[Any] = [V[key] for key in fields]
     if LAST_SYNCED in view.columns:
-        latest = (
-            select(MetadataSync.sync_time)
-            .where(MetadataSync.video_id == V.video_id)
-            .order_by(MetadataSync.sync_time.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
+        latest = select(newest_entry(V.video_id).subquery().c.sync_time).scalar_subquery()
         columns.insert(list(view.columns).index(LAST_SYNCED), latest.label(LAST_SYNCED))
     key = sort_key(view.sort)
     order = [key.desc(), V.video_id.desc()] if view.descending else [key.asc(), V.video_id.asc()]

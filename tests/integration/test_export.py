@@ -15,9 +15,11 @@ from sqlmodel import Session
 
 from catalog_ui.models import MetadataSync, Video
 from catalog_ui.services import export
+from catalog_ui.services.archive import archive_history
 from catalog_ui.services.bulk import BulkTarget
 from catalog_ui.services.export import csv_cell, remove_old_exports, write_export
 from catalog_ui.services.grid_view import GridView, parse_view
+from catalog_ui.services.video_search import latest_syncs
 
 T0 = datetime(2025, 3, 5, 14, 2, 11, tzinfo=UTC)
 
@@ -141,6 +143,29 @@ def test_a_selection_never_exports_hidden_videos_to_people_who_cannot_see_them(
     assert _read(tmp_path / exported.relative_path) == [["video_id"], ["export00003"]]
     exported = write_export(catalog, view, BulkTarget(video_ids=chosen), tmp_path)
     assert len(_read(tmp_path / exported.relative_path)) == 3
+
+
+def test_last_synced_reads_archived_history_as_the_grid_does(catalog: Session, tmp_path: Path) -> None:
+    # export00001's only entry is archived; export00003 has a newer live entry and an older archived one.
+    catalog.add(MetadataSync(video_id="export00003", changes={"views": [5, 50]}, sync_time=T0))
+    catalog.commit()
+    assert archive_history(catalog.get_bind(), T0 + timedelta(minutes=90)) == 2
+    catalog.add(
+        MetadataSync(video_id="export00003", changes={"title": ["a", "b"]}, sync_time=T0 + timedelta(hours=2))
+    )
+    catalog.commit()
+    view = GridView(columns=("video_id", "last_synced"))
+    exported = write_export(catalog, view, BulkTarget(video_ids=("export00001", "export00003")), tmp_path)
+    rows = _read(tmp_path / exported.relative_path)
+    grid = latest_syncs(catalog, ["export00001", "export00003"])
+    assert rows == [
+        ["video_id", "last_synced"],
+        ["export00001", "2025-03-05T15:02:11Z"],
+        ["export00003", "2025-03-05T16:02:11Z"],
+    ]
+    assert [csv_cell(grid[video_id]["last_synced"]) for video_id, _ in rows[1:]] == [
+        row[1] for row in rows[1:]
+    ]
 
 
 def test_large_exports_stream_with_progress(session: Session, tmp_path: Path, monkeypatch) -> None:
