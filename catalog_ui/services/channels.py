@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from catalog_ui.services.grid_view import clean_text
+
 CHANNEL_SORTS = {
     "name": "c.name ASC NULLS LAST, c.channel_id",
     "videos": "videos DESC, c.channel_id",
     "views": "catalog_views DESC, c.channel_id",
     "subscribers": "c.subscriber_count DESC NULLS LAST, c.channel_id",
 }
+SEARCH_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def list_channels(
     on a large catalog.
     """
     order = CHANNEL_SORTS.get(sort, CHANNEL_SORTS["videos"])
-    term = search.strip()[:200]
+    term = clean_text(search, SEARCH_MAX_CHARS)  # NUL and lone surrogates cannot be sent to PostgreSQL
     where = "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
     params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
     # sum(bigint) is numeric (a Decimal in Python, shown without separators): cast back to bigint.

@@ -59,3 +59,10 @@ def test_pages(session) -> None:
     second = list_channels(session, per_page=2, page=2)
     assert first.total == second.total == 3
     assert [r["channel_id"] for r in first.rows + second.rows] == ["UCa", "UCb", "UCc"]
+
+
+def test_search_with_characters_postgresql_refuses_is_cleaned(session) -> None:
+    _seed(session)
+    assert [r["channel_id"] for r in list_channels(session, search="Nova\x00").rows] == ["UCa"]
+    assert [r["channel_id"] for r in list_channels(session, search="Lumen\ud83d").rows] == ["UCb"]
+    assert list_channels(session, search="\x00\ud83d").total == 3
