@@ -1,4 +1,11 @@
-"""Channel queries: the channels list with each channel's catalog totals, one page at a time."""
+"""Channel queries: the channels list with each channel's catalog totals, one page at a time.
+
+Totals (visible videos and their views) are read for as few videos as the sort allows: by name or
+subscribers, the page of channels is chosen first and only its channels' videos are read; by video count,
+the counts come from an index-only scan of idx_video_channel_id (less the hidden videos, a partial index
+holds those) and only the page's videos are read for views; by views, every matching channel's videos are
+read once, in one grouped pass (no per-channel lookups).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,73 @@ CHANNEL_SORTS = {
 }
 SEARCH_MAX_CHARS = 200
 
+_COLUMNS = "c.channel_id, c.name, c.country, c.subscriber_count, c.view_count, c.image_url, c.updated_at"
+
+
+def _of_channels(channel_ids: str | None) -> str:
+    """Condition on video `v`: its channel is one of the subquery `channel_ids` (None: any channel)."""
+    return "v.channel_id IS NOT NULL" if channel_ids is None else f"v.channel_id IN ({channel_ids})"
+
+
+def _totals(channel_ids: str | None, *, views_only: bool = False) -> str:
+    """Visible videos and their views per channel of the subquery `channel_ids`, in one grouped pass."""
+    # sum(bigint) is numeric (a Decimal in Python, shown without separators): cast back to bigint.
+    videos = "" if views_only else "count(*) AS videos, "
+    return f"""
+        SELECT v.channel_id, {videos}COALESCE(sum(v.views), 0)::bigint AS catalog_views
+        FROM video v
+        WHERE {_of_channels(channel_ids)} AND NOT v.hidden
+        GROUP BY v.channel_id
+    """
+
+
+def _page_sql(sort: str, where: str) -> str:
+    """SELECT of one page of channels sorted by `sort`, with their totals (`where` filters channel `c`)."""
+    order = CHANNEL_SORTS[sort]
+    # Without a search every channel matches: no need to look each video's channel up. Written out, not a
+    # CTE, where it feeds a scan of every video: a CTE would keep that scan serial.
+    matching_ids = (
+        None if where == "TRUE" else f"SELECT c.channel_id FROM channel c WHERE {where} AND NOT c.hidden"
+    )
+    if sort == "views":
+        return f"""
+            WITH totals AS ({_totals(matching_ids)})
+            SELECT {_COLUMNS}, COALESCE(t.videos, 0) AS videos, COALESCE(t.catalog_views, 0) AS catalog_views
+            FROM channel c LEFT JOIN totals t ON t.channel_id = c.channel_id
+            WHERE {where} AND NOT c.hidden
+            ORDER BY {order} LIMIT :limit OFFSET :offset
+        """
+    if sort == "videos":
+        # Counting needs no video row (index-only scan); the hidden videos are few and subtracted.
+        return f"""
+            WITH counts AS (
+                SELECT v.channel_id, count(*) AS n FROM video v
+                WHERE {_of_channels(matching_ids)} GROUP BY v.channel_id
+            ),
+            hidden AS (SELECT v.channel_id, count(*) AS n FROM video v WHERE v.hidden GROUP BY v.channel_id),
+            page AS (
+                SELECT c.*, COALESCE(k.n, 0) - COALESCE(h.n, 0) AS videos
+                FROM channel c
+                LEFT JOIN counts k ON k.channel_id = c.channel_id
+                LEFT JOIN hidden h ON h.channel_id = c.channel_id
+                WHERE {where} AND NOT c.hidden
+                ORDER BY {order} LIMIT :limit OFFSET :offset
+            ),
+            totals AS ({_totals("SELECT channel_id FROM page", views_only=True)})
+            SELECT {_COLUMNS}, c.videos, COALESCE(t.catalog_views, 0) AS catalog_views
+            FROM page c LEFT JOIN totals t ON t.channel_id = c.channel_id
+            ORDER BY {order}
+        """
+    return f"""
+        WITH page AS (
+            SELECT * FROM channel c WHERE {where} AND NOT c.hidden ORDER BY {order} LIMIT :limit OFFSET :offset
+        ),
+        totals AS ({_totals("SELECT channel_id FROM page")})
+        SELECT {_COLUMNS}, COALESCE(t.videos, 0) AS videos, COALESCE(t.catalog_views, 0) AS catalog_views
+        FROM page c LEFT JOIN totals t ON t.channel_id = c.channel_id
+        ORDER BY {order}
+    """
+
 
 @dataclass(frozen=True)
 class ChannelPage:
@@ -35,34 +109,18 @@ def _like_pattern(term: str) -> str:
 def list_channels(
     session: Session, search: str = "", page: int = 1, per_page: int = 50, sort: str = "videos"
 ) -> ChannelPage:
-    """Channels matching `search` (name or id, case-insensitive), with video count and views in the catalog.
+    """Channels matching `search` (name or id, case-insensitive), with video count and views in the catalog
+    (hidden videos left out); hidden channels are not listed.
 
-    Totals are computed only for the channels on the page (an index lookup each), so the list stays fast
-    on a large catalog.
+    Sorted by name or subscribers, totals are computed only for the channels on the page.
     """
-    order = CHANNEL_SORTS.get(sort, CHANNEL_SORTS["videos"])
+    sort = sort if sort in CHANNEL_SORTS else "videos"
     term = clean_text(search, SEARCH_MAX_CHARS)  # NUL and lone surrogates cannot be sent to PostgreSQL
-    where = "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
+    where = (
+        "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
+    )  # _page_sql reads "TRUE"
     params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
-    # sum(bigint) is numeric (a Decimal in Python, shown without separators): cast back to bigint.
-    # Sorting by catalog totals needs them for every channel; channels are few (tens to thousands).
-    rows = session.execute(
-        text(
-            f"""
-            SELECT c.channel_id, c.name, c.country, c.subscriber_count, c.view_count, c.image_url,
-                   c.updated_at, t.videos, t.catalog_views
-            FROM channel c
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS videos, COALESCE(sum(v.views), 0)::bigint AS catalog_views
-                FROM video v WHERE v.channel_id = c.channel_id AND NOT v.hidden
-            ) t
-            WHERE {where} AND NOT c.hidden
-            ORDER BY {order}
-            LIMIT :limit OFFSET :offset
-            """
-        ),
-        params,
-    ).mappings()
+    rows = session.execute(text(_page_sql(sort, where)), params).mappings()
     total = session.execute(
         text(f"SELECT count(*) FROM channel c WHERE {where} AND NOT c.hidden"), params
     ).scalar_one()

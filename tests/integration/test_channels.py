@@ -61,6 +61,17 @@ def test_pages(session) -> None:
     assert [r["channel_id"] for r in first.rows + second.rows] == ["UCa", "UCb", "UCc"]
 
 
+def test_every_sort_gives_the_same_totals_page_by_page(session) -> None:
+    _seed(session)
+    expected = {"UCa": (2, 15), "UCb": (1, 700), "UCc": (0, 0)}
+    for sort in ("name", "videos", "views", "subscribers"):
+        rows = [
+            row for page in (1, 2) for row in list_channels(session, sort=sort, per_page=2, page=page).rows
+        ]
+        assert {row["channel_id"]: (row["videos"], row["catalog_views"]) for row in rows} == expected, sort
+        assert len(rows) == 3, sort
+
+
 def test_search_with_characters_postgresql_refuses_is_cleaned(session) -> None:
     _seed(session)
     assert [r["channel_id"] for r in list_channels(session, search="Nova\x00").rows] == ["UCa"]
