@@ -54,16 +54,16 @@ _NO = {"no", "false", "0", "n"}
 
 def clean_text(value: str | None, limit: int = SEARCH_MAX_CHARS) -> str:
     """`value` safe to send to PostgreSQL: no NUL or lone surrogates, blanks collapsed, at most `limit` chars."""
-    return re.sub(r"\s+", " ", _sendable(value)).strip()[:limit]
+    return re.sub(r"\s+", " ", sendable(value)).strip()[:limit]
 
 
 def clean_value(value: str | None, limit: int = 200) -> str:
     """A facet's value from the URL safe to send to PostgreSQL: no NUL or lone surrogates, its ends trimmed,
     at most `limit` chars. Blanks inside stay as they are: the value must equal the stored one (`DJ  Snake`)."""
-    return _sendable(value).strip()[:limit]
+    return sendable(value).strip()[:limit]
 
 
-def _sendable(value: str | None) -> str:
+def sendable(value: str | None) -> str:
     """`value` without what PostgreSQL refuses in text: NUL characters and lone surrogates."""
     if not value:
         return ""

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import Video, utc_now
 from catalog_ui.services.audit import apply_changes, open_change_set
+from catalog_ui.services.grid_view import sendable
 
 NOTES_MAX_LENGTH = 500
 
@@ -51,10 +52,11 @@ def set_notes(
 
 
 def clean_notes(notes: str | None) -> str | None:
-    """Notes as stored: surrounding blanks trimmed, '' as None; FlagError when too long or with NUL bytes."""
+    """Notes as stored: surrounding blanks trimmed, '' as None; FlagError when too long or holding what
+    PostgreSQL refuses in text (NUL, lone surrogates)."""
     text = (notes or "").strip()
-    if "\x00" in text:
-        raise FlagError("Notes cannot contain NUL characters.")
+    if sendable(text) != text:
+        raise FlagError("Notes cannot contain NUL characters or unpaired surrogates (half of an emoji).")
     if len(text) > NOTES_MAX_LENGTH:
         raise FlagError(f"Notes are limited to {NOTES_MAX_LENGTH} characters; these have {len(text):,}.")
     return text or None

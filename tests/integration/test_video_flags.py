@@ -78,6 +78,9 @@ def test_notes_are_trimmed_limited_to_500_characters_and_cleared_when_blank(sess
         set_notes(session, "vid00000001", "x" * 501, user_id=ana.id)
     with pytest.raises(FlagError, match="Notes cannot contain NUL characters"):
         set_notes(session, "vid00000001", "a\x00b", user_id=ana.id)
+    # A lone surrogate (half of an emoji) cannot be stored either: a message, not a DataError at flush.
+    with pytest.raises(FlagError, match="Notes cannot contain NUL characters or unpaired surrogates"):
+        set_notes(session, "vid00000001", "smile \ud83d", user_id=ana.id)
     session.rollback()
     set_notes(session, "vid00000001", "   ", user_id=ana.id)
     session.commit()
