@@ -94,11 +94,19 @@ def start_youtube_simulator(env: dict[str, str]) -> subprocess.Popen | None:
             env[key] = value
         if "YOUTUBE_DATA_API_URL" in env and "YOUTUBE_CONTENT_ID_URL" in env:
             break
-    env.setdefault("YOUTUBE_API_KEY", "demo-key")
-    if not env.get("YOUTUBE_CONTENT_OWNER_ID"):
-        env["YOUTUBE_CONTENT_OWNER_ID"] = "demo-owner"
+    add_demo_credentials(env)
     print(f"YouTube APIs: local simulator at {env.get('YOUTUBE_DATA_API_URL', '?')}", flush=True)
     return process
+
+
+def add_demo_credentials(env: dict[str, str]) -> None:
+    """Credentials for the simulator, which accepts any: an API key and an OAuth token on behalf of a
+    content owner, so every task type runs (Content ID takes OAuth only, and YouTube lists private videos
+    only to their owner)."""
+    env.setdefault("YOUTUBE_API_KEY", "demo-key")
+    env.setdefault("YOUTUBE_ACCESS_TOKEN", "demo-token")
+    if not env.get("YOUTUBE_CONTENT_OWNER_ID"):
+        env["YOUTUBE_CONTENT_OWNER_ID"] = "demo-owner"
 
 
 def child_commands(settings: Settings) -> list[list[str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog_ui.launcher import simulator_wanted, youtube_configured
+from catalog_ui.launcher import add_demo_credentials, simulator_wanted, youtube_configured
 from catalog_ui.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +52,11 @@ def test_without_youtube_simulator_it_never_starts(values: dict, configured: boo
 def test_make_run_asks_for_it_and_the_image_does_not() -> None:
     assert "run: export YOUTUBE_SIMULATOR ?= true" in (ROOT / "Makefile").read_text()
     assert "YOUTUBE_SIMULATOR=false" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_demo_runs_every_task_type_against_the_simulator() -> None:
+    # Content ID needs OAuth, and private videos need OAuth on the owner's behalf: a key alone is not enough.
+    env: dict[str, str] = {"YOUTUBE_CONTENT_OWNER_ID": ""}
+    add_demo_credentials(env)
+    settings = Settings(_env_file=None, **{name.lower(): value for name, value in env.items()})
+    assert settings.youtube_api_key and settings.youtube_access_token and settings.youtube_content_owner_id
