@@ -188,11 +188,12 @@ def scan_bucket(session: Session) -> list[int]:
         if obj.key.lower().endswith(REPORT_SUFFIXES) and not obj.key.startswith(uploads)
     ]
     # The objects registered before, in one query: most of a bucket is, at every scan.
-    known = set(
-        session.execute(
+    known = {
+        tuple(row)
+        for row in session.execute(
             select(Report.filename, Report.etag).where(Report.filename.in_([obj.key for obj in candidates]))
-        ).tuples()
-    )
+        )
+    }
     for obj in candidates:
         if (obj.key, obj.etag) in known:
             continue
@@ -390,29 +391,39 @@ def rejections_csv(session: Session, report_id: int, *, include_hidden: bool = F
     return out.getvalue()
 
 
-def changed_fields(session: Session, report_id: int) -> dict[str, int]:
+def changed_fields(session: Session, report_id: int, *, include_hidden: bool = False) -> dict[str, int]:
     """How many videos each field was changed on by this report (`__created__` counts new videos), most first.
 
     The merge stores these counts on the report; for a report merged before it did, the history is counted.
+    Hidden videos are not counted unless `include_hidden` (admins): their entries, found from the hidden
+    videos' side, are subtracted.
     """
     stored = session.execute(select(Report.field_counts).where(Report.id == report_id)).scalar()
-    if stored is not None:
-        return dict(sorted(stored.items(), key=lambda item: (-item[1], item[0])))
-    entries = _report_entries(report_id)
+    if stored is None:
+        stored = _count_fields(session, _report_entries(report_id))
+    counts = dict(stored)
+    if not include_hidden:
+        for name, hidden in _count_fields(session, _report_entries(report_id, hidden_only=True)).items():
+            counts[name] = counts.get(name, 0) - hidden
+    return dict(sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda item: (-item[1], item[0])))
+
+
+def _count_fields(session: Session, entries: Any) -> dict[str, int]:
     field = func.jsonb_object_keys(entries.c.changes).label("field")
-    query = select(field, func.count()).group_by(field).order_by(func.count().desc(), field)
-    return {name: count for name, count in session.execute(query)}
+    return dict(session.execute(select(field, func.count()).group_by(field)).all())
 
 
-def _report_entries(report_id: int) -> Any:
+def _report_entries(report_id: int, *, hidden_only: bool = False) -> Any:
     """The report's history entries, live and archived (older than the retention period), as one subquery
-    with `id`, `video_id`, `video_title` and `changes`."""
+    with `id`, `video_id`, `video_title` and `changes`; with `hidden_only`, only hidden videos' entries,
+    read from those videos' side (a partial index holds their ids)."""
 
     def of(table: Any) -> Any:
-        return (
-            select(table.id, table.video_id, table.video_title, table.changes)
-            .join(ChangeSet, ChangeSet.id == table.change_set_id)
-            .where(ChangeSet.report_id == report_id)
+        query = select(table.id, table.video_id, table.video_title, table.changes)
+        if hidden_only:
+            query = query.select_from(Video).join(table, table.video_id == Video.video_id).where(Video.hidden)
+        return query.join(ChangeSet, ChangeSet.id == table.change_set_id).where(
+            ChangeSet.report_id == report_id
         )
 
     return union_all(of(MetadataSync), of(MetadataSyncArchive)).subquery("entries")

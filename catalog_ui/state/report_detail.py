@@ -102,7 +102,9 @@ class ReportDetailState(AuthState):
 
     def _fetch_changes(self) -> None:
         with session_scope() as session:
-            counts = reports.changed_fields(session, self.report_id)
+            counts = reports.changed_fields(
+                session, self.report_id, include_hidden=principal_of(self).is_admin
+            )
             entries, total = reports.report_changes(
                 session,
                 self.report_id,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 import catalog_ui.catalog_ui  # noqa: F401 - registers every page and state
-from catalog_ui.models import ProcessingQueue, Report
+from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report
 from catalog_ui.services import queue, reports
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.dashboard import overview
@@ -109,6 +109,22 @@ def test_a_user_gets_nothing_of_a_hidden_video_by_its_id(session: Session, catal
 def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
     session: Session, catalog
 ) -> None:
+    all_counts = reports.changed_fields(session, catalog["report"], include_hidden=True)
+    hidden_fields = {
+        field
+        for changes in session.execute(
+            select(MetadataSync.changes)
+            .join(ChangeSet, ChangeSet.id == MetadataSync.change_set_id)
+            .where(MetadataSync.video_id == HIDDEN, ChangeSet.report_id == catalog["report"])
+        ).scalars()
+        for field in changes
+    }
+    assert hidden_fields and set(all_counts) >= hidden_fields
+    user_counts = {
+        field: count - (field in hidden_fields)
+        for field, count in all_counts.items()
+        if count - (field in hidden_fields)
+    }
     for who, sees in (("user", False), ("admin", True)):
         board = _state(QueueState, catalog[who])
         QueueState.load.fn(board)
@@ -122,6 +138,9 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         ReportDetailState.prev_changes.fn(detail)
         assert (HIDDEN in [change.video_id for change in detail.changes]) is sees
         assert detail.changes_total == (3 if sees else 2)
+        # the per-field counts leave the hidden video out as well
+        shown = {row.field: int(row.count) for row in detail.field_counts}
+        assert shown == (all_counts if sees else user_counts)
 
         dashboard = _state(DashboardState, catalog[who])
         DashboardState.load.fn(dashboard)
