@@ -208,7 +208,9 @@ def _entry_scope(session: Session, entry_id: int) -> _Scope:
     return _Scope(
         condition="id = :entry_id",
         params={"entry_id": entry_id},
-        label=f"Revert entry #{entry_id} of {row.video_id}",
+        # Named as the timeline shows the entry: its fields, its video, its change set.
+        label=f"Revert {', '.join(sorted(set(row.changes) & set(VIDEO_FIELDS)))} of {row.video_id}"
+        + (f" (change set #{row.change_set_id})" if row.change_set_id is not None else ""),
         reverts_change_set_id=row.change_set_id if whole else None,
     )
 

@@ -24,3 +24,8 @@ def display_value(value: Any) -> str:
 def display_row(row: dict[str, Any]) -> dict[str, str]:
     """Every value of `row` through `display_value`."""
     return {key: display_value(value) for key, value in row.items()}
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 field', '2 fields', '1,204 videos' (`plural` when adding an s is wrong)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

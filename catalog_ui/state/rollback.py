@@ -16,6 +16,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.services import rollback
 from catalog_ui.services.rollback import RollbackError, RollbackTarget
 from catalog_ui.state.auth import AuthState
+from catalog_ui.state.formatting import counted
 from catalog_ui.state.guards import admin_only, principal_of
 from catalog_ui.state.history_display import TIME_FIELDS, field_label, value_text
 
@@ -69,15 +70,19 @@ class RollbackState(AuthState):
         """'Reverts 2 fields on 1 video.' or why nothing would change."""
         if self.fields == 0:
             return "Nothing to revert: every field already holds the value it had before."
-        videos = f"{self.videos:,} video{'s' if self.videos != 1 else ''}"
-        return f"Reverts {self.fields:,} field{'s' if self.fields != 1 else ''} on {videos}."
+        return f"Reverts {counted(self.fields, 'field')} on {counted(self.videos, 'video')}."
 
     @rx.var
     def notes(self) -> list[str]:
         """Side remarks: fields already restored, creations that stay."""
         lines = []
         if self.unchanged:
-            lines.append(f"{self.unchanged:,} fields already hold their old value and are left as they are.")
+            held = (
+                "holds its old value and is left as it is"
+                if self.unchanged == 1
+                else ("hold their old value and are left as they are")
+            )
+            lines.append(f"{counted(self.unchanged, 'field')} already {held}.")
         if self.created:
             lines.append(
                 f"{self.created:,} video{'s were' if self.created != 1 else ' was'} added by this change; "
@@ -218,8 +223,8 @@ class RollbackState(AuthState):
         if result.change_set_id is None:
             yield rx.toast.info("Nothing needed reverting.")
             return
-        skipped = f"; {result.skipped:,} conflicting fields skipped" if result.skipped else ""
+        skipped = f"; {counted(result.skipped, 'conflicting field')} skipped" if result.skipped else ""
         yield rx.toast.success(
-            f"Reverted {result.fields:,} fields on {result.videos:,} videos as change set "
+            f"Reverted {counted(result.fields, 'field')} on {counted(result.videos, 'video')} as change set "
             f"#{result.change_set_id}{skipped}."
         )
