@@ -81,7 +81,8 @@ class MetadataSync(MetadataSyncFields, table=True):
     """One change of one video: `changes` maps each field to `[old, new]`."""
 
     __tablename__ = "metadata_sync"
-    __table_args__ = (Index("idx_sync_change_set", "change_set_id"),)
+    # A change set's entries, and whether a given video has one in it (migration 017)
+    __table_args__ = (Index("idx_sync_change_set_video", "change_set_id", "video_id"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
 
@@ -90,7 +91,7 @@ class MetadataSyncArchive(MetadataSyncFields, table=True):
     """A history entry older than the retention period, moved out of `metadata_sync`."""
 
     __tablename__ = "metadata_sync_archive"
-    __table_args__ = (Index("idx_sync_archive_change_set", "change_set_id"),)
+    __table_args__ = (Index("idx_sync_archive_change_set_video", "change_set_id", "video_id"),)
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     archived_at: datetime = Field(

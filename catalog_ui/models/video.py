@@ -59,6 +59,12 @@ def _flag() -> str | None:
     return Field(default=None, sa_type=String(10))
 
 
+# What a valid ISRC and UPC look like (after the report reader's normalisation); anchored for PostgreSQL.
+ISRC_REGEX = "[A-Z]{2}[A-Z0-9]{3}[0-9]{7}"
+UPC_REGEX = "[0-9]{12,13}"
+ISRC_ANCHORED, UPC_ANCHORED = f"^{ISRC_REGEX}$", f"^{UPC_REGEX}$"
+
+
 class Video(SQLModel, table=True):
     """A YouTube video with its rights, claim, monetization and engagement data."""
 
@@ -91,6 +97,19 @@ class Video(SQLModel, table=True):
         Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
         # The few hidden videos, which the pages of non-admins leave out (migration 015).
         Index("idx_video_hidden", "video_id", postgresql_where=text("hidden")),
+        # The few videos with an invalid ISRC or UPC, for the data-quality view (migration 017).
+        Index(
+            "idx_video_isrc_invalid",
+            "video_id",
+            postgresql_include=["hidden"],
+            postgresql_where=text(f"isrc !~ '{ISRC_ANCHORED}'"),
+        ),
+        Index(
+            "idx_video_upc_invalid",
+            "video_id",
+            postgresql_include=["hidden"],
+            postgresql_where=text(f"upc !~ '{UPC_ANCHORED}'"),
+        ),
         CheckConstraint("video_length >= 0", name="video_length_non_negative"),
         CheckConstraint("views >= 0", name="views_non_negative"),
         CheckConstraint(

@@ -60,12 +60,12 @@ class EntryPage:
 
 def _select(include_hidden: bool) -> str:
     """The list's SELECT; `video_count` leaves out hidden videos unless `include_hidden` (admins)."""
-    video_count, join = change_set_video_count_sql(include_hidden=include_hidden)
+    video_count = change_set_video_count_sql(include_hidden=include_hidden)
     return f"""
         SELECT cs.id, cs.kind, cs.label, cs.reason, cs.created_at, {video_count} AS video_count, cs.filter,
                cs.report_id, cs.task_id, cs.user_id, u.username AS user_name, cs.reverts_change_set_id,
                (SELECT max(r.id) FROM change_set r WHERE r.reverts_change_set_id = cs.id) AS reverted_by
-        FROM change_set cs{join} LEFT JOIN "user" u ON u.id = cs.user_id
+        FROM change_set cs LEFT JOIN "user" u ON u.id = cs.user_id
     """
 
 

@@ -18,15 +18,18 @@ EXACT_HISTORY_LIMIT = 200_000  # history entries counted exactly below this esti
 def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[str, Any]:
     """Videos, channels and total views (exact; hidden videos only when `include_hidden`: for admins),
     history entries: counted up to EXACT_HISTORY_LIMIT, past it the planner's estimate (`history_exact`
-    False), since counting millions of entries on every visit would cost seconds."""
+    False), since counting millions of entries on every visit would cost seconds.
+
+    Videos and views are read from `video_sort`, the narrow mirror of each video's views and hidden flag
+    (a third of the time of reading `video` on a million videos)."""
     visible = "" if include_hidden else " WHERE NOT hidden"
     row = session.execute(
         text(
             f"""
-            SELECT (SELECT count(*) FROM video{visible}) AS videos,
+            SELECT totals.videos, totals.views,
                    (SELECT count(*) FROM channel) AS channels,
-                   (SELECT COALESCE(sum(views), 0)::bigint FROM video{visible}) AS views,
                    (SELECT reltuples::bigint FROM pg_class WHERE oid = 'metadata_sync'::regclass) AS history
+            FROM (SELECT count(*) AS videos, COALESCE(sum(views), 0)::bigint AS views FROM video_sort{visible}) totals
             """
         )
     ).one()

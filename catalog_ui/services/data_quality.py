@@ -2,22 +2,25 @@
 
 A report stores an invalid ISRC or UPC as written (a person may still recognise it) rather than rejecting
 the row; these queries find such values with the very patterns the report reader checks, so the view
-always matches what the catalog holds now, whichever report or edit wrote it.
+always matches what the catalog holds now, whichever report or edit wrote it. A partial index per issue
+(`idx_video_isrc_invalid`, `idx_video_upc_invalid`, whose predicates are these conditions) holds just the
+videos that have it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from catalog_ui.models import Video
-from catalog_ui.services.report_columns import ISRC_PATTERN, UPC_PATTERN
+from catalog_ui.models.video import ISRC_ANCHORED, UPC_ANCHORED
 
+# issue → (column, the pattern its values fail); the partial indexes' predicates are the same conditions.
 ISSUES: dict[str, tuple[str, str]] = {
-    "isrc_invalid": ("isrc", f"^{ISRC_PATTERN.pattern}$"),
-    "upc_invalid": ("upc", f"^{UPC_PATTERN.pattern}$"),
+    "isrc_invalid": ("isrc", ISRC_ANCHORED),
+    "upc_invalid": ("upc", UPC_ANCHORED),
 }
 
 
@@ -28,11 +31,19 @@ def _condition(issue: str) -> ColumnElement[bool]:
 
 
 def issue_counts(session: Session, *, include_hidden: bool = False) -> dict[str, int]:
-    """How many videos have each issue (hidden videos only when `include_hidden`: for admins)."""
-    query = select(*(func.count().filter(_condition(issue)) for issue in ISSUES)).select_from(Video)
-    if not include_hidden:
-        query = query.where(Video.hidden.is_(False))
-    return dict(zip(ISSUES, session.execute(query).one(), strict=True))
+    """How many videos have each issue (hidden videos only when `include_hidden`: for admins).
+
+    One count per issue, each read from the issue's partial index (migration 017), which holds just the
+    videos with it: the dashboard asks on every visit, and a scan of a million-video catalog takes seconds.
+    """
+    counts = [count_query(issue, include_hidden=include_hidden).scalar_subquery() for issue in ISSUES]
+    return dict(zip(ISSUES, session.execute(select(*counts)).one(), strict=True))
+
+
+def count_query(issue: str, *, include_hidden: bool) -> Select[Any]:
+    """The count of the videos with `issue`, in the shape its partial index answers."""
+    where = _condition(issue) if include_hidden else and_(_condition(issue), Video.hidden.is_(False))
+    return select(func.count()).select_from(Video).where(where)
 
 
 def data_quality_issues(

@@ -109,13 +109,13 @@ def entry_rows_sql(entries: str, *, include_hidden: bool) -> str:
     """SELECT of the `entries` subquery joined to its change set and user, the shape `entry_from_row` reads.
 
     The change set's `video_count` ("with 1,203 others") leaves hidden videos out unless `include_hidden`."""
-    video_count, join = change_set_video_count_sql(include_hidden=include_hidden)
+    video_count = change_set_video_count_sql(include_hidden=include_hidden)
     return f"""
         SELECT h.id, h.video_id, h.video_title, h.sync_time, h.changes, h.change_set_id, h.archived,
                cs.kind, cs.label, cs.reason, COALESCE({video_count}, 1) AS video_count,
                cs.reverts_change_set_id, u.username AS user_name
         FROM ({entries}) h
-        LEFT JOIN change_set cs ON cs.id = h.change_set_id{join}
+        LEFT JOIN change_set cs ON cs.id = h.change_set_id
         LEFT JOIN "user" u ON u.id = cs.user_id
     """
 

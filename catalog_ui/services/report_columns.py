@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from catalog_ui.models.video import ISRC_REGEX, UPC_REGEX
 from catalog_ui.services.youtube.categories import category_name
 
 VIDEO_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{11}")
-ISRC_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
-UPC_PATTERN = re.compile(r"[0-9]{12,13}")
+ISRC_PATTERN = re.compile(ISRC_REGEX)
+UPC_PATTERN = re.compile(UPC_REGEX)
 PRIVACY_STATUSES = ("public", "private", "unlisted")
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1

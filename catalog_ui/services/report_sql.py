@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from catalog_ui.models.video import ISRC_ANCHORED, UPC_ANCHORED
 from catalog_ui.services.youtube.categories import CATEGORY_NAMES
 
 # The code points Python's str.strip() removes (isspace() is true). A cell that starts or ends with one goes
 # the Python way: checking the first and last character is far cheaper than btrim on every cell.
 PY_WHITESPACE = tuple(code for code in range(0x3001) if chr(code).isspace())
 VIDEO_ID_REGEX = "^[A-Za-z0-9_-]{11}$"
-ISRC_REGEX = "^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
 _YES = ("Yes", "yes", "YES", "Y", "y", "TRUE", "true", "True", "1")
 _NO = ("No", "no", "NO", "N", "n", "FALSE", "false", "False", "0")
 _PRIVACY = {
@@ -179,13 +179,13 @@ def _compact(t: str) -> str:
 def _isrc(t: str) -> tuple[str, str]:
     # Valid once upper-cased without hyphens or spaces; anything else is flagged or rejected in Python.
     compact = f"upper({_compact(t)})"
-    valid = f"({_ascii(t)} AND {compact} ~ '{ISRC_REGEX}')"
+    valid = f"({_ascii(t)} AND {compact} ~ '{ISRC_ANCHORED}')"
     return f"({_empty(t)} OR {valid})", f"CASE WHEN {valid} THEN {compact} END"
 
 
 def _upc(t: str) -> tuple[str, str]:
     compact = _compact(t)
-    valid = f"({_ascii(t)} AND {compact} ~ '^[0-9]{{12,13}}$')"
+    valid = f"({_ascii(t)} AND {compact} ~ '{UPC_ANCHORED}')"
     return f"({_empty(t)} OR {valid})", f"CASE WHEN {valid} THEN {compact} END"
 
 

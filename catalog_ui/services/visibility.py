@@ -15,24 +15,31 @@ def not_hidden(video_id: ColumnElement[str]) -> ColumnElement[bool]:
     return video_id.not_in(select(Video.video_id).where(Video.hidden))
 
 
-# Entries of hidden videos per change set, found from the hidden videos' side: a partial index holds their
-# ids and each one's history is an index range, so this reads those few entries, never a set's thousands.
+# A change set's entries of hidden videos, counted from whichever side is smaller: its own entries, each
+# looked up in `video`, or the hidden videos (a partial index holds their ids), each looked up in the set
+# (`idx_sync_change_set_video`). The other branch's one-time filter is false, so it never runs. Correlated
+# to one change set (alias `{cs}`), so a page computes it for its rows only.
 _HIDDEN_ENTRIES = """
-    (SELECT e.change_set_id, count(*) AS entries
-     FROM video hv JOIN (SELECT video_id, change_set_id FROM metadata_sync
-                         UNION ALL SELECT video_id, change_set_id FROM metadata_sync_archive) e
-          ON e.video_id = hv.video_id
-     WHERE hv.hidden GROUP BY e.change_set_id)
+    (SELECT count(*) FROM (
+        SELECT 1 FROM {table} e JOIN video v ON v.video_id = e.video_id
+        WHERE {cs}.video_count <= (SELECT count(*) FROM video WHERE hidden)
+          AND e.change_set_id = {cs}.id AND v.hidden
+        UNION ALL
+        SELECT 1 FROM video hv JOIN {table} e ON e.change_set_id = {cs}.id AND e.video_id = hv.video_id
+        WHERE {cs}.video_count > (SELECT count(*) FROM video WHERE hidden) AND hv.hidden
+    ) hidden_entries)
 """
 
 
-def change_set_video_count_sql(*, include_hidden: bool, change_set: str = "cs") -> tuple[str, str]:
-    """(expression, join) for how many videos the change set aliased `change_set` touched, as the viewer
-    may know it: append the join after the change set in FROM, select the expression.
+def change_set_video_count_sql(*, include_hidden: bool, change_set: str = "cs") -> str:
+    """SQL for how many videos the change set aliased `change_set` touched, as the viewer may know it.
 
     Admins get the stored total; anybody else gets it less the set's entries of hidden videos (subtracted,
     not recounted: a report's set holds hundreds of thousands of entries)."""
     if include_hidden:
-        return f"{change_set}.video_count", ""
-    join = f" LEFT JOIN {_HIDDEN_ENTRIES} hidden_entries ON hidden_entries.change_set_id = {change_set}.id"
-    return f"GREATEST({change_set}.video_count - COALESCE(hidden_entries.entries, 0), 0)", join
+        return f"{change_set}.video_count"
+    hidden = " + ".join(
+        _HIDDEN_ENTRIES.format(table=table, cs=change_set)
+        for table in ("metadata_sync", "metadata_sync_archive")
+    )
+    return f"GREATEST({change_set}.video_count - ({hidden}), 0)"

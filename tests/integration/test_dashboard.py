@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
 
-from catalog_ui.services import dashboard
+from catalog_ui.services import dashboard, data_quality
 from catalog_ui.services.dashboard import catalog_totals, overview
 
 
@@ -60,3 +61,15 @@ def test_a_long_history_is_estimated_and_says_so(session, monkeypatch) -> None:
     session.commit()
     session.execute(text("ANALYZE metadata_sync"))
     assert (catalog_totals(session)["history"], catalog_totals(session)["history_exact"]) == (1, True)
+
+
+def test_the_data_quality_counts_are_read_from_their_partial_indexes(session) -> None:
+    # The dashboard counts the issues on every visit: from the indexes that hold just those videos
+    # (migration 017), never by reading the catalog. An index serves only if its predicate is the condition.
+    session.execute(text("SET enable_seqscan = off"))
+    for issue, (column, _) in data_quality.ISSUES.items():
+        for include_hidden in (False, True):
+            query = data_quality.count_query(issue, include_hidden=include_hidden)
+            sql = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+            plan = "\n".join(session.execute(text(f"EXPLAIN {sql}")).scalars())
+            assert f"idx_video_{column}_invalid" in plan, plan

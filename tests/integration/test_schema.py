@@ -133,7 +133,8 @@ SEED_INDEXES = {
     "idx_video_custom_id": ("video", "(custom_id varchar_pattern_ops)", False),
     "idx_video_channel_id": ("video", "(channel_id)", False),
     "idx_sync_video_time": ("metadata_sync", "(video_id, sync_time DESC)", False),
-    "idx_sync_change_set": ("metadata_sync", "(change_set_id)", False),
+    # not the seed's: a change set's entries, and a video's entry in one (migration 017)
+    "idx_sync_change_set_video": ("metadata_sync", "(change_set_id, video_id)", False),
     "idx_queue_status": ("processing_queue", "(status)", False),
     "idx_queue_created": ("processing_queue", "(created_at)", False),
     "idx_queue_priority": ("processing_queue", "(priority DESC)", False),
