@@ -21,14 +21,15 @@ HEALTH_PATH = "/api/health"
 
 
 def health(_: Request) -> Response:
-    """200 `{"status": "ok"}` when the database answers, else 503 with the reason: for load balancers and
-    the image's HEALTHCHECK. (Reflex's own /ping and /_health say healthy with the database down.)
+    """200 `{"status": "ok"}` when the database answers, else 503: for load balancers and the image's
+    HEALTHCHECK. (Reflex's own /ping and /_health say healthy with the database down.) The reason, which
+    names the database's host, role or name, goes to the log only: anybody may call this.
 
     A plain function: Starlette runs it on a worker thread, so the query never blocks the loop."""
     problem = database_problem()
     if problem is None:
         return JSONResponse({"status": "ok", "database": "ok"})
-    return JSONResponse({"status": "unavailable", "database": problem}, status_code=503)
+    return JSONResponse({"status": "unavailable", "database": "unavailable"}, status_code=503)
 
 
 def download_export(request: Request) -> Response:

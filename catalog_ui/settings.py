@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -240,9 +241,12 @@ class Settings(BaseSettings):
     @field_validator("log_level", mode="before")
     @classmethod
     def _known_log_level(cls, value: Any) -> Any:
-        """One of Python's level names, in any case."""
-        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
-            return value.strip().upper()
+        """One of Python's level names, in any case; `WARN` and `FATAL`, which `logging` also takes, are read
+        as WARNING and CRITICAL."""
+        name = value.strip().upper() if isinstance(value, str) else value
+        name = LOG_LEVEL_ALIASES.get(name, name)
+        if name in LOG_LEVELS:
+            return name
         raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
 
     @field_validator("redis_url")

@@ -99,7 +99,9 @@ class Scheduler:
             self.run_once()
         except Exception as exc:
             self.failures += 1
-            wait = min(self.interval_s * 2**self.failures, MAX_BACKOFF_S)
+            wait = min(
+                self.interval_s * 2 ** min(self.failures, 16), MAX_BACKOFF_S
+            )  # no overflow in a long outage
             self._next_round = time.monotonic() + wait
             reason = outage_reason(exc)
             if reason is None:

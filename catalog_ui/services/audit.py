@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, Video, utc_now
@@ -109,23 +109,6 @@ def apply_changes(
         video.values_as_of = as_of if video.values_as_of is None else max(video.values_as_of, as_of)
     record_entry(session, change_set, video, changes)
     return changes
-
-
-def confirm_values(session: Session, video_ids: Sequence[str], as_of: datetime) -> None:
-    """The videos' stored values were fetched again, unchanged, at `as_of`: they are known as of then.
-
-    A report dated before the fetch then counts as older for them, as it would had the fetch changed a
-    field. Never back, and no history: nothing the catalog shows has changed.
-    """
-    if not video_ids:
-        return
-    column = Video.__table__.c.values_as_of
-    session.execute(
-        update(Video)
-        .where(Video.video_id.in_(video_ids), or_(column.is_(None), column < as_of))
-        .values(values_as_of=as_of)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def record_entry(

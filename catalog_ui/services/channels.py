@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from catalog_ui.services.grid_view import clean_text
+from catalog_ui.services.grid_view import clean_value
 
 CHANNEL_SORTS = {
     "name": "c.name ASC NULLS LAST, c.channel_id",
@@ -115,7 +115,8 @@ def list_channels(
     Sorted by name or subscribers, totals are computed only for the channels on the page.
     """
     sort = sort if sort in CHANNEL_SORTS else "videos"
-    term = clean_text(search, SEARCH_MAX_CHARS)  # NUL and lone surrogates cannot be sent to PostgreSQL
+    # NUL and lone surrogates cannot be sent to PostgreSQL; blanks inside stay (a name may hold two)
+    term = clean_value(search, SEARCH_MAX_CHARS)
     where = (
         "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
     )  # _page_sql reads "TRUE"

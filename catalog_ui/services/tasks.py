@@ -34,7 +34,7 @@ from sqlmodel import Session
 from catalog_ui.db import get_engine
 from catalog_ui.models import ChangeSet, Channel, Video
 from catalog_ui.services import queue
-from catalog_ui.services.audit import apply_changes, confirm_values, diff_values, open_change_set
+from catalog_ui.services.audit import apply_changes, diff_values, open_change_set
 from catalog_ui.services.locks import wait_for_merges
 from catalog_ui.services.queue import ClaimedTask
 from catalog_ui.services.sync import assets, metadata, ownership
@@ -233,18 +233,13 @@ def _apply_batch(session: Session, tasks: list[ClaimedTask], fetched: FetchResul
                 .with_for_update()
             )
         }
-        changing, unchanged = [], []
+        changing = []
         for task in tasks:
             current = stored.get(task.video_id)
-            if current is None:
+            if current is None or not diff_values({f: current[f] for f in values[task.id]}, values[task.id]):
                 results[task.id] = dict(NO_CHANGE)
-            elif not diff_values({f: current[f] for f in values[task.id]}, values[task.id]):
-                results[task.id] = dict(NO_CHANGE)
-                if values[task.id]:  # an asset without metadata confirms nothing
-                    unchanged.append(task.video_id)
             else:
                 changing.append(task)
-        confirm_values(session, unchanged, fetched.fetched_at)
         # The change sets `open_change_set` would create, inserted in one flush instead of one each.
         opened = [(task, ChangeSet(kind="task", task_id=task.id, label=_label(task))) for task in changing]
         session.add_all([change_set for _, change_set in opened])
@@ -300,18 +295,13 @@ def apply_task_values(
 ) -> dict[str, Any]:
     """Write `values` to the task's video under its own change set; return the task's `result`.
 
-    Only differing fields are written, each with history; nothing differs → no change set, no history
-    (only `values_as_of`, `confirm_values`).
+    Only differing fields are written, each with history; nothing differs → no change set, no write.
     """
     wait_for_merges(session)
     video = session.execute(
         select(Video).where(Video.video_id == task.video_id).with_for_update()
     ).scalar_one_or_none()
-    if video is None:
-        return dict(NO_CHANGE)
-    if not diff_values({f: getattr(video, f) for f in values}, values):
-        if values:
-            confirm_values(session, [task.video_id], as_of)
+    if video is None or not diff_values({f: getattr(video, f) for f in values}, values):
         return dict(NO_CHANGE)
     change_set = open_change_set(session, "task", task_id=task.id, label=_label(task))
     changes = apply_changes(session, change_set, task.video_id, values, as_of=as_of)

@@ -77,3 +77,10 @@ def test_search_with_characters_postgresql_refuses_is_cleaned(session) -> None:
     assert [r["channel_id"] for r in list_channels(session, search="Nova\x00").rows] == ["UCa"]
     assert [r["channel_id"] for r in list_channels(session, search="Lumen\ud83d").rows] == ["UCb"]
     assert list_channels(session, search="\x00\ud83d").total == 3
+
+
+def test_search_keeps_blanks_inside_a_name(session) -> None:
+    # Channel names are stored as reported, double spaces included: the search must not collapse them.
+    session.execute(text("INSERT INTO channel (channel_id, name) VALUES ('UCdj', 'DJ  Snake Official')"))
+    session.commit()
+    assert [r["channel_id"] for r in list_channels(session, search="  DJ  Snake ").rows] == ["UCdj"]

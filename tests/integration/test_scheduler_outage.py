@@ -74,3 +74,16 @@ def test_the_worker_logs_one_short_line_per_try_while_the_database_is_down() -> 
         "cannot reach the database at 127.0.0.1:5999: connection refused; next try in" in line
         for line in failures
     )
+
+
+def test_an_outage_of_days_keeps_the_scheduler_trying(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1,024 failed rounds (17 hours at the longest wait) once overflowed the backoff and killed the thread.
+    def out_of_reach(*_args: object) -> None:
+        raise redis.exceptions.ConnectionError(REFUSED)
+
+    monkeypatch.setattr("workers.main.queue.recover_expired_leases", out_of_reach)
+    monkeypatch.setattr("workers.main.MAX_BACKOFF_S", 0.0)  # no waiting between the rounds here
+    scheduler = Scheduler(wake=lambda _type, _force: None, interval_s=2.0, scan_interval_s=60)
+    for _ in range(1100):
+        scheduler.tick()
+    assert scheduler.failures == 1100

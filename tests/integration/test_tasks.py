@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -404,45 +405,30 @@ def test_a_task_never_moves_values_as_of_back(session: Session, sim: YouTubeSimu
     assert (video.title, video.values_as_of) == ("Song 0", later)
 
 
-def _values_as_of(session: Session, video_id: str) -> datetime | None:
-    session.expire_all()
-    return session.execute(select(Video.values_as_of).where(Video.video_id == video_id)).scalar_one()
-
-
-@pytest.mark.parametrize("task_by_task", [False, True], ids=["batch", "task-by-task"])
-def test_a_fetch_that_finds_the_stored_values_dates_them_without_history(
-    session: Session, sim: YouTubeSimulator, task_by_task: bool
+def test_a_task_that_changes_nothing_leaves_the_next_reports_values_current(
+    session: Session, sim: YouTubeSimulator, tmp_path: Path
 ) -> None:
-    # Unchanged values were seen at the fetch: a report dated before it must count as older, as it would
-    # had the fetch changed a field.
-    ids = seed(session, sim, 2)
-    queue.enqueue(session, ids[0], "metadata_sync")
-    session.commit()
-    run_all("metadata_sync")
-    first = _values_as_of(session, ids[0])
-    entries = session.execute(select(func.count()).select_from(MetadataSync)).scalar_one()
-    if task_by_task:  # the other video's values fail to store, so the batch is applied task by task
-        sim.add_video(ids[1], title="t", channel_id=CHANNEL, channel_title="C" * 150)
-    queue.enqueue_many(session, ids, "metadata_sync")
-    session.commit()
+    # A video's values carry one date. A claim check that finds its few fields as they were says nothing
+    # about views or titles, so the next day's report must still update them (not count as stale).
+    from tests.integration.test_ingest import ingest_file
 
-    (summary,) = run_all("metadata_sync")
+    video_id = vid(0)
+    sim.add_video(video_id, title="Song", channel_id=CHANNEL, channel_title="C", views=100)
 
-    assert summary.completed == (1 if task_by_task else 2)
-    task = (
-        session.execute(
-            select(ProcessingQueue)
-            .where(ProcessingQueue.video_id == ids[0])
-            .order_by(ProcessingQueue.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-    assert task.result["fields_changed"] == []
-    assert _values_as_of(session, ids[0]) > first
-    assert session.execute(select(func.count()).select_from(MetadataSync)).scalar_one() == entries + (
-        0 if task_by_task else 1  # the batch's other video changed
-    )
+    def report(day: str, views: int) -> Path:
+        path = tmp_path / f"cms_videos_{day}.csv"
+        path.write_text(f"video_id,video_title,views,claimed_by_another_owner\n{video_id},Song,{views},No\n")
+        return path
+
+    ingest_file(session, report("2026-01-01", 100))
+    queue.enqueue(session, video_id, "ownership_update")  # no claims: the claim fields stay as they are
+    session.commit()
+    assert [s.completed for s in run_all("ownership_update")] == [1]
+
+    next_day, _ = ingest_file(session, report("2026-01-02", 250))
+
+    assert (next_day.rows_updated, next_day.rows_stale) == (1, 0)
+    assert session.execute(select(Video.views).where(Video.video_id == video_id)).scalar_one() == 250
 
 
 def test_a_spent_content_id_quota_pauses_both_content_id_types(

@@ -57,3 +57,11 @@ def test_good_values_are_read(tmp_path: Path) -> None:
     assert "CORS_ALLOWED_ORIGINS=['https://a.example']" in done.stdout.splitlines()
     assert "LOG_LEVEL=DEBUG" in done.stdout.splitlines()
     assert "FIREBASE_SIGNUP_DOMAINS=[]" in done.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("given", "read"), [("warn", "WARNING"), ("FATAL", "CRITICAL"), ("Info", "INFO")])
+def test_log_levels_logging_takes_are_read(given: str, read: str) -> None:
+    # WARN and FATAL worked before levels were checked: a deployment using them must still start.
+    from catalog_ui.settings import Settings
+
+    assert Settings(_env_file=None, log_level=given).log_level == read
