@@ -35,6 +35,15 @@ def empty_database(database_url: str) -> Iterator[str]:
     admin.dispose()
 
 
+def _run_sql(url: str, sql: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
 def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
@@ -77,14 +86,10 @@ def _documents(url: str) -> list[str]:
 
 def test_search_documents_are_rebuilt_both_ways(empty_database: str) -> None:
     migrations.upgrade(empty_database, "010_report_details")
-    engine = create_engine(empty_database)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO video (video_id, title, isrc) VALUES ('migrate0001', 'Golden Hour', 'USABC2400001')"
-            )
-        )
-    engine.dispose()
+    _run_sql(
+        empty_database,
+        "INSERT INTO video (video_id, title, isrc) VALUES ('migrate0001', 'Golden Hour', 'USABC2400001')",
+    )
     ids_and_words = "'USABC2400001':1A 'golden':2 'hour':3 'migrate0001':1A"
     assert _documents(empty_database) == [ids_and_words]
     migrations.upgrade(empty_database, "011_search_words")
@@ -95,19 +100,14 @@ def test_search_documents_are_rebuilt_both_ways(empty_database: str) -> None:
 
 def test_accounts_differing_only_in_case_stop_the_upgrade_naming_them(empty_database: str) -> None:
     migrations.upgrade(empty_database, "015_hidden_videos_index")
-    engine = create_engine(empty_database)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                """INSERT INTO "user" (email, username) VALUES ('ana@example.com', 'Ana'), """
-                """('bo@example.com', 'ana'), ('cy@example.com', 'cy')"""
-            )
-        )
+    _run_sql(
+        empty_database,
+        """INSERT INTO "user" (email, username) VALUES ('ana@example.com', 'Ana'), """
+        """('bo@example.com', 'ana'), ('cy@example.com', 'cy')""",
+    )
     with pytest.raises(RuntimeError, match="same username but for letter case: Ana, ana"):
         migrations.upgrade(empty_database)
-    with engine.begin() as conn:
-        conn.execute(text("""UPDATE "user" SET username = 'bo' WHERE email = 'bo@example.com'"""))
-    engine.dispose()
+    _run_sql(empty_database, """UPDATE "user" SET username = 'bo' WHERE email = 'bo@example.com'""")
     migrations.upgrade(empty_database)
     assert {"idx_user_email_lower", "idx_user_username_lower"} <= {
         index["name"] for index in _indexes(empty_database, "user")

@@ -157,64 +157,57 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(session) -> None
     assert (_is_admin(session, boss.id), _is_admin(session, second.id)) == (False, True)
 
 
-def test_two_admins_demoting_each_other_at_once_leave_one_admin(engine) -> None:
-    with Session(engine) as session:
-        one = create_user(session, "one@example.com", PASSWORD, admin=True).id
-        two = create_user(session, "two@example.com", PASSWORD, admin=True).id
-        session.commit()
+def _second_waits_for_first(engine, first_step, second_step) -> str:
+    """Run `first_step` in one session, uncommitted; `second_step` in another session on a thread, which must
+    wait for the first's commit; returns how the second ended ("done" or its UserError's message)."""
     first, second = Session(engine), Session(engine)
-    set_admin(first, one, False)  # holds the admin-role lock until commit
     outcome: list[str] = []
 
-    def demote_two() -> None:
+    def run_second() -> None:
         try:
-            set_admin(second, two, False)
+            second_step(second)
             second.commit()
-            outcome.append("demoted")
+            outcome.append("done")
         except UserError as exc:
             second.rollback()
             outcome.append(str(exc))
 
-    thread = threading.Thread(target=demote_two)
-    thread.start()
-    thread.join(1.0)
-    assert thread.is_alive()  # waiting on the lock
-    first.commit()
-    thread.join(10)
-    assert outcome == [LAST_ADMIN]
-    first.close()
-    second.close()
-    with Session(engine) as session:
-        assert (_is_admin(session, one), _is_admin(session, two)) == (False, True)
-
-
-def test_two_admins_creating_one_account_in_two_cases_make_one(engine) -> None:
-    # Each checks before its insert and sees nothing; the database's case-insensitive keys let one win.
-    first, second = Session(engine), Session(engine)
-    create_user(first, "ana@example.com", PASSWORD, username="ana")  # not committed yet
-    outcome: list[str] = []
-
-    def create_again() -> None:
-        try:
-            create_user(second, "other@example.com", PASSWORD, username="ANA")
-            second.commit()
-            outcome.append("created")
-        except UserError as exc:
-            second.rollback()
-            outcome.append(str(exc))
-
-    thread = threading.Thread(target=create_again)
+    first_step(first)
+    thread = threading.Thread(target=run_second)
     thread.start()
     try:
         thread.join(1.0)
-        assert thread.is_alive()  # waiting on the first insert's key
+        assert thread.is_alive()  # waiting on the first session's lock or key
         first.commit()
         thread.join(10)
     finally:
         first.close()
         thread.join(10)
         second.close()
-    assert outcome == ["A user with this e-mail or username already exists."]
+    return outcome[0]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(engine) -> None:
+    with Session(engine) as session:
+        one = create_user(session, "one@example.com", PASSWORD, admin=True).id
+        two = create_user(session, "two@example.com", PASSWORD, admin=True).id
+        session.commit()
+    outcome = _second_waits_for_first(  # the first holds the admin-role lock until its commit
+        engine, lambda first: set_admin(first, one, False), lambda second: set_admin(second, two, False)
+    )
+    assert outcome == LAST_ADMIN
+    with Session(engine) as session:
+        assert (_is_admin(session, one), _is_admin(session, two)) == (False, True)
+
+
+def test_two_admins_creating_one_account_in_two_cases_make_one(engine) -> None:
+    # Each checks before its insert and sees nothing; the database's case-insensitive keys let one win.
+    outcome = _second_waits_for_first(
+        engine,
+        lambda first: create_user(first, "ana@example.com", PASSWORD, username="ana"),
+        lambda second: create_user(second, "other@example.com", PASSWORD, username="ANA"),
+    )
+    assert outcome == "A user with this e-mail or username already exists."
     with Session(engine) as session:
         assert session.execute(select(User.username)).scalars().all() == ["ana"]
 
