@@ -11,7 +11,6 @@ the counts are read again with the same anchor, so filters, selection and scroll
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -48,16 +47,9 @@ from catalog_ui.state import grid_display as show
 from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
+from catalog_ui.state.url_history import show_url
 
 POLL_INTERVAL_MS = 2_000
-# A new history entry with its own key, keeping the router's bookkeeping in the entry's state.
-_PUSH_URL = (
-    "window.history.pushState("
-    "{{...(window.history.state || {{}}), key: Math.random().toString(36).slice(2, 10)}}, '', {url})"
-)
-# The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
-_REPLACE_URL = "window.history.replaceState(window.history.state, '', {url})"
-_TO_TOP = "window.scrollTo(0, 0)"  # a new page of rows is read from its first row
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
 MAX_SELECTED = 10_000
 
@@ -259,16 +251,12 @@ class VideosState(AuthState):
 
     def _go(self, view: GridView, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
         """Show `view` now and put it in the URL: a new history entry, so back returns here, or with
-        `same_entry` the current one's URL; `to_top` scrolls the window to the first row.
-
-        The entry is pushed straight onto the browser's history rather than navigated to: the page is
-        already showing the view, so a navigation would only re-run the page's on_load for nothing. Back
-        and forward are real navigations (the router sees the popped URL) and arrive through `load`.
+        `same_entry` the current one's URL; `to_top` scrolls the window to the first row (a new page of
+        rows is read from its first row). See `state/url_history.py`.
         """
         self._typing = False
         self._read(view, self._anchor_for(view), recount=False)
-        script = (_REPLACE_URL if same_entry else _PUSH_URL).format(url=json.dumps(view.url()))
-        return rx.call_script(f"{script}; {_TO_TOP}" if to_top else script)
+        return show_url(view.url(), same_entry=same_entry, to_top=to_top)
 
     def _refresh(self) -> None:
         """Read the shown page and counts again, as they are now."""

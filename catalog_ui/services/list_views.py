@@ -1,0 +1,167 @@
+"""The views of the list pages (queue, audit, channels, reports) and of the video page's tab, as URLs.
+
+Each view is what its page shows — filters, sort, page, the open item — and parses from and writes to the
+page's URL query. Defaults are left out of the URL, so the page's bare address is its default view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from catalog_ui.models.audit import CHANGE_SET_KINDS
+from catalog_ui.models.queue import TASK_STATUSES, TASK_TYPES
+from catalog_ui.models.report import REPORT_STATUSES
+from catalog_ui.services.channels import CHANNEL_SORTS
+from catalog_ui.services.query_params import QueryReader, page_url
+
+ALL = "all"
+ANY = "any"
+FILTER_MAX_CHARS = 200
+CHANNEL_SORT = "videos"  # the channels list's default sort
+VIDEO_TABS = ("fields", "history", "views", "tasks")
+
+
+def _page(params: list[tuple[str, str]], page: int) -> list[tuple[str, str]]:
+    return [*params, ("page", str(page))] if page > 1 else params
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """/queue: tasks of a status and type, of one video, queued by one user (e-mail or username)."""
+
+    status: str = ALL
+    task_type: str = ALL
+    video: str = ""
+    creator: str = ""
+    page: int = 1
+
+    def url(self) -> str:
+        """/queue with this view's query."""
+        params = [
+            (key, value)
+            for key, value, default in (
+                ("status", self.status, ALL),
+                ("type", self.task_type, ALL),
+                ("video", self.video, ""),
+                ("creator", self.creator, ""),
+            )
+            if value != default
+        ]
+        return page_url("/queue", _page(params, self.page))
+
+
+def parse_queue_view(query: str) -> tuple[QueueView, list[str]]:
+    """The /queue view a URL query names, and messages about the values ignored."""
+    reader = QueryReader(query)
+    view = QueueView(
+        status=reader.choice("status", TASK_STATUSES, ALL),
+        task_type=reader.choice("type", TASK_TYPES, ALL),
+        video=reader.text("video", FILTER_MAX_CHARS),
+        creator=reader.text("creator", FILTER_MAX_CHARS),
+        page=reader.page(),
+    )
+    return view, reader.problems
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """/audit: change sets of a kind, by a user, between two local days; the open change set."""
+
+    kind: str = ANY
+    user: str = ANY  # a user id, or "any"
+    since: str = ""  # YYYY-MM-DD
+    until: str = ""
+    page: int = 1
+    change_set: int | None = None
+
+    def url(self) -> str:
+        """/audit with this view's query."""
+        params = [
+            (key, value)
+            for key, value, default in (
+                ("kind", self.kind, ANY),
+                ("user", self.user, ANY),
+                ("since", self.since, ""),
+                ("until", self.until, ""),
+            )
+            if value != default
+        ]
+        params = _page(params, self.page)
+        if self.change_set is not None:
+            params.append(("change_set", str(self.change_set)))
+        return page_url("/audit", params)
+
+
+def parse_audit_view(query: str) -> tuple[AuditView, list[str]]:
+    """The /audit view a URL query names, and messages about the values ignored."""
+    reader = QueryReader(query)
+    user = reader.identifier("user")
+    view = AuditView(
+        kind=reader.choice("kind", CHANGE_SET_KINDS, ANY),
+        user=ANY if user is None else str(user),
+        since=reader.day("since"),
+        until=reader.day("until"),
+        page=reader.page(),
+        change_set=reader.identifier("change_set"),
+    )
+    return view, reader.problems
+
+
+@dataclass(frozen=True)
+class ChannelsView:
+    """/channels: a search by name or id, a sort, a page."""
+
+    search: str = ""
+    sort: str = CHANNEL_SORT
+    page: int = 1
+
+    def url(self) -> str:
+        """/channels with this view's query."""
+        params = [("q", self.search)] if self.search else []
+        if self.sort != CHANNEL_SORT:
+            params.append(("sort", self.sort))
+        return page_url("/channels", _page(params, self.page))
+
+
+def parse_channels_view(query: str) -> tuple[ChannelsView, list[str]]:
+    """The /channels view a URL query names, and messages about the values ignored."""
+    reader = QueryReader(query)
+    view = ChannelsView(
+        search=reader.text("q", FILTER_MAX_CHARS),
+        sort=reader.choice("sort", CHANNEL_SORTS, CHANNEL_SORT),
+        page=reader.page(),
+    )
+    return view, reader.problems
+
+
+@dataclass(frozen=True)
+class ReportsView:
+    """/reports: reports of one status, a page."""
+
+    status: str = ALL
+    page: int = 1
+
+    def url(self) -> str:
+        """/reports with this view's query."""
+        params = [("status", self.status)] if self.status != ALL else []
+        return page_url("/reports", _page(params, self.page))
+
+
+def parse_reports_view(query: str) -> tuple[ReportsView, list[str]]:
+    """The /reports view a URL query names, and messages about the values ignored."""
+    reader = QueryReader(query)
+    view = ReportsView(status=reader.choice("status", REPORT_STATUSES, ALL), page=reader.page())
+    return view, reader.problems
+
+
+def video_tab_url(video_id: str, tab: str) -> str:
+    """The video page of `video_id` on `tab` (the fields tab is the bare address)."""
+    path = f"/videos/{quote(video_id, safe='')}"
+    return page_url(path, [("tab", tab)] if tab != VIDEO_TABS[0] else [])
+
+
+def parse_video_tab(query: str) -> tuple[str, list[str]]:
+    """The video page's tab a URL query names, and messages about the values ignored."""
+    reader = QueryReader(query)
+    return reader.choice("tab", VIDEO_TABS, VIDEO_TABS[0]), reader.problems
