@@ -39,7 +39,8 @@ def _filters() -> rx.Component:
             rx.text("Video ID", size="1", color_scheme="gray"),
             rx.input(
                 rx.input.slot(rx.icon("clapperboard", size=14)),
-                value=S.video_filter,
+                default_value=S.video_filter,  # uncontrolled: see QueueState.video_key
+                key=S.video_key,
                 on_change=S.set_video_filter.debounce(400),
                 placeholder="e.g. dQw4w9WgXcQ",
                 max_length=200,
@@ -55,7 +56,8 @@ def _filters() -> rx.Component:
             rx.hstack(
                 rx.input(
                     rx.input.slot(rx.icon("user", size=14)),
-                    value=S.creator_filter,
+                    default_value=S.creator_filter,
+                    key=S.creator_key,
                     on_change=S.set_creator_filter.debounce(400),
                     placeholder="e-mail or username",
                     max_length=200,

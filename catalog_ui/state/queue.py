@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import reflex as rx
@@ -19,6 +20,8 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.queue import TASK_STATUSES, TASK_TYPES
 from catalog_ui.services import queue
 from catalog_ui.services.auth import find_user_by_login
+from catalog_ui.services.grid_view import clean_text
+from catalog_ui.services.list_views import ALL, FILTER_MAX_CHARS, QueueView, parse_queue_view
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
 from catalog_ui.state.auth import AuthState
@@ -33,6 +36,7 @@ from catalog_ui.state.queue_display import (
     throughput_points,
     throughput_summary,
 )
+from catalog_ui.state.url_history import settle_url, show_url
 from catalog_ui.state.worker_wake import wake_workers
 
 log = logging.getLogger(__name__)
@@ -40,9 +44,7 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 3000
 PAGE_SIZE = 50
 THROUGHPUT_MINUTES = 15
-ALL = "all"
 PRIORITY_MAX = 2_147_483_647  # the column is a PostgreSQL integer
-FILTER_MAX_CHARS = 200
 # Every open /queue tab polls; within this process they share one reading of the counts and throughput.
 OVERVIEW_MAX_AGE_S = 2.0
 
@@ -84,10 +86,15 @@ class QueueState(AuthState):
 
     status_filter: str = ALL
     type_filter: str = ALL
+    # The two boxes are uncontrolled (an echo of what was sent would overwrite what was typed since): a new
+    # key remounts one with its filter when the filter changes from elsewhere (a link, back, "Mine").
     video_filter: str = ""
+    video_key: int = 0
     creator_filter: str = ""
+    creator_key: int = 0
     creator_error: str = ""
     _creator_id: int | None = None
+    _typing: str = ""  # the box typed into last: its next change replaces its history entry
 
     rows: list[TaskRow] = []
     page: int = 1
@@ -180,19 +187,50 @@ class QueueState(AuthState):
             else:
                 self._creator_id = user.id
 
+    # -- the view in the URL ----------------------------------------------------------------------------
+
+    def _view(self) -> QueueView:
+        return QueueView(
+            self.status_filter, self.type_filter, self.video_filter, self.creator_filter, self.page
+        )
+
+    def _apply(self, view: QueueView, *, typed: str = "") -> None:
+        """Make `view` the list's filters and page. A box remounts with its new value (`*_key`) unless it is
+        the one being typed into (`typed`), whose text may already be ahead of the value sent."""
+        if view.video != self.video_filter and typed != "video":
+            self.video_key += 1
+        if view.creator != self.creator_filter and typed != "creator":
+            self.creator_key += 1
+        creator_changed = view.creator != self.creator_filter
+        self.status_filter, self.type_filter = view.status, view.task_type
+        self.video_filter, self.creator_filter, self.page = view.video, view.creator, view.page
+        if creator_changed:
+            self._resolve_creator()
+
+    def _go(self, view: QueueView, *, typed: str = "") -> rx.event.EventSpec:
+        """Show `view` and put it in the URL: a new history entry, or the same one while `typed` (a box's
+        name) is typed into."""
+        same_entry = bool(typed) and typed == self._typing
+        self._typing = typed
+        self._apply(view, typed=typed)
+        self._fetch_tasks()
+        return show_url(self._view().url(), same_entry=same_entry)
+
+    def _filtered(self, **changes: Any) -> rx.event.EventSpec:
+        return self._go(replace(self._view(), page=1, **changes))
+
     @rx.event
     @authenticated
-    def load(self) -> None:
-        """on_load: filters from the URL (?status=&type=&video=&creator=), then everything."""
-        params = self.router.url.query_parameters
-        status, task_type = str(params.get("status") or ALL), str(params.get("type") or ALL)
-        self.status_filter = status if status in TASK_STATUSES else ALL
-        self.type_filter = task_type if task_type in TASK_TYPES else ALL
-        self.video_filter = str(params.get("video") or "").strip()[:FILTER_MAX_CHARS]
-        self.creator_filter = str(params.get("creator") or "").strip()[:FILTER_MAX_CHARS]
-        self.page, self.detail_open, self.confirm_open = 1, False, False
-        self._resolve_creator()
+    def load(self) -> Any:
+        """on_load (also back/forward): the filters and page the URL names, then everything."""
+        view, problems = parse_queue_view(self.router.url.query)
+        self._typing = ""
+        self._apply(view)
+        self._resolve_creator()  # again: the user may exist since
+        self.detail_open, self.confirm_open = False, False
         self._refresh()
+        shown = self._view()
+        return settle_url(shown.url(), problems, corrected=shown != view, toast_id="queue-url-problems")
 
     @rx.event
     @on_timer
@@ -204,79 +242,70 @@ class QueueState(AuthState):
 
     @rx.event
     @authenticated
-    def set_status_filter(self, status: str) -> None:
+    def set_status_filter(self, status: str) -> Any:
         """Show only tasks of `status` ('all' for every one)."""
-        self.status_filter = status if status in TASK_STATUSES else ALL
-        self.page = 1
-        self._fetch_tasks()
+        return self._filtered(status=status if status in TASK_STATUSES else ALL)
 
     @rx.event
     @authenticated
-    def set_type_filter(self, task_type: str) -> None:
+    def set_type_filter(self, task_type: str) -> Any:
         """Show only tasks of `task_type` ('all' for every one)."""
-        self.type_filter = task_type if task_type in TASK_TYPES else ALL
-        self.page = 1
-        self._fetch_tasks()
+        return self._filtered(task_type=task_type if task_type in TASK_TYPES else ALL)
 
     @rx.event
     @authenticated
-    def set_video_filter(self, video_id: str) -> None:
-        """Show only the tasks of one video (its exact id)."""
-        self.video_filter = str(video_id or "").strip()[:FILTER_MAX_CHARS]
-        self.page = 1
-        self._fetch_tasks()
+    def set_video_filter(self, video_id: str) -> Any:
+        """Show only the tasks of one video (its exact id), as it is typed."""
+        video = clean_text(str(video_id or ""), FILTER_MAX_CHARS)
+        if video == self.video_filter:
+            return None
+        return self._go(replace(self._view(), video=video, page=1), typed="video")
 
     @rx.event
     @authenticated
-    def set_creator_filter(self, login: str) -> None:
-        """Show only the tasks queued by one user (e-mail or username)."""
-        self.creator_filter = str(login or "").strip()[:FILTER_MAX_CHARS]
-        self.page = 1
-        self._resolve_creator()
-        self._fetch_tasks()
+    def set_creator_filter(self, login: str) -> Any:
+        """Show only the tasks queued by one user (e-mail or username), as it is typed."""
+        creator = clean_text(str(login or ""), FILTER_MAX_CHARS)
+        if creator == self.creator_filter:
+            return None
+        return self._go(replace(self._view(), creator=creator, page=1), typed="creator")
 
     @rx.event
     @authenticated
-    def only_mine(self) -> None:
+    def only_mine(self) -> Any:
         """Show the tasks the signed-in user queued."""
-        self.creator_filter = principal_of(self).email
-        self.page = 1
-        self._resolve_creator()
-        self._fetch_tasks()
+        return self._filtered(creator=principal_of(self).email)
 
     @rx.event
     @authenticated
-    def show_cell(self, task_type: str, status: str) -> None:
+    def show_cell(self, task_type: str, status: str) -> Any:
         """A click in the counts table: filter the list by that type and status."""
-        self.type_filter = task_type if task_type in TASK_TYPES else ALL
-        self.status_filter = status if status in TASK_STATUSES else ALL
-        self.page = 1
-        self._fetch_tasks()
+        return self._filtered(
+            task_type=task_type if task_type in TASK_TYPES else ALL,
+            status=status if status in TASK_STATUSES else ALL,
+        )
 
     @rx.event
     @authenticated
-    def clear_filters(self) -> None:
+    def clear_filters(self) -> Any:
         """Every task again."""
-        self.status_filter, self.type_filter, self.video_filter, self.creator_filter = ALL, ALL, "", ""
-        self.page = 1
-        self._resolve_creator()
-        self._fetch_tasks()
+        return self._go(QueueView())
 
     @rx.event
     @authenticated
-    def next_page(self) -> None:
+    def next_page(self) -> Any:
         """Older tasks."""
-        if self.page < self.pages:
-            self.page += 1
-            self._fetch_tasks()
+        if self.page >= self.pages:
+            return None
+        return self._go(replace(self._view(), page=self.page + 1))
 
     @rx.event
     @authenticated
-    def prev_page(self) -> None:
+    def prev_page(self) -> Any:
         """Newer tasks."""
-        if self.page > 1:
-            self.page -= 1
-            self._fetch_tasks()
+        if self.page <= 1:
+            return None
+        return self._go(replace(self._view(), page=self.page - 1))
 
     # -- detail ----------------------------------------------------------------------------------------
 
