@@ -16,6 +16,18 @@ from catalog_ui.state.rollback import RollbackState
 S = AuditState
 
 
+def _date_box(value: rx.Var[str], on_change: rx.event.EventHandler, box_id: str, label: str) -> rx.Component:
+    # Uncontrolled: a date typed digit by digit changes several times; see AuditState.dates_key.
+    return rx.input(
+        type="date",
+        default_value=value,
+        key=f"{box_id}-{S.dates_key}",  # siblings: each its own key
+        on_change=on_change.debounce(300),
+        id=box_id,
+        aria_label=label,
+    )
+
+
 def _filters() -> rx.Component:
     return rx.hstack(
         rx.select.root(
@@ -35,9 +47,9 @@ def _filters() -> rx.Component:
             on_change=S.set_user_filter,
         ),
         rx.text("From", size="2"),
-        rx.input(type="date", value=S.since, on_change=S.set_since, id="filter-since", aria_label="From"),
+        _date_box(S.since, S.set_since, "filter-since", "From"),
         rx.text("to", size="2"),
-        rx.input(type="date", value=S.until, on_change=S.set_until, id="filter-until", aria_label="To"),
+        _date_box(S.until, S.set_until, "filter-until", "To"),
         rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="filter-clear"),
         align="center",
         wrap="wrap",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
@@ -17,15 +18,17 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.services import change_sets
 from catalog_ui.services.change_sets import ChangeSetError
+from catalog_ui.services.list_views import ANY, AuditView, parse_audit_view
+from catalog_ui.services.query_params import parse_day
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
 from catalog_ui.state.guards import authenticated, principal_of
 from catalog_ui.state.history_display import TimelineRow, field_label, timeline_row
 from catalog_ui.state.paging import PagedListMixin
+from catalog_ui.state.url_history import settle_url, show_url
 
 PAGE_SIZE = 50
 ENTRIES_PAGE_SIZE = 20
-ANY = "any"
 
 
 @dataclasses.dataclass
@@ -96,6 +99,10 @@ class AuditState(PagedListMixin, AuthState):
     kinds: list[str] = [ANY, *CHANGE_SET_KINDS]
     timezone: str = ""
     error: str = ""
+    # The date boxes are uncontrolled (an echo of what was sent would overwrite what was typed since): a new
+    # key remounts them with the period when it changes from elsewhere (a link, back, "Clear").
+    dates_key: int = 0
+    _typing: str = ""  # the date box typed into last: its next change replaces its history entry
 
     selected: ChangeSetRow = ChangeSetRow()
     detail_open: bool = False
@@ -115,21 +122,64 @@ class AuditState(PagedListMixin, AuthState):
         """'1,204 videos'."""
         return f"{self.entries_total:,} video{'' if self.entries_total == 1 else 's'}"
 
+    # -- the view in the URL ----------------------------------------------------------------------------
+
+    def _view(self) -> AuditView:
+        return AuditView(
+            kind=self.kind,
+            user=self.user_filter,
+            since=self.since,
+            until=self.until,
+            page=self.page,
+            change_set=self.selected.id if self.detail_open else None,
+        )
+
+    def _apply(self, view: AuditView, *, typed: str = "") -> None:
+        """Make `view` the list's filters and page and read them (the open change set is the caller's). A
+        date box remounts with its new value (`dates_key`) unless it is the one being typed into (`typed`)."""
+        if (view.since, view.until) != (self.since, self.until) and typed not in ("since", "until"):
+            self.dates_key += 1
+        self.kind, self.user_filter, self.since, self.until = view.kind, view.user, view.since, view.until
+        self.page = view.page
+        self._fetch()
+
+    def _go(self, view: AuditView, *, typed: str = "") -> rx.event.EventSpec:
+        """Show the list of `view` and put `view` in the URL: a new history entry, or the same one while
+        `typed` (a date box's name) is typed into."""
+        same_entry = bool(typed) and typed == self._typing
+        self._typing = typed
+        self._apply(view, typed=typed)
+        return show_url(self._view().url(), same_entry=same_entry)
+
+    def _filtered(self, **changes: Any) -> rx.event.EventSpec:
+        return self._go(dataclasses.replace(self._view(), page=1, **changes))
+
+    def _paged(self) -> rx.event.EventSpec:
+        self._typing = ""
+        return show_url(self._view().url())
+
     @rx.event
     @authenticated
-    def load(self) -> Iterator[rx.event.EventSpec | None]:
-        """on_load: the first page; the change set named by `?change_set=` opens; the browser's zone once."""
+    def load(self) -> Iterator[Any]:
+        """on_load (also back/forward): the list and the change set the URL names; the browser's zone once."""
+        view, problems = parse_audit_view(self.router.url.query)
         with session_scope() as session:
             self.users = [
                 [ANY, "Anybody"],
                 *([str(uid), name] for uid, name in change_sets.user_choices(session)),
             ]
-        self._fetch()
-        wanted = str(self.router.url.query_parameters.get("change_set") or "")
-        if wanted.isdigit() and len(wanted) < 19:
-            self._open(int(wanted))
+        if view.user != ANY and view.user not in {uid for uid, _ in self.users}:
+            problems.append(f"Ignored user={view.user} in the address: nobody by that id made changes.")
+            view = dataclasses.replace(view, user=ANY)
+        self._typing = ""
+        self._apply(view)
+        if view.change_set is not None:
+            self.entries_page = 1
+            self._open(view.change_set)
         else:
             self.detail_open = False
+        shown = self._view()
+        yield settle_url(shown.url(), problems, corrected=shown != view, toast_id="audit-url-problems")
         if not self.timezone:
             yield rx.call_script(
                 "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AuditState.set_timezone
@@ -179,51 +229,57 @@ class AuditState(PagedListMixin, AuthState):
 
     @rx.event
     @authenticated
-    def set_kind(self, value: str) -> None:
+    def set_kind(self, value: str) -> Any:
         """Filter by kind ('any' for all)."""
-        self.kind = value if value in self.kinds else ANY
-        self.page = 1
-        self._fetch()
+        return self._filtered(kind=value if value in self.kinds else ANY)
 
     @rx.event
     @authenticated
-    def set_user_filter(self, value: str) -> None:
+    def set_user_filter(self, value: str) -> Any:
         """Filter by the user who made the change ('any' for all)."""
-        self.user_filter = value if value == ANY or str(value).isdigit() else ANY
-        self.page = 1
-        self._fetch()
+        return self._filtered(user=value if value == ANY or str(value).isdecimal() else ANY)
 
     @rx.event
     @authenticated
-    def set_since(self, value: str) -> None:
+    def set_since(self, value: str) -> Any:
         """First local day of the period (YYYY-MM-DD, '' for open)."""
-        self.since, self.page = str(value or "")[:10], 1
-        self._fetch()
+        return self._set_day("since", value)
 
     @rx.event
     @authenticated
-    def set_until(self, value: str) -> None:
+    def set_until(self, value: str) -> Any:
         """Last local day of the period, included (YYYY-MM-DD, '' for open)."""
-        self.until, self.page = str(value or "")[:10], 1
-        self._fetch()
+        return self._set_day("until", value)
+
+    def _set_day(self, key: str, value: str) -> Any:
+        day = parse_day(str(value or ""))
+        if day is None:
+            return rx.toast.error(f"'{str(value)[:20]}' is not a date.")
+        if day == getattr(self, key):
+            return None
+        return self._go(dataclasses.replace(self._view(), page=1, **{key: day}), typed=key)
 
     @rx.event
     @authenticated
-    def clear_filters(self) -> None:
+    def clear_filters(self) -> Any:
         """Back to every change set."""
-        self.kind, self.user_filter, self.since, self.until, self.page = ANY, ANY, "", "", 1
-        self._fetch()
+        return self._filtered(kind=ANY, user=ANY, since="", until="")
 
     # -- the open change set ---------------------------------------------------------------------------
 
     @rx.event
     @authenticated
-    def open_change_set(self, change_set_id: int) -> None:
+    def open_change_set(self, change_set_id: int) -> Any:
         """Show one change set: its fields and its videos."""
         wanted = str(change_set_id)
         self.entries_page = 1
-        if wanted.isdigit() and len(wanted) < 19:
-            self._open(int(wanted))
+        if not (wanted.isdecimal() and len(wanted) < 19):
+            return None
+        self._open(int(wanted))
+        if not self.detail_open:
+            return None
+        self._typing = ""
+        return show_url(self._view().url())
 
     def _open(self, change_set_id: int) -> None:
         with session_scope() as session:
@@ -251,9 +307,13 @@ class AuditState(PagedListMixin, AuthState):
 
     @rx.event
     @authenticated
-    def close_detail(self) -> None:
+    def close_detail(self) -> Any:
         """Back to the list only."""
+        if not self.detail_open:
+            return None
         self.detail_open = False
+        self._typing = ""
+        return show_url(self._view().url())
 
     @rx.event
     @authenticated
