@@ -32,14 +32,15 @@ def channels_page() -> rx.Component:
         rx.hstack(
             rx.input(
                 placeholder="Search channels by name or id",
-                value=ChannelsState.search,
+                default_value=ChannelsState.search,  # uncontrolled: see ChannelsState.search_key
+                key=ChannelsState.search_key,
                 on_change=ChannelsState.set_search.debounce(300),
                 width="24rem",
                 id="channel-search",
                 aria_label="Search channels",
             ),
             rx.select.root(
-                rx.select.trigger(),
+                rx.select.trigger(id="channel-sort"),
                 rx.select.content(
                     rx.select.item("Most videos", value="videos"),
                     rx.select.item("Most views", value="views"),
