@@ -11,23 +11,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import reflex as rx
 
 from catalog_ui.db import session_scope
+from catalog_ui.models.report import REPORT_STATUSES
 from catalog_ui.services import reports, storage
+from catalog_ui.services.list_views import ALL, ReportsView, parse_reports_view
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.reports import ReportError
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import authenticated, on_timer, principal_of
 from catalog_ui.state.report_display import ReportRow, report_row
+from catalog_ui.state.url_history import settle_url, show_url
 
 POLL_INTERVAL_MS = 1500
 PAGE_SIZE = 25
-STATUS_FILTERS = ("all", "pending", "processing", "completed", "error")
+STATUS_FILTERS = (ALL, *REPORT_STATUSES)
 UPLOAD_ID = "report-upload"
 
 
@@ -66,7 +70,7 @@ class ReportsState(AuthState):
     page: int = 1
     pages: int = 1
     total: int = 0
-    status_filter: str = "all"
+    status_filter: str = ALL
     polling: bool = False
     upload_open: bool = False
     uploading: bool = False
@@ -80,7 +84,7 @@ class ReportsState(AuthState):
         return f"{self.total:,} report{'' if self.total == 1 else 's'}"
 
     def _fetch(self) -> None:
-        status = None if self.status_filter == "all" else self.status_filter
+        status = None if self.status_filter == ALL else self.status_filter
         with session_scope() as session:
             result = reports.list_reports(session, page=self.page, per_page=PAGE_SIZE, status=status)
             running = reports.running_count(session)
@@ -96,13 +100,26 @@ class ReportsState(AuthState):
         # (the count alone would then stop the poll and leave the row stale).
         self.polling = running > 0 or any(row.running for row in self.rows)
 
+    def _view(self) -> ReportsView:
+        return ReportsView(status=self.status_filter, page=self.page)
+
+    def _go(self, view: ReportsView) -> rx.event.EventSpec:
+        """Show `view` and put it in the URL as a new history entry."""
+        self.status_filter, self.page = view.status, view.page
+        self._fetch()
+        return show_url(self._view().url())
+
     @rx.event
     @authenticated
-    def load(self) -> None:
-        """on_load: the first page, and where uploads will be stored."""
+    def load(self) -> Any:
+        """on_load (also back/forward): the status and page the URL names, and where uploads will be stored."""
+        view, problems = parse_reports_view(self.router.url.query)
         self.s3_enabled = storage.s3_configured()
         self.storage_hint = storage_description()
+        self.status_filter, self.page = view.status, view.page
         self._fetch()
+        shown = self._view()
+        return settle_url(shown.url(), problems, corrected=shown != view, toast_id="reports-url-problems")
 
     @rx.event
     @on_timer
@@ -112,27 +129,25 @@ class ReportsState(AuthState):
 
     @rx.event
     @authenticated
-    def set_status_filter(self, status: str) -> None:
+    def set_status_filter(self, status: str) -> Any:
         """Show only reports of `status` ('all' for every one)."""
-        self.status_filter = status if status in STATUS_FILTERS else "all"
-        self.page = 1
-        self._fetch()
+        return self._go(ReportsView(status=status if status in STATUS_FILTERS else ALL))
 
     @rx.event
     @authenticated
-    def next_page(self) -> None:
+    def next_page(self) -> Any:
         """One page forward."""
-        if self.page < self.pages:
-            self.page += 1
-            self._fetch()
+        if self.page >= self.pages:
+            return None
+        return self._go(replace(self._view(), page=self.page + 1))
 
     @rx.event
     @authenticated
-    def prev_page(self) -> None:
+    def prev_page(self) -> Any:
         """One page back."""
-        if self.page > 1:
-            self.page -= 1
-            self._fetch()
+        if self.page <= 1:
+            return None
+        return self._go(replace(self._view(), page=self.page - 1))
 
     @rx.event
     @authenticated
@@ -163,8 +178,10 @@ class ReportsState(AuthState):
                 problems.append(f"{file.filename}: {exc}")
         start_ingestion(created)
         self.uploading = False
-        self.status_filter, self.page = "all", 1
-        self._fetch()
+        if self._view() != ReportsView():
+            yield self._go(ReportsView())  # the new reports are at the top of every report
+        else:
+            self._fetch()
         if created:
             self.upload_open = False
             yield rx.clear_selected_files(UPLOAD_ID)

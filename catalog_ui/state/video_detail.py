@@ -20,6 +20,7 @@ from catalog_ui.models.queue import ACTIVE_STATUSES as ACTIVE_TASK_STATUSES
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import history, queue, video_flags
 from catalog_ui.services.history import HistoryError
+from catalog_ui.services.list_views import VIDEO_TABS, parse_video_tab, video_tab_url
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
 from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, video_visible, youtube_url
@@ -36,6 +37,7 @@ from catalog_ui.state.history_display import (
 )
 from catalog_ui.state.rollback import RollbackState
 from catalog_ui.state.routing import route_tail
+from catalog_ui.state.url_history import settle_url, show_url
 from catalog_ui.state.worker_wake import wake_workers
 
 HISTORY_PAGE_SIZE = 25
@@ -91,6 +93,7 @@ class VideoDetailState(AuthState):
 
     loaded: bool = False
     found: bool = False
+    tab: str = VIDEO_TABS[0]
     current_video_id: str = ""
     title: str = ""
     hidden: bool = False
@@ -157,8 +160,10 @@ class VideoDetailState(AuthState):
     @rx.event
     @authenticated
     def load(self) -> Iterator[rx.event.EventSpec | None]:
-        """on_load: read the video named in the URL; ask the browser for its time zone once."""
+        """on_load (also back/forward): read the video named in the URL, show the tab its `?tab=` names; ask
+        the browser for its time zone once."""
         video_id = route_tail(self)[:100]
+        self.tab, problems = parse_video_tab(self.router.url.query)
         if video_id != self.current_video_id:
             # Another video: forget the previous one's view before showing anything of it.
             self.loaded, self.found, self.current_video_id = False, False, video_id
@@ -171,10 +176,23 @@ class VideoDetailState(AuthState):
             yield
         self.thumbnail_failed = False
         self._fetch_all()
+        if problems:
+            yield settle_url(
+                video_tab_url(video_id, self.tab), problems, corrected=True, toast_id="video-url"
+            )
         if not self.timezone:
             yield rx.call_script(
                 "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=VideoDetailState.set_timezone
             )
+
+    @rx.event
+    @authenticated
+    def set_tab(self, tab: str) -> Any:
+        """Show another tab, and put it in the URL (a reload or a link opens the same tab)."""
+        if tab not in VIDEO_TABS or tab == self.tab:
+            return None
+        self.tab = tab
+        return show_url(video_tab_url(self.current_video_id, tab))
 
     @rx.event
     @authenticated
