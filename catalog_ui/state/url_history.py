@@ -11,20 +11,22 @@ import json
 
 import reflex as rx
 
-# A new history entry with its own key, keeping the router's bookkeeping in the entry's state.
+# A new history entry with its own key, keeping the router's bookkeeping in the entry's state. The entry
+# left gets a new key too: it may be the one the router last navigated to, and the router takes a return to
+# the location it holds (same URL, same key) for no navigation at all, so Back would not reach on_load.
+_NEW_KEY = "{...(window.history.state || {}), key: Math.random().toString(36).slice(2, 10)}"
 _PUSH_URL = (
-    "window.history.pushState("
-    "{{...(window.history.state || {{}}), key: Math.random().toString(36).slice(2, 10)}}, '', {url})"
+    "window.history.replaceState(" + _NEW_KEY + ", ''); window.history.pushState(" + _NEW_KEY + ", '', %s)"
 )
 # The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
-_REPLACE_URL = "window.history.replaceState(window.history.state, '', {url})"
+_REPLACE_URL = "window.history.replaceState(window.history.state, '', %s)"
 _TO_TOP = "window.scrollTo(0, 0)"
 
 
 def show_url(url: str, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
     """Put `url` in the address bar: a new history entry (Back returns to the one before), or with
     `same_entry` the current entry's URL; `to_top` also scrolls the window to the top."""
-    script = (_REPLACE_URL if same_entry else _PUSH_URL).format(url=json.dumps(url))
+    script = (_REPLACE_URL if same_entry else _PUSH_URL) % json.dumps(url)
     return rx.call_script(f"{script}; {_TO_TOP}" if to_top else script)
 
 

@@ -307,3 +307,25 @@ def test_the_grid_updates_by_itself_when_a_report_is_ingested(
             text("SELECT title FROM video WHERE video_id = :v"), {"v": watched}
         ).scalar_one()
         assert title == "AAA Live Title " + watched
+
+
+def test_back_undoes_the_first_filter_of_a_page_just_loaded(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # The entry the page was loaded in is the router's own: coming back to it must still reach on_load.
+    _videos(
+        engine,
+        [{"video_id": f"firstback{n:02d}", "title": "Golden" if n < 3 else f"Other {n}"} for n in range(10)],
+    )
+    sign_in(page, app_url, *make_user())
+    page.reload()
+    expect(page.locator("#total-label")).to_have_text("10 videos")
+    page.locator("#video-search").fill("golden")
+    page.wait_for_url(re.compile(r".*/videos\?q=golden$"))
+    expect(page.locator("#total-label")).to_have_text("3 videos")
+
+    page.go_back()
+
+    page.wait_for_url(re.compile(r".*/videos/?$"))
+    expect(page.locator("#total-label")).to_have_text("10 videos")
+    expect(page.locator("#video-search")).to_have_value("")
