@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -116,3 +117,10 @@ def make_user(engine):
         return email, password
 
     return make
+
+
+def wait_for_view(page: Page, app_url: str, path: str, query: str = "") -> None:
+    """Wait until the address is `path` with exactly `query`: pushed by the page, or loaded (the server then
+    adds a slash to the path, `/queue/?status=failed`)."""
+    tail = re.escape(f"?{query}") if query else ""
+    page.wait_for_url(re.compile(f"^{re.escape(app_url + path)}/?{tail}$"))

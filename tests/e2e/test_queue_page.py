@@ -3,7 +3,7 @@
 A user queues a metadata_sync from a video's page and watches it complete on /queue; the video then shows
 YouTube's new values with history from that task. An admin retries a task that failed for good once its
 video is back on YouTube, and changes the priority of, then cancels, a task of a paused type. A user sees
-none of the admin actions.
+none of the admin actions. The filters and the page are kept in the URL: reload, a new tab and Back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from catalog_ui.models import ProcessingQueue, Video, utc_now
 from catalog_ui.services import queue
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_view
 from tests.simulators.youtube import YouTubeSimulator
 
 pytestmark = pytest.mark.e2e
@@ -192,3 +192,71 @@ def _admin_journey(engine, app_url: str, page: Page, make_user, youtube: YouTube
     _status(page, waiting_id, "cancelled")
     expect(page.locator("#count-asset_enrichment-cancelled")).to_have_text("1")
     assert [t.status for t in _tasks(engine, PAUSED)] == ["cancelled"]
+
+
+def _seed_finished_tasks(engine) -> None:
+    """63 finished tasks (no worker touches them): 60 completed syncs, 3 failed ownership updates."""
+    videos = [f"qUrl{n:07d}" for n in range(63)]
+    _add_videos(engine, *videos)
+    with Session(engine) as session:
+        for n, video_id in enumerate(videos):
+            failed = n < 3
+            session.add(
+                ProcessingQueue(
+                    video_id=video_id,
+                    task_type="ownership_update" if failed else "metadata_sync",
+                    status="failed" if failed else "completed",
+                    completed_at=utc_now(),
+                )
+            )
+        session.commit()
+
+
+def test_the_filters_and_page_are_kept_in_the_url(engine, app_url: str, page: Page, make_user) -> None:
+    _seed_finished_tasks(engine)
+    sign_in(page, app_url, *make_user("bo@example.com"), target="/queue")
+    rows, status = page.locator(".task-row"), page.locator("#filter-status")
+    expect(page.locator("#total-label")).to_have_text("63 tasks")
+
+    status.click()
+    page.get_by_role("option", name="failed").click()
+    wait_for_view(page, app_url, "/queue", "status=failed")
+    expect(rows).to_have_count(3)
+    page.reload()
+    expect(rows).to_have_count(3)
+    expect(status).to_have_text("failed")
+
+    entries = page.evaluate("window.history.length")
+    box = page.locator("#filter-video")
+    box.press_sequentially("qUrl0000002", delay=450)  # pauses past the debounce: one entry all the same
+    wait_for_view(page, app_url, "/queue", "status=failed&video=qUrl0000002")
+    expect(rows).to_have_count(1)
+    expect(box).to_have_value("qUrl0000002")
+    assert page.evaluate("window.history.length") == entries + 1
+
+    other = page.context.new_page()  # a link sent to a colleague
+    other.goto(page.url)
+    expect(other.locator(".task-row")).to_have_count(1)
+    expect(other.locator("#filter-video")).to_have_value("qUrl0000002")
+    expect(other.locator("#filter-status")).to_have_text("failed")
+    other.close()
+
+    page.go_back()  # undoes the video filter, box included
+    wait_for_view(page, app_url, "/queue", "status=failed")
+    expect(rows).to_have_count(3)
+    expect(box).to_have_value("")
+    page.go_back()
+    wait_for_view(page, app_url, "/queue")
+    expect(page.locator("#total-label")).to_have_text("63 tasks")
+    expect(status).to_have_text("all")
+
+    page.locator("#next-page").click()
+    wait_for_view(page, app_url, "/queue", "page=2")
+    page.reload()
+    expect(page.locator("#page-label")).to_have_text("Page 2 of 2")
+    expect(rows).to_have_count(13)
+
+    page.goto(f"{app_url}/queue?status=exploded&type=metadata_sync")  # a bad value is ignored, not an error
+    expect(page.get_by_text("Ignored status='exploded' in the address")).to_be_visible()
+    wait_for_view(page, app_url, "/queue", "type=metadata_sync")
+    expect(page.locator("#total-label")).to_have_text("60 tasks")
