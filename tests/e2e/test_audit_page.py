@@ -1,4 +1,5 @@
-"""/audit in Chromium: an admin undoes a bulk change set of a few hundred videos, conflict included."""
+"""/audit in Chromium: an admin undoes a bulk change set of a few hundred videos, conflict included; the
+filters and the open change set are kept in the URL (reload, a new tab, Back)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from catalog_ui.services.bulk import BulkTarget, run_bulk
 from catalog_ui.services.users import create_user
 from catalog_ui.services.video_flags import set_administered
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +99,59 @@ def test_a_user_sees_the_audit_log_without_undo(engine, app_url: str, page: Page
     expect(page.locator("#detail-heading")).to_have_text("Change set #1")
     expect(page.locator("#detail-total")).to_have_text("300 videos")
     expect(page.locator("#undo-change-set")).to_have_count(0)
+
+
+def test_the_filters_and_the_open_change_set_are_kept_in_the_url(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _seed(engine)  # #1 bulk, #2 and #3 by hand
+    sign_in(page, app_url, *make_user("bo@example.com"), target="/audit")
+    rows, kind, heading = (
+        page.locator(".change-set-row"),
+        page.locator("#filter-kind"),
+        page.locator("#detail-heading"),
+    )
+    expect(rows).to_have_count(3)
+
+    kind.click()
+    page.get_by_role("option", name="user").click()
+    wait_for_view(page, app_url, "/audit", "kind=user")
+    expect(rows).to_have_count(2)
+    page.locator("#change-set-2 .open-change-set").click()
+    wait_for_view(page, app_url, "/audit", "kind=user&change_set=2")
+    expect(heading).to_have_text("Change set #2")
+
+    page.reload()
+    expect(heading).to_have_text("Change set #2")
+    expect(rows).to_have_count(2)
+    expect(kind).to_have_text("user")
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator("#detail-heading")).to_have_text("Change set #2")
+    expect(other.locator(".change-set-row")).to_have_count(2)
+    other.close()
+
+    page.go_back()  # closes the change set
+    wait_for_view(page, app_url, "/audit", "kind=user")
+    expect(heading).to_have_count(0)
+    expect(rows).to_have_count(2)
+    page.go_back()  # every kind again
+    wait_for_view(page, app_url, "/audit")
+    expect(rows).to_have_count(3)
+    expect(kind).to_have_text("Any kind")
+
+    page.locator("#filter-since").fill("2099-01-01")
+    wait_for_view(page, app_url, "/audit", "since=2099-01-01")
+    expect(rows).to_have_count(0)
+    page.reload()
+    expect(page.locator("#filter-since")).to_have_value("2099-01-01")
+    expect(page.locator("#total-label")).to_have_text("0 change sets")
+    page.go_back()
+    wait_for_view(page, app_url, "/audit")
+    expect(page.locator("#filter-since")).to_have_value("")
+    expect(rows).to_have_count(3)
+
+    page.goto(f"{app_url}/audit?kind=coup&change_set=3")  # a bad value is ignored, not an error
+    expect(page.get_by_text("Ignored kind='coup' in the address")).to_be_visible()
+    expect(heading).to_have_text("Change set #3")
+    wait_for_view(page, app_url, "/audit", "change_set=3")
