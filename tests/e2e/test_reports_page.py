@@ -16,7 +16,7 @@ from catalog_ui.models import Report, Video
 from catalog_ui.services import reports
 from catalog_ui.services.demo_data import iter_day_one, write_report
 from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -261,3 +261,37 @@ def test_scanning_the_bucket_registers_and_ingests_new_files(
     page.locator("#scan-now").click()
     expect(page.get_by_text("No new reports in the bucket.")).to_be_visible()
     s3_endpoint.client().delete_object(Bucket=app_bucket, Key=key)  # later tests start from an empty catalog
+
+
+def test_the_status_filter_and_a_videos_tab_are_kept_in_the_url(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    sign_in(page, app_url, *make_user(), target="/reports")
+    status = page.locator("#status-filter")
+    status.click()
+    page.get_by_role("option", name="error").click()
+    wait_for_view(page, app_url, "/reports", "status=error")
+    page.reload()
+    expect(status).to_have_text("error")
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator("#status-filter")).to_have_text("error")
+    other.close()
+    page.go_back()
+    wait_for_view(page, app_url, "/reports")
+    expect(status).to_have_text("all")
+
+    with Session(engine) as session:
+        session.add(Video(video_id="tabKept0001", title="A video with tabs"))
+        session.commit()
+    page.goto(f"{app_url}/videos/tabKept0001")
+    page.locator("#tab-history").click()
+    wait_for_view(page, app_url, "/videos/tabKept0001", "tab=history")
+    page.reload()
+    expect(page.locator("#tab-history")).to_have_attribute("aria-selected", "true")
+    page.go_back()
+    wait_for_view(page, app_url, "/videos/tabKept0001")
+    expect(page.locator("#tab-fields")).to_have_attribute("aria-selected", "true")
+    page.goto(f"{app_url}/videos/tabKept0001?tab=secrets")  # a bad value is ignored, not an error
+    expect(page.get_by_text("Ignored tab='secrets' in the address")).to_be_visible()
+    expect(page.locator("#tab-fields")).to_have_attribute("aria-selected", "true")
