@@ -1,6 +1,8 @@
 """State of /audit: one page of change sets (filtered), and the open change set's fields and entries.
 
-`/audit?change_set=12` opens that change set directly (the video timeline links there). Dates of the
+The filters, the page and the open change set are kept in the URL (`services/list_views.py`): each change
+pushes a history entry, and `load` reads the URL again; `/audit?change_set=12` opens that change set
+directly (the video timeline links there). Dates of the
 period filter are the browser's local days, turned into UTC bounds with the browser's time zone.
 """
 

@@ -3,7 +3,8 @@
 While the page is open an invisible timer calls `tick` every POLL_INTERVAL_MS (the timer unmounts, and
 the polling stops, when the page is left). Viewing needs a session; retrying, cancelling and changing a
 priority need the admin role, checked on the server. After a change commits, `wake_workers` tells the
-workers so they start at once instead of at the scheduler's next round.
+workers so they start at once instead of at the scheduler's next round. The filters and the page are kept
+in the URL (`services/list_views.py`): each change pushes a history entry, and `load` reads the URL again.
 """
 
 from __future__ import annotations
