@@ -128,7 +128,7 @@ def parse_channels_view(query: str) -> tuple[ChannelsView, list[str]]:
     """The /channels view a URL query names, and messages about the values ignored."""
     reader = QueryReader(query)
     view = ChannelsView(
-        search=reader.text("q", FILTER_MAX_CHARS),
+        search=reader.text("q", FILTER_MAX_CHARS, keep_blanks=True),  # names are matched as stored
         sort=reader.choice("sort", CHANNEL_SORTS, CHANNEL_SORT),
         page=reader.page(),
     )

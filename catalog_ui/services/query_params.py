@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from catalog_ui.services.grid_view import clean_text, parse_count
+from catalog_ui.services.grid_view import clean_text, clean_value, parse_count
 
 MAX_PAGE = 1_000_000
 MAX_ID = 2**63 - 1
@@ -44,9 +44,11 @@ class QueryReader:
         self._ignore(key, raw, f"use one of {', '.join(a for a in allowed if a != default)}")
         return default
 
-    def text(self, key: str, limit: int = 200) -> str:
-        """Free text, made safe to send to PostgreSQL and cut to `limit` characters ('' when absent)."""
-        return clean_text(self._raw(key), limit)
+    def text(self, key: str, limit: int = 200, *, keep_blanks: bool = False) -> str:
+        """Free text, made safe to send to PostgreSQL and cut to `limit` characters ('' when absent); runs of
+        blanks inside become one unless `keep_blanks` (a value matched as stored, like `DJ  Snake`)."""
+        raw = self._raw(key)
+        return clean_value(raw, limit) if keep_blanks else clean_text(raw, limit)
 
     def page(self, key: str = "page") -> int:
         """A page number from 1 (absent: 1)."""

@@ -9,7 +9,7 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.channels import CHANNEL_SORTS, list_channels
-from catalog_ui.services.grid_view import clean_text
+from catalog_ui.services.grid_view import clean_value
 from catalog_ui.services.list_views import CHANNEL_SORT, FILTER_MAX_CHARS, ChannelsView, parse_channels_view
 from catalog_ui.services.paging import page_count
 from catalog_ui.state.auth import AuthState
@@ -80,7 +80,7 @@ class ChannelsState(PagedListMixin, AuthState):
     @authenticated
     def set_search(self, value: str) -> Any:
         """Filter by name or id as it is typed; back to page 1; one history entry for the whole typing."""
-        search = clean_text(str(value or ""), FILTER_MAX_CHARS)
+        search = clean_value(str(value or ""), FILTER_MAX_CHARS)  # blanks inside kept: names match as stored
         if search == self.search:
             return None
         return self._go(replace(self._view(), search=search, page=1), typed=True)
