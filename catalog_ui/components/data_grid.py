@@ -99,16 +99,19 @@ def _header(column: rx.Var[ColumnView]) -> rx.Component:
 
 # The admin column stays at the grid's right edge while the other columns scroll under it: admins use its
 # controls all day, and on a laptop's screen the columns are wider than the window.
+# Opaque (the columns scroll under it), in the row's own tint (the header's grey, a selected row's accent)
+# laid over the panel's colour; Radix's row lines (box-shadow) are left as they are, the edge is a border.
+_PANEL = "var(--color-panel-solid)"
+_ROW_TINT = "linear-gradient(var(--table-row-background-color), var(--table-row-background-color))"
 _PINNED_RIGHT = {
     "position": "sticky",
     "right": "0",
     "z_index": "1",
-    "background": "var(--color-panel-solid)",
-    "box_shadow": f"inset 1px 0 0 {rx.color('gray', 5)}",
+    "border_left": f"1px solid {rx.color('gray', 5)}",
 }
 
 
-def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
+def _admin_cell(row: rx.Var[dict[str, str]], selected: rx.Var[bool]) -> rx.Component:
     video_id = row["video_id"]
     hidden = row["is_hidden"] == "1"
     return rx.table.cell(
@@ -156,6 +159,7 @@ def _admin_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
         ),
         white_space="nowrap",
         class_name="admin-cell",
+        background=rx.cond(selected, f"{rx.color('accent', 2)}", f"{_ROW_TINT}, {_PANEL}"),
         **_PINNED_RIGHT,
     )
 
@@ -174,7 +178,7 @@ def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
             width="2rem",
         ),
         rx.foreach(S.columns, lambda column: _cell(row, column)),
-        rx.cond(S.user_is_admin, _admin_cell(row)),
+        rx.cond(S.user_is_admin, _admin_cell(row, selected)),
         class_name="video-row",
         custom_attrs={"data-video-id": video_id},
         background=rx.cond(selected, rx.color("accent", 2), "transparent"),
@@ -200,7 +204,12 @@ def data_grid() -> rx.Component:
                     rx.foreach(S.columns, _header),
                     rx.cond(
                         S.user_is_admin,
-                        rx.table.column_header_cell("Admin", white_space="nowrap", **_PINNED_RIGHT),
+                        rx.table.column_header_cell(
+                            "Admin",
+                            white_space="nowrap",
+                            background=f"{_ROW_TINT}, {_PANEL}",
+                            **_PINNED_RIGHT,
+                        ),
                     ),
                 )
             ),

@@ -27,7 +27,7 @@ from catalog_ui.state.formatting import display_value
 from catalog_ui.state.guards import authenticated, principal_of
 from catalog_ui.state.history_display import TimelineRow, field_label, timeline_row
 from catalog_ui.state.paging import PagedListMixin
-from catalog_ui.state.url_history import settle_url, show_url
+from catalog_ui.state.url_history import settle_url, show_url, typing_step
 
 PAGE_SIZE = 50
 ENTRIES_PAGE_SIZE = 20
@@ -87,6 +87,14 @@ def _day_start(value: str, zone: tzinfo) -> datetime | None:
         raise ChangeSetError(f"'{value[:20]}' is not a date.") from exc
 
 
+def _day_after(day_start: datetime | None) -> datetime | None:
+    """The start of the next day, the end of a period that includes `day_start`'s day; None (no end) for
+    None or the last day there is (9999-12-31)."""
+    if day_start is None or day_start.date() == date.max:
+        return None
+    return day_start + timedelta(days=1)
+
+
 class AuditState(PagedListMixin, AuthState):
     """The change set list and the open change set."""
 
@@ -104,7 +112,8 @@ class AuditState(PagedListMixin, AuthState):
     # The date boxes are uncontrolled (an echo of what was sent would overwrite what was typed since): a new
     # key remounts them with the period when it changes from elsewhere (a link, back, "Clear").
     dates_key: int = 0
-    _typing: str = ""  # the date box typed into last: its next change replaces its history entry
+    _typing: str = ""  # the date box being typed into (`url_history.typing_step`)
+    _typed_at: float = 0.0
 
     selected: ChangeSetRow = ChangeSetRow()
     detail_open: bool = False
@@ -148,8 +157,8 @@ class AuditState(PagedListMixin, AuthState):
     def _go(self, view: AuditView, *, typed: str = "") -> rx.event.EventSpec:
         """Show the list of `view` and put `view` in the URL: a new history entry, or the same one while
         `typed` (a date box's name) is typed into."""
-        same_entry = bool(typed) and typed == self._typing
-        self._typing = typed
+        value = {"since": view.since, "until": view.until}.get(typed, "")
+        same_entry, self._typing, self._typed_at = typing_step(typed, value, self._typing, self._typed_at)
         self._apply(view, typed=typed)
         return show_url(self._view().url(), same_entry=same_entry)
 
@@ -205,7 +214,7 @@ class AuditState(PagedListMixin, AuthState):
                     kind=None if self.kind == ANY else self.kind,
                     user_id=None if self.user_filter == ANY else int(self.user_filter),
                     since=since,
-                    until=until + timedelta(days=1) if until else None,
+                    until=_day_after(until),
                     page=self.page,
                     per_page=PAGE_SIZE,
                 )

@@ -16,7 +16,7 @@ from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.guards import authenticated
 from catalog_ui.state.paging import PagedListMixin
-from catalog_ui.state.url_history import settle_url, show_url
+from catalog_ui.state.url_history import settle_url, show_url, typing_step
 
 PER_PAGE = 50
 
@@ -31,7 +31,8 @@ class ChannelsState(PagedListMixin, AuthState):
     search_key: int = 0
     sort: str = CHANNEL_SORT
     total: int = 0
-    _typing: bool = False  # the last change was the search box's: the next one replaces its history entry
+    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_step`)
+    _typed_at: float = 0.0
 
     @rx.var
     def total_label(self) -> str:
@@ -53,14 +54,14 @@ class ChannelsState(PagedListMixin, AuthState):
 
     def _go(self, view: ChannelsView, *, typed: bool = False) -> rx.event.EventSpec:
         """Show `view` and put it in the URL: a new history entry, or the same one while the search is typed."""
-        same_entry = typed and self._typing
-        self._typing = typed
+        box = "search" if typed else ""
+        same_entry, self._typing, self._typed_at = typing_step(box, view.search, self._typing, self._typed_at)
         self.search, self.sort, self.page = view.search, view.sort, view.page
         self._fetch()
         return show_url(self._view().url(), same_entry=same_entry)
 
     def _paged(self) -> rx.event.EventSpec:
-        self._typing = False
+        self._typing = ""
         return show_url(self._view().url())
 
     @rx.event
@@ -68,7 +69,7 @@ class ChannelsState(PagedListMixin, AuthState):
     def load(self) -> Any:
         """on_load (also back/forward): the search, sort and page the URL names."""
         view, problems = parse_channels_view(self.router.url.query)
-        self._typing = False
+        self._typing = ""
         if view.search != self.search:
             self.search_key += 1
         self.search, self.sort, self.page = view.search, view.sort, view.page

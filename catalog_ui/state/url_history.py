@@ -8,6 +8,7 @@ navigations (the router sees the popped URL) and arrive through the page's on_lo
 from __future__ import annotations
 
 import json
+import time
 
 import reflex as rx
 
@@ -15,12 +16,19 @@ import reflex as rx
 # left gets a new key too: it may be the one the router last navigated to, and the router takes a return to
 # the location it holds (same URL, same key) for no navigation at all, so Back would not reach on_load.
 _NEW_KEY = "{...(window.history.state || {}), key: Math.random().toString(36).slice(2, 10)}"
+# Only when the address changes: a change that leaves the view as it is (Clear twice, the saved view shown)
+# adds no entry that Back would have to step over. Paths compare without a trailing slash (a reload adds one).
 _PUSH_URL = (
-    "window.history.replaceState(" + _NEW_KEY + ", ''); window.history.pushState(" + _NEW_KEY + ", '', %s)"
+    "((url) => { const bare = (u) => u.replace(/\\/(?=\\?|$)/, ''); "
+    "if (bare(window.location.pathname + window.location.search) === bare(url)) return; "
+    "window.history.replaceState(" + _NEW_KEY + ", ''); window.history.pushState(" + _NEW_KEY + ", '', url); "
+    "})(%s)"
 )
 # The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
 _REPLACE_URL = "window.history.replaceState(window.history.state, '', %s)"
 _TO_TOP = "window.scrollTo(0, 0)"
+# A pause this long ends a typed search: the next one gets a history entry of its own.
+TYPING_PAUSE_S = 2.0
 
 
 def show_url(url: str, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
@@ -44,3 +52,17 @@ def settle_url(
     if problems:
         events.append(rx.toast.warning(" ".join(problems[:3]), id=toast_id))
     return events
+
+
+def typing_step(box: str, value: str, last_box: str, last_at: float) -> tuple[bool, str, float]:
+    """(same_entry, box, at) for a change typed into `box` ('' for a change that is not typed), given the
+    box typed into last (`last_box`) and when (`last_at`, seconds since the epoch).
+
+    A typed value replaces its history entry while the typing goes on in the same box: the whole search
+    is one entry. A pause of TYPING_PAUSE_S, another box, or a cleared box ends the run, so each finished
+    search stays one Back away."""
+    if not box:
+        return False, "", 0.0
+    now = time.time()
+    same_entry = box == last_box and now - last_at < TYPING_PAUSE_S
+    return same_entry, (box if value else ""), now

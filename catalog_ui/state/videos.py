@@ -47,7 +47,7 @@ from catalog_ui.state import grid_display as show
 from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
-from catalog_ui.state.url_history import show_url
+from catalog_ui.state.url_history import show_url, typing_step
 
 POLL_INTERVAL_MS = 2_000
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
@@ -106,7 +106,8 @@ class VideosState(AuthState):
     _view: GridView | None = None
     _marker: ChangeMarker | None = None
     _anchor: tuple[str, Any] = ("offset", 0)
-    _typing: bool = False  # the last change was the search box's: the next one replaces its history entry
+    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_step`)
+    _typed_at: float = 0.0
     _first: Cursor | None = None
     _last: Cursor | None = None
     _summary_key: tuple[Any, ...] | None = None
@@ -254,7 +255,7 @@ class VideosState(AuthState):
         `same_entry` the current one's URL; `to_top` scrolls the window to the first row (a new page of
         rows is read from its first row). See `state/url_history.py`.
         """
-        self._typing = False
+        self._typing = ""
         self._read(view, self._anchor_for(view), recount=False)
         return show_url(view.url(), same_entry=same_entry, to_top=to_top)
 
@@ -276,7 +277,7 @@ class VideosState(AuthState):
     @authenticated
     def load(self) -> Any:
         """on_load: show the view the URL names (nothing to read when it is already shown)."""
-        self._typing = False
+        self._typing = ""
         view, problems = self._parse_url()
         _, is_admin = self._viewer()
         if self._view is None or replace(view, filter=view.filter.for_viewer(is_admin)) != self._view:
@@ -306,8 +307,9 @@ class VideosState(AuthState):
         text = clean_text(value)
         if text == self._current.filter.q:
             return None
-        shown = self._with_filter(replace(self._current.filter, q=text), same_entry=self._typing)
-        self._typing = True
+        same_entry, typing, typed_at = typing_step("search", text, self._typing, self._typed_at)
+        shown = self._with_filter(replace(self._current.filter, q=text), same_entry=same_entry)
+        self._typing, self._typed_at = typing, typed_at
         return shown
 
     @rx.event

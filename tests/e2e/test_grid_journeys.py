@@ -136,6 +136,16 @@ def test_a_search_typed_slowly_keeps_every_letter_and_makes_one_history_entry(
     expect(page.locator("#total-label")).to_have_text("60 videos")
     expect(box).to_have_value("")
 
+    # After a pause, a new search is an entry of its own: Back returns to the one before.
+    box.press_sequentially("Velour", delay=100)
+    page.wait_for_url(re.compile(r".*\?q=Velour$"))
+    page.wait_for_timeout(2500)
+    box.fill("Other")
+    page.wait_for_url(re.compile(r".*\?q=Other$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r".*\?q=Velour$"))
+    expect(box).to_have_value("Velour")
+
 
 def test_the_next_page_is_shown_from_its_first_row(engine, app_url: str, page: Page, make_user) -> None:
     _videos(engine, [{"video_id": f"paging{n:05d}", "title": f"Song {n}", "views": n} for n in range(1, 111)])
@@ -167,6 +177,19 @@ def test_an_admins_row_controls_are_in_view_on_a_laptop_screen(
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, app_url, *make_user("ana@example.com", admin=True))
     expect(page.locator("#video-grid .video-row")).to_have_count(1)
+
+    # Pinned, it still looks like its row: the row line below it, a selected row's tint.
+    row_line = "(el) => getComputedStyle(el).boxShadow"
+    cells = page.locator("#video-grid .video-row").first.locator("td")
+    assert cells.last.evaluate(row_line) == cells.nth(1).evaluate(row_line)
+    page.locator("#select-laptop00001").click()
+    tint = "(el) => getComputedStyle(el).backgroundColor"
+    expect(page.locator("#video-grid .video-row").first).to_have_attribute("data-video-id", "laptop00001")
+    page.wait_for_function(
+        "() => { const row = document.querySelector('#video-grid .video-row'); "
+        "return getComputedStyle(row.lastElementChild).backgroundColor === getComputedStyle(row).backgroundColor }"
+    )
+    assert cells.last.evaluate(tint) == page.locator("#video-grid .video-row").first.evaluate(tint)
 
     for control in ("#hide-laptop00001", "#notes-laptop00001"):
         box = page.locator(control).bounding_box()

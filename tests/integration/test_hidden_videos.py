@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reflex.state import BaseState, State
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-import catalog_ui.catalog_ui  # noqa: F401 - registers every page and state
 from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report
 from catalog_ui.services import queue, reports
 from catalog_ui.services.auth import open_session
@@ -23,17 +21,11 @@ from catalog_ui.state.dashboard import DashboardState
 from catalog_ui.state.queue import QueueState
 from catalog_ui.state.report_detail import ReportDetailState
 from catalog_ui.state.video_detail import VideoDetailState
+from tests.states import state_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 HIDDEN, VISIBLE = "vidAlpha001", "vidCharl003"
 SECRET = "Legal: do not release before the case settles"
-
-
-def _state(cls: type[BaseState], token: str) -> Any:
-    root = State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
 
 
 @pytest.fixture
@@ -86,7 +78,7 @@ def test_the_services_leave_hidden_videos_out_unless_asked(session: Session, cat
 
 
 def test_a_user_gets_nothing_of_a_hidden_video_by_its_id(session: Session, catalog) -> None:
-    page = _state(VideoDetailState, catalog["user"])
+    page = state_for(VideoDetailState, catalog["user"])
     page.current_video_id = HIDDEN  # what the page's load keeps, found or not
     page.found = True  # as if the video was hidden after the page loaded
     tasks_before = session.execute(select(func.count()).select_from(ProcessingQueue)).scalar_one()
@@ -100,7 +92,7 @@ def test_a_user_gets_nothing_of_a_hidden_video_by_its_id(session: Session, catal
     assert session.execute(select(func.count()).select_from(ProcessingQueue)).scalar_one() == tasks_before
     assert SECRET not in repr(page.dict())
 
-    admin_page = _state(VideoDetailState, catalog["admin"])
+    admin_page = state_for(VideoDetailState, catalog["admin"])
     admin_page.current_video_id = HIDDEN
     VideoDetailState.filter_history.fn(admin_page, "all")
     assert SECRET in repr(admin_page.history_rows)
@@ -126,13 +118,13 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         if count - (field in hidden_fields)
     }
     for who, sees in (("user", False), ("admin", True)):
-        board = _state(QueueState, catalog[who])
+        board = state_for(QueueState, catalog[who])
         QueueState.load.fn(board)
         assert ([row.video_id for row in board.rows] == [HIDDEN]) is sees
         QueueState.open_detail.fn(board, catalog["task"])
         assert board.detail_open is sees
 
-        detail = _state(ReportDetailState, catalog[who])
+        detail = state_for(ReportDetailState, catalog[who])
         detail.report_id, detail.found = catalog["report"], True
         detail.changes_page, detail.changes_pages = 2, 2
         ReportDetailState.prev_changes.fn(detail)
@@ -142,7 +134,7 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         shown = {row.field: int(row.count) for row in detail.field_counts}
         assert shown == (all_counts if sees else user_counts)
 
-        dashboard = _state(DashboardState, catalog[who])
+        dashboard = state_for(DashboardState, catalog[who])
         DashboardState.load.fn(dashboard)
         assert (HIDDEN in [row["video_id"] for row in dashboard.quality_sample]) is sees
         # recent reports named as the Reports page names them, without the worker's local path
