@@ -99,9 +99,8 @@ class Scheduler:
             self.run_once()
         except Exception as exc:
             self.failures += 1
-            wait = min(
-                self.interval_s * 2 ** min(self.failures, 16), MAX_BACKOFF_S
-            )  # no overflow in a long outage
+            # The exponent is capped: an outage of days must not overflow the float.
+            wait = min(self.interval_s * 2 ** min(self.failures, 16), MAX_BACKOFF_S)
             self._next_round = time.monotonic() + wait
             reason = outage_reason(exc)
             if reason is None:

@@ -13,7 +13,7 @@ from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.models.queue import TASK_STATUSES, TASK_TYPES
 from catalog_ui.models.report import REPORT_STATUSES
 from catalog_ui.services.channels import CHANNEL_SORTS
-from catalog_ui.services.query_params import QueryReader, page_url
+from catalog_ui.services.query_params import QueryReader, non_default, page_url
 
 ALL = "all"
 ANY = "any"
@@ -38,16 +38,12 @@ class QueueView:
 
     def url(self) -> str:
         """/queue with this view's query."""
-        params = [
-            (key, value)
-            for key, value, default in (
-                ("status", self.status, ALL),
-                ("type", self.task_type, ALL),
-                ("video", self.video, ""),
-                ("creator", self.creator, ""),
-            )
-            if value != default
-        ]
+        params = non_default(
+            ("status", self.status, ALL),
+            ("type", self.task_type, ALL),
+            ("video", self.video, ""),
+            ("creator", self.creator, ""),
+        )
         return page_url("/queue", _page(params, self.page))
 
 
@@ -77,17 +73,15 @@ class AuditView:
 
     def url(self) -> str:
         """/audit with this view's query."""
-        params = [
-            (key, value)
-            for key, value, default in (
+        params = _page(
+            non_default(
                 ("kind", self.kind, ANY),
                 ("user", self.user, ANY),
                 ("since", self.since, ""),
                 ("until", self.until, ""),
-            )
-            if value != default
-        ]
-        params = _page(params, self.page)
+            ),
+            self.page,
+        )
         if self.change_set is not None:
             params.append(("change_set", str(self.change_set)))
         return page_url("/audit", params)
@@ -118,9 +112,7 @@ class ChannelsView:
 
     def url(self) -> str:
         """/channels with this view's query."""
-        params = [("q", self.search)] if self.search else []
-        if self.sort != CHANNEL_SORT:
-            params.append(("sort", self.sort))
+        params = non_default(("q", self.search, ""), ("sort", self.sort, CHANNEL_SORT))
         return page_url("/channels", _page(params, self.page))
 
 
@@ -144,8 +136,7 @@ class ReportsView:
 
     def url(self) -> str:
         """/reports with this view's query."""
-        params = [("status", self.status)] if self.status != ALL else []
-        return page_url("/reports", _page(params, self.page))
+        return page_url("/reports", _page(non_default(("status", self.status, ALL)), self.page))
 
 
 def parse_reports_view(query: str) -> tuple[ReportsView, list[str]]:

@@ -16,6 +16,12 @@ MAX_PAGE = 1_000_000
 MAX_ID = 2**63 - 1
 
 
+def non_default(*fields: tuple[str, str, str]) -> list[tuple[str, str]]:
+    """The (key, value) pairs of `fields` (key, value, default) whose value is not the default: a page's
+    bare address is its default view."""
+    return [(key, value) for key, value, default in fields if value != default]
+
+
 def page_url(path: str, params: Iterable[tuple[str, str]]) -> str:
     """`path` with `params` as its query (`path` alone when there are none)."""
     query = urlencode(list(params))

@@ -445,14 +445,8 @@ def report_changes(
     ).scalar_one()
     if not include_hidden:
         base = base.where(not_hidden(entries.c.video_id))
-        for table in (MetadataSync, MetadataSyncArchive):
-            total -= session.execute(
-                select(func.count())
-                .select_from(Video)
-                .join(table, table.video_id == Video.video_id)
-                .join(ChangeSet, ChangeSet.id == table.change_set_id)
-                .where(Video.hidden, ChangeSet.report_id == report_id)
-            ).scalar_one()
+        hidden = _report_entries(report_id, hidden_only=True)
+        total -= session.execute(select(func.count()).select_from(hidden)).scalar_one()
     rows = session.execute(
         base.order_by(entries.c.video_id, entries.c.id).limit(per_page).offset((max(page, 1) - 1) * per_page)
     )
