@@ -45,14 +45,18 @@ def _totals(channel_ids: str | None, *, views_only: bool = False) -> str:
     """
 
 
-def _page_sql(sort: str, where: str) -> str:
-    """SELECT of one page of channels sorted by `sort`, with their totals (`where` filters channel `c`)."""
-    order = CHANNEL_SORTS[sort]
+def _where(searching: bool) -> str:
+    """Condition on channel `c`: it matches the search (`:pattern`), or any channel when not `searching`."""
+    return "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)" if searching else "TRUE"
+
+
+def _page_sql(sort: str, searching: bool) -> str:
+    """SELECT of one page of channels sorted by `sort`, with their totals (`searching`: those matching
+    `:pattern` only)."""
+    order, where = CHANNEL_SORTS[sort], _where(searching)
     # Without a search every channel matches: no need to look each video's channel up. Written out, not a
     # CTE, where it feeds a scan of every video: a CTE would keep that scan serial.
-    matching_ids = (
-        None if where == "TRUE" else f"SELECT c.channel_id FROM channel c WHERE {where} AND NOT c.hidden"
-    )
+    matching_ids = f"SELECT c.channel_id FROM channel c WHERE {where} AND NOT c.hidden" if searching else None
     if sort == "views":
         return f"""
             WITH totals AS ({_totals(matching_ids)})
@@ -117,11 +121,9 @@ def list_channels(
     sort = sort if sort in CHANNEL_SORTS else "videos"
     # NUL and lone surrogates cannot be sent to PostgreSQL; blanks inside stay (a name may hold two)
     term = clean_value(search, SEARCH_MAX_CHARS)
-    where = (
-        "TRUE" if not term else "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)"
-    )  # _page_sql reads "TRUE"
+    where = _where(bool(term))
     params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
-    rows = session.execute(text(_page_sql(sort, where)), params).mappings()
+    rows = session.execute(text(_page_sql(sort, bool(term))), params).mappings()
     total = session.execute(
         text(f"SELECT count(*) FROM channel c WHERE {where} AND NOT c.hidden"), params
     ).scalar_one()

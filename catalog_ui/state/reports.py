@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -26,6 +25,7 @@ from catalog_ui.services.reports import ReportError
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import authenticated, on_timer, principal_of
+from catalog_ui.state.paging import PagedListMixin
 from catalog_ui.state.report_display import ReportRow, report_row
 from catalog_ui.state.url_history import settle_url, show_url
 
@@ -63,12 +63,10 @@ def _scan() -> list[int]:
         return reports.scan_bucket(session)
 
 
-class ReportsState(AuthState):
+class ReportsState(PagedListMixin, AuthState):
     """The visible page of reports and the page's dialogs."""
 
     rows: list[ReportRow] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     status_filter: str = ALL
     polling: bool = False
@@ -107,6 +105,9 @@ class ReportsState(AuthState):
         """Show `view` and put it in the URL as a new history entry."""
         self.status_filter, self.page = view.status, view.page
         self._fetch()
+        return self._paged()
+
+    def _paged(self) -> rx.event.EventSpec:
         return show_url(self._view().url())
 
     @rx.event
@@ -132,22 +133,6 @@ class ReportsState(AuthState):
     def set_status_filter(self, status: str) -> Any:
         """Show only reports of `status` ('all' for every one)."""
         return self._go(ReportsView(status=status if status in STATUS_FILTERS else ALL))
-
-    @rx.event
-    @authenticated
-    def next_page(self) -> Any:
-        """One page forward."""
-        if self.page >= self.pages:
-            return None
-        return self._go(replace(self._view(), page=self.page + 1))
-
-    @rx.event
-    @authenticated
-    def prev_page(self) -> Any:
-        """One page back."""
-        if self.page <= 1:
-            return None
-        return self._go(replace(self._view(), page=self.page - 1))
 
     @rx.event
     @authenticated

@@ -88,6 +88,11 @@ def channel_href(channel_id: str, channel_name: str) -> str:
     return f"/videos?channel={quote(channel_id or channel_name, safe='')}"
 
 
+def _active_ids(rows: list[TaskRow]) -> set[int]:
+    """The ids of the tasks among `rows` that wait or run."""
+    return {row.id for row in rows if row.status in ACTIVE_TASK_STATUSES}
+
+
 class VideoDetailState(AuthState):
     """The open video: what the page shows of it, never more than a page of history or tasks."""
 
@@ -412,7 +417,7 @@ class VideoDetailState(AuthState):
     @rx.var
     def tasks_active(self) -> bool:
         """Whether a task of this video on the page waits or runs: the page then polls for its end."""
-        return any(row.status in ACTIVE_TASK_STATUSES for row in self.task_rows)
+        return bool(_active_ids(self.task_rows))  # read here: Reflex tracks the var's dependencies by it
 
     @rx.event
     @on_timer
@@ -420,9 +425,9 @@ class VideoDetailState(AuthState):
         """The poll timer while a task waits or runs: its progress, then, once one ends, what it changed."""
         if not self.found or not self._visible():
             return
-        active = {row.id for row in self.task_rows if row.status in ACTIVE_TASK_STATUSES}
+        active = _active_ids(self.task_rows)
         self._fetch_tasks()
-        if active - {row.id for row in self.task_rows if row.status in ACTIVE_TASK_STATUSES}:
+        if active - _active_ids(self.task_rows):  # one ended: show what it changed
             self._fetch_all()
 
     @rx.event
