@@ -184,8 +184,10 @@ class Settings(BaseSettings):
     )
 
     # Queue and workers
+    # Ten retries at the default backoff wait 1.2-2.4 h in all, so a YouTube outage of about an hour
+    # fails no task, while a task that fails on its own still ends within hours.
     queue_max_retries: int = Field(
-        5, ge=0, description="Retries of a task after transient API errors before it is marked failed."
+        10, ge=0, description="Retries of a task after transient API errors before it is marked failed."
     )
     queue_backoff_base_s: float = Field(
         10.0, gt=0, description="First retry delay in seconds; doubles with each retry (with jitter)."

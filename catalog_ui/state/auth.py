@@ -56,7 +56,7 @@ class AuthState(rx.State):
         principal = current_principal(self)
         if principal is None:
             self.reset()  # drop whatever an expired session's pages still hold, and the stale cookie
-            return rx.redirect(sign_in_url(self))
+            return rx.redirect(sign_in_url(self), replace=True)
         self._show(principal)
         return None
 
@@ -67,7 +67,13 @@ class AuthState(rx.State):
         with session_scope() as session:
             sign_out(session, self.session_token)
         self.reset()  # the cookie and every page's data of this browser tab
-        return rx.redirect("/login")
+        return rx.redirect("/login", replace=True)
+
+
+def _go_on(state: rx.State) -> rx.event.EventSpec:
+    """To the page the sign-in was asked for, in place of the sign-in page: Back from it then leaves the
+    app instead of returning to a sign-in form that would only send the user on again."""
+    return rx.redirect(safe_next(state.router.url.query_parameters.get("next")), replace=True)
 
 
 class LoginState(AuthState):
@@ -102,7 +108,7 @@ class LoginState(AuthState):
             return
         self._start_session(token, principal)
         self.busy = False
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        yield _go_on(self)
 
     @rx.event
     @public
@@ -131,7 +137,7 @@ class LoginState(AuthState):
             self.error = str(exc)
             return None
         self._start_session(token, principal)
-        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        return _go_on(self)
 
     @rx.event
     @public
@@ -140,7 +146,7 @@ class LoginState(AuthState):
         principal = current_principal(self)
         if principal is not None:
             self._show(principal)
-            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+            return _go_on(self)
         return None
 
 

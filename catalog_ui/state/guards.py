@@ -60,7 +60,7 @@ def _refusal(state: rx.State, level: str, handler: str, principal: Principal | N
     who = principal.email if principal else "anonymous"
     log.warning("refused %s call to %s.%s by %s", level, type(state).__name__, handler, who)
     if principal is None:
-        return rx.redirect(sign_in_url(state))
+        return rx.redirect(sign_in_url(state), replace=True)
     return rx.toast.error("This action needs the admin role.")
 
 

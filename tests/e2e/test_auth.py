@@ -53,6 +53,28 @@ def test_password_sign_in_by_username_then_sign_out_revokes_the_session(
     thief.close()
 
 
+def test_back_after_signing_in_leaves_the_app_instead_of_showing_the_sign_in_page(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _, password = make_user("hugo@example.com")
+    page.goto("about:blank")
+    page.goto(f"{app_url}/queue?status=failed")
+    expect(page).to_have_url(re.compile(r".*/login\?next=/queue%3Fstatus%3Dfailed$"))
+    _fill_sign_in(page, "hugo", password)
+    expect(page).to_have_url(re.compile(r".*/queue/?\?status=failed$"))
+
+    page.go_back()
+    expect(page).to_have_url("about:blank")  # neither the sign-in page nor the page that sent there
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r".*/queue/?\?status=failed$"))
+    expect(page.locator("#signed-in-as")).to_have_text("hugo@example.com")
+
+    page.locator("#sign-out").click()
+    page.wait_for_url(f"{app_url}/login")
+    page.go_back()
+    expect(page).to_have_url("about:blank")  # the signed-out page is not one Back away
+
+
 def test_repeated_failures_show_the_lockout_message(engine, app_url: str, page: Page, make_user) -> None:
     email, password = make_user("dora@example.com")
     page.goto(f"{app_url}/login")

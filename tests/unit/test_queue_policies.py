@@ -11,6 +11,7 @@ import pytest
 from catalog_ui.services.queue import QueueError, backoff_delay, check_task_type
 from catalog_ui.services.rate_limit import LocalTokenBucket
 from catalog_ui.services.sync.clients import next_quota_reset
+from catalog_ui.settings import Settings
 
 
 @pytest.mark.parametrize(("retry_count", "low", "high"), [(0, 5, 10), (1, 10, 20), (3, 40, 80)])
@@ -32,6 +33,20 @@ def test_backoff_is_capped_and_jittered() -> None:
 def test_backoff_honours_retry_after_as_a_floor() -> None:
     assert backoff_delay(0, base=1, cap=60, retry_after=30, rand=lambda: 1.0) == 30
     assert backoff_delay(5, base=10, cap=3600, retry_after=1, rand=lambda: 1.0) == 320
+
+
+def test_default_retries_outlast_an_hour_long_outage() -> None:
+    """With the default settings, a task that meets a transient error on every try keeps retrying for
+    more than an hour (every delay at its shortest) and ends within three (every delay at its longest)."""
+    defaults = Settings.model_fields
+    retries = defaults["queue_max_retries"].default
+    base, cap = defaults["queue_backoff_base_s"].default, defaults["queue_backoff_max_s"].default
+
+    def waited(jitter: float) -> float:
+        return sum(backoff_delay(n, base=base, cap=cap, rand=lambda: jitter) for n in range(retries))
+
+    assert waited(0.0) > 3600
+    assert waited(1.0) < 3 * 3600
 
 
 def test_quota_resets_at_the_next_midnight_in_los_angeles() -> None:
