@@ -1,4 +1,4 @@
-"""The views of the list pages (queue, audit, channels, reports) and of the video page's tab, as URLs.
+"""The views of the list pages (queue, audit, channels, reports) and of the video page, as URLs.
 
 Each view is what its page shows — filters, sort, page, the open item — and parses from and writes to the
 page's URL query. Defaults are left out of the URL, so the page's bare address is its default view.
@@ -20,6 +20,9 @@ ANY = "any"
 FILTER_MAX_CHARS = 200
 CHANNEL_SORT = "videos"  # the channels list's default sort
 VIDEO_TABS = ("fields", "history", "views", "tasks")
+ARCHIVE_TABS = ("history", "views")  # the tabs that may include archived history entries
+PAGED_TABS = ("history", "tasks")
+FIELD_MAX_CHARS = 64  # a history field's name
 
 
 def _page(params: list[tuple[str, str]], page: int) -> list[tuple[str, str]]:
@@ -146,13 +149,38 @@ def parse_reports_view(query: str) -> tuple[ReportsView, list[str]]:
     return view, reader.problems
 
 
-def video_tab_url(video_id: str, tab: str) -> str:
-    """The video page of `video_id` on `tab` (the fields tab is the bare address)."""
-    path = f"/videos/{quote(video_id, safe='')}"
-    return page_url(path, [("tab", tab)] if tab != VIDEO_TABS[0] else [])
+@dataclass(frozen=True)
+class VideoView:
+    """/videos/<id>: the tab shown; on the history tab the field its entries touch, on the history and views
+    tabs whether archived entries count, on the history and tasks tabs the page. A value the tab does not
+    show is left out of its URL."""
+
+    video_id: str
+    tab: str = VIDEO_TABS[0]
+    field: str = ALL
+    archived: bool = False
+    page: int = 1
+
+    def url(self) -> str:
+        """The video page with this view's query (the fields tab is the bare address)."""
+        params = non_default(("tab", self.tab, VIDEO_TABS[0]))
+        if self.tab == "history":
+            params += non_default(("field", self.field, ALL))
+        if self.tab in ARCHIVE_TABS and self.archived:
+            params.append(("archived", "1"))
+        if self.tab in PAGED_TABS:
+            params = _page(params, self.page)
+        return page_url(f"/videos/{quote(self.video_id, safe='')}", params)
 
 
-def parse_video_tab(query: str) -> tuple[str, list[str]]:
-    """The video page's tab a URL query names, and messages about the values ignored."""
+def parse_video_view(video_id: str, query: str) -> tuple[VideoView, list[str]]:
+    """The view of video `video_id`'s page a URL query names, and messages about the values ignored."""
     reader = QueryReader(query)
-    return reader.choice("tab", VIDEO_TABS, VIDEO_TABS[0]), reader.problems
+    view = VideoView(
+        video_id,
+        tab=reader.choice("tab", VIDEO_TABS, VIDEO_TABS[0]),
+        field=reader.text("field", FIELD_MAX_CHARS) or ALL,
+        archived=reader.flag("archived"),
+        page=reader.page(),
+    )
+    return view, reader.problems

@@ -14,6 +14,7 @@ from catalog_ui.services.grid_view import clean_text, clean_value, parse_count
 
 MAX_PAGE = 1_000_000
 MAX_ID = 2**63 - 1
+FLAG_YES, FLAG_NO = ("1", "true", "yes"), ("0", "false", "no")
 
 
 def non_default(*fields: tuple[str, str, str]) -> list[tuple[str, str]]:
@@ -66,6 +67,16 @@ class QueryReader:
             self._ignore(key, raw, "use a page number from 1")
             return 1
         return min(number, MAX_PAGE)
+
+    def flag(self, key: str) -> bool:
+        """Yes (1, true, yes) or no (0, false, no; absent: no)."""
+        raw = self._raw(key)
+        if raw is None or raw.lower() in FLAG_NO:
+            return False
+        if raw.lower() in FLAG_YES:
+            return True
+        self._ignore(key, raw, "use 1 or 0")
+        return False
 
     def day(self, key: str) -> str:
         """A day as YYYY-MM-DD ('' when absent or not a date)."""

@@ -20,7 +20,7 @@ from catalog_ui.models.queue import ACTIVE_STATUSES as ACTIVE_TASK_STATUSES
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import history, queue, video_flags
 from catalog_ui.services.history import HistoryError
-from catalog_ui.services.list_views import VIDEO_TABS, parse_video_tab, video_tab_url
+from catalog_ui.services.list_views import ARCHIVE_TABS, VIDEO_TABS, VideoView, parse_video_view
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.queue import QueueError
 from catalog_ui.services.video_detail import get_video_detail, thumbnail_url, video_visible, youtube_url
@@ -165,10 +165,10 @@ class VideoDetailState(AuthState):
     @rx.event
     @authenticated
     def load(self) -> Iterator[rx.event.EventSpec | None]:
-        """on_load (also back/forward): read the video named in the URL, show the tab its `?tab=` names; ask
-        the browser for its time zone once."""
+        """on_load (also back/forward): read the video named in the URL and show the view its query names
+        (`VideoView`); ask the browser for its time zone once."""
         video_id = route_tail(self)[:100]
-        self.tab, problems = parse_video_tab(self.router.url.query)
+        view, problems = parse_video_view(video_id, self.router.url.query)
         if video_id != self.current_video_id:
             # Another video: forget the previous one's view before showing anything of it.
             self.loaded, self.found, self.current_video_id = False, False, video_id
@@ -179,16 +179,36 @@ class VideoDetailState(AuthState):
                 1,
             )
             yield
+        self._apply(view)
         self.thumbnail_failed = False
         self._fetch_all()
-        if problems:
-            yield settle_url(
-                video_tab_url(video_id, self.tab), problems, corrected=True, toast_id="video-url"
-            )
+        shown = self._view()
+        if problems or (self.found and shown != view):
+            yield settle_url(shown.url(), problems, corrected=shown != view, toast_id="video-url")
         if not self.timezone:
             yield rx.call_script(
                 "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=VideoDetailState.set_timezone
             )
+
+    def _apply(self, view: VideoView) -> None:
+        """Take what the URL's tab carries from `view`; what it does not carry stays as it is."""
+        self.tab = view.tab
+        if view.tab == "history":
+            self.history_field = view.field
+        if view.tab in ARCHIVE_TABS:
+            self.include_archived = view.archived
+        if view.tab == "history":
+            self.history_page = view.page
+        elif view.tab == "tasks":
+            self.tasks_page = view.page
+
+    def _view(self) -> VideoView:
+        """What the page shows, as its URL describes it."""
+        page = {"history": self.history_page, "tasks": self.tasks_page}.get(self.tab, 1)
+        return VideoView(self.current_video_id, self.tab, self.history_field, self.include_archived, page)
+
+    def _show_view(self) -> rx.event.EventSpec:
+        return show_url(self._view().url())
 
     @rx.event
     @authenticated
@@ -197,7 +217,7 @@ class VideoDetailState(AuthState):
         if tab not in VIDEO_TABS or tab == self.tab:
             return None
         self.tab = tab
-        return show_url(video_tab_url(self.current_video_id, tab))
+        return self._show_view()
 
     @rx.event
     @authenticated
@@ -327,6 +347,10 @@ class VideoDetailState(AuthState):
             )
         self.tasks_total = page.total
         self.tasks_pages = page_count(page.total, TASKS_PAGE_SIZE)
+        if not page.rows and self.tasks_page > self.tasks_pages:  # past the last page (an old link)
+            self.tasks_page = self.tasks_pages
+            self._fetch_tasks()
+            return
         self.task_rows = [
             TaskRow(
                 id=row["id"],
@@ -359,36 +383,44 @@ class VideoDetailState(AuthState):
 
     @rx.event
     @authenticated
-    def filter_history(self, field: str) -> None:
+    def filter_history(self, field: str) -> Any:
         """Show only the entries that touch `field` ('all' for every entry)."""
         self.history_field, self.history_page = str(field or ALL_FIELDS), 1
         if self._visible():
             self._fetch_history()
+            return self._show_view()
+        return None
 
     @rx.event
     @authenticated
-    def set_include_archived(self, value: bool) -> None:
+    def set_include_archived(self, value: bool) -> Any:
         """Include entries moved to the archive (older than the retention period)."""
         self.include_archived, self.history_page = bool(value), 1
         if self._visible():
             self._fetch_history()
             self._fetch_views()
+            return self._show_view()
+        return None
 
     @rx.event
     @authenticated
-    def next_history(self) -> None:
+    def next_history(self) -> Any:
         """Older entries."""
         if self.history_page < self.history_pages and self._visible():
             self.history_page += 1
             self._fetch_history()
+            return self._show_view()
+        return None
 
     @rx.event
     @authenticated
-    def prev_history(self) -> None:
+    def prev_history(self) -> Any:
         """Newer entries."""
         if self.history_page > 1 and self._visible():
             self.history_page -= 1
             self._fetch_history()
+            return self._show_view()
+        return None
 
     # -- tasks -----------------------------------------------------------------------------------------
 
@@ -432,19 +464,23 @@ class VideoDetailState(AuthState):
 
     @rx.event
     @authenticated
-    def next_tasks(self) -> None:
+    def next_tasks(self) -> Any:
         """Older tasks."""
         if self.tasks_page < self.tasks_pages and self._visible():
             self.tasks_page += 1
             self._fetch_tasks()
+            return self._show_view()
+        return None
 
     @rx.event
     @authenticated
-    def prev_tasks(self) -> None:
+    def prev_tasks(self) -> Any:
         """Newer tasks."""
         if self.tasks_page > 1 and self._visible():
             self.tasks_page -= 1
             self._fetch_tasks()
+            return self._show_view()
+        return None
 
     # -- admin edits -----------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from catalog_ui.models import Channel, MetadataSync, Report, Video
 from catalog_ui.models.audit import CREATED
 from catalog_ui.models.video import FIELD_GROUPS
 from catalog_ui.services.audit import open_change_set
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_view
 from tests.simulators.youtube import YouTubeSimulator
 
 pytestmark = pytest.mark.e2e
@@ -242,3 +242,51 @@ def test_a_title_without_spaces_wraps_inside_the_video_and_report_pages(
         page.goto(f"{app_url}{path}")
         expect(page.locator(text)).to_contain_text("NoSpacesAtAll")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+def test_the_history_view_is_kept_in_the_url(engine, app_url: str, page: Page, make_user) -> None:
+    video = "urlView0001"
+    with Session(engine) as session:
+        session.add(Video(video_id=video, title="A video with a long history", views=30))
+        session.flush()
+        task = open_change_set(session, "task", label="metadata_sync")
+        for n in range(32):
+            changes = {"views": [n, n + 1]} if n < 30 else {"title": [f"Old {n}", f"New {n}"]}
+            session.add(
+                MetadataSync(
+                    video_id=video, sync_time=T0 + timedelta(hours=n), changes=changes, change_set_id=task.id
+                )
+            )
+        session.commit()
+    sign_in(page, app_url, *make_user(), target="/videos")
+    path = f"/videos/{video}"
+    entries, pager = page.locator(".history-entry"), page.locator("#history-page")
+
+    # A link names the tab, the field and the page.
+    page.goto(f"{app_url}{path}?tab=history&field=views&page=2")
+    expect(page.locator("#tab-history")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#history-field")).to_have_text("Views")
+    expect(pager).to_have_text("Page 2 of 2")
+    expect(entries).to_have_count(5)
+
+    page.locator("#history-prev").click()
+    wait_for_view(page, app_url, path, "tab=history&field=views")
+    page.reload()
+    expect(pager).to_have_text("Page 1 of 2")
+    expect(page.locator("#history-field")).to_have_text("Views")
+    page.go_back()
+    wait_for_view(page, app_url, path, "tab=history&field=views&page=2")
+    expect(pager).to_have_text("Page 2 of 2")
+
+    page.locator("#history-field").click()
+    page.get_by_role("option", name="All fields").click()
+    wait_for_view(page, app_url, path, "tab=history")
+    expect(page.locator("#history-total")).to_have_text("32 entries")
+
+    # A page past the last (an old link) shows the last; a field the history does not know shows all.
+    page.goto(f"{app_url}{path}?tab=history&page=9")
+    wait_for_view(page, app_url, path, "tab=history&page=2")
+    expect(pager).to_have_text("Page 2 of 2")
+    page.goto(f"{app_url}{path}?tab=history&field=no_such_field")
+    wait_for_view(page, app_url, path, "tab=history")
+    expect(page.locator("#history-total")).to_have_text("32 entries")

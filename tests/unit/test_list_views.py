@@ -10,12 +10,12 @@ from catalog_ui.services.list_views import (
     ChannelsView,
     QueueView,
     ReportsView,
+    VideoView,
     parse_audit_view,
     parse_channels_view,
     parse_queue_view,
     parse_reports_view,
-    parse_video_tab,
-    video_tab_url,
+    parse_video_view,
 )
 from catalog_ui.services.query_params import QueryReader, page_url, parse_day
 
@@ -25,7 +25,7 @@ def test_default_views_are_the_bare_addresses() -> None:
     assert AuditView().url() == "/audit"
     assert ChannelsView().url() == "/channels"
     assert ReportsView().url() == "/reports"
-    assert video_tab_url("dQw4w9WgXcQ", "fields") == "/videos/dQw4w9WgXcQ"
+    assert VideoView("dQw4w9WgXcQ").url() == "/videos/dQw4w9WgXcQ"
 
 
 @pytest.mark.parametrize(
@@ -56,13 +56,41 @@ def test_a_view_survives_its_url(view, url: str, parse) -> None:
     assert parse(url.split("?", 1)[1]) == (view, [])
 
 
-def test_the_video_tab_survives_its_url() -> None:
-    assert video_tab_url("a b/c", "history") == "/videos/a%20b%2Fc?tab=history"
-    assert parse_video_tab("tab=history") == ("history", [])
-    assert parse_video_tab("") == ("fields", [])
-    tab, problems = parse_video_tab("tab=secrets")
-    assert tab == "fields"
-    assert problems == ["Ignored tab='secrets' in the address: use one of history, views, tasks."]
+@pytest.mark.parametrize(
+    ("view", "url"),
+    [
+        (VideoView("a b/c", tab="history"), "/videos/a%20b%2Fc?tab=history"),
+        (
+            VideoView("v1", tab="history", field="views", archived=True, page=3),
+            "/videos/v1?tab=history&field=views&archived=1&page=3",
+        ),
+        (VideoView("v1", tab="views", archived=True), "/videos/v1?tab=views&archived=1"),
+        (VideoView("v1", tab="tasks", page=2), "/videos/v1?tab=tasks&page=2"),
+    ],
+)
+def test_a_video_view_survives_its_url(view: VideoView, url: str) -> None:
+    assert view.url() == url
+    assert parse_video_view(view.video_id, url.split("?", 1)[1]) == (view, [])
+
+
+def test_a_video_tab_leaves_out_what_it_does_not_show() -> None:
+    assert VideoView("v1", field="views", archived=True, page=4).url() == "/videos/v1"
+    assert VideoView("v1", tab="tasks", field="views", archived=True).url() == "/videos/v1?tab=tasks"
+    assert VideoView("v1", tab="views", field="views", page=4).url() == "/videos/v1?tab=views"
+
+
+def test_bad_video_view_values_are_dropped_and_said() -> None:
+    assert parse_video_view("v1", "") == (VideoView("v1"), [])
+    view, problems = parse_video_view("v1", "tab=secrets&archived=maybe&page=0&field=%20views%20")
+    assert view == VideoView("v1", field="views")
+    assert [p.split(" in the address")[0] for p in problems] == [
+        "Ignored tab='secrets'",
+        "Ignored archived='maybe'",
+        "Ignored page='0'",
+    ]
+    assert problems[0].endswith("use one of history, views, tasks.")
+    assert parse_video_view("v1", "tab=history&archived=no")[0] == VideoView("v1", tab="history")
+    assert parse_video_view("v1", "tab=history&archived=TRUE")[0].archived
 
 
 def test_bad_queue_values_are_dropped_and_said() -> None:
