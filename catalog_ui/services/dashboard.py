@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from catalog_ui.services import data_quality, queue
 from catalog_ui.services.reports import list_reports
+from catalog_ui.services.visibility import HIDDEN_VIDEO_IDS
 
 RECENT_REPORTS = 5
 QUALITY_SAMPLE = 8
@@ -17,7 +18,7 @@ EXACT_HISTORY_LIMIT = 200_000  # history entries counted exactly below this esti
 
 def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[str, Any]:
     """Videos, channels and total views (exact; hidden videos only when `include_hidden`: for admins),
-    history entries: counted up to EXACT_HISTORY_LIMIT, past it the planner's estimate (`history_exact`
+    history entries (hidden videos' likewise): counted up to EXACT_HISTORY_LIMIT, past it the planner's estimate (`history_exact`
     False), since counting millions of entries on every visit would cost seconds.
 
     Videos and views are read from `video_sort`, the narrow mirror of each video's views and hidden flag
@@ -37,14 +38,22 @@ def catalog_totals(session: Session, *, include_hidden: bool = False) -> dict[st
     # reltuples is -1 until the table is first analysed (it is young, hence small)
     totals["history_exact"] = totals["history"] < EXACT_HISTORY_LIMIT
     if totals["history_exact"]:
-        totals["history"] = session.execute(text("SELECT count(*) FROM metadata_sync")).scalar_one()
+        visible_entries = "" if include_hidden else f" WHERE video_id NOT IN ({HIDDEN_VIDEO_IDS})"
+        totals["history"] = session.execute(
+            text(f"SELECT count(*) FROM metadata_sync{visible_entries}")
+        ).scalar_one()
+    elif not include_hidden:  # the estimate less the hidden videos' entries, found through their few ids
+        hidden_entries = session.execute(
+            text(f"SELECT count(*) FROM metadata_sync WHERE video_id IN ({HIDDEN_VIDEO_IDS})")
+        ).scalar_one()
+        totals["history"] = max(0, totals["history"] - hidden_entries)
     return totals
 
 
-def queue_by_status(session: Session) -> dict[str, int]:
-    """Tasks per status, all task types together."""
+def queue_by_status(session: Session, *, include_hidden: bool = False) -> dict[str, int]:
+    """Tasks per status, all task types together (hidden videos' tasks only when `include_hidden`)."""
     totals: dict[str, int] = {}
-    for by_status in queue.counts_by_status_and_type(session).values():
+    for by_status in queue.counts_by_status_and_type(session, include_hidden=include_hidden).values():
         for status, count in by_status.items():
             totals[status] = totals.get(status, 0) + count
     return totals
@@ -57,7 +66,7 @@ def overview(session: Session, *, include_hidden: bool = False) -> dict[str, Any
     )
     return {
         "totals": catalog_totals(session, include_hidden=include_hidden),
-        "queue": queue_by_status(session),
+        "queue": queue_by_status(session, include_hidden=include_hidden),
         "reports": list_reports(session, page=1, per_page=RECENT_REPORTS).rows,
         "quality_counts": data_quality.issue_counts(session, include_hidden=include_hidden),
         "quality_sample": issues,

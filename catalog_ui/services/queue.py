@@ -40,6 +40,7 @@ from catalog_ui.models.queue import (
     TASK_TYPES,
     QueuePause,
 )
+from catalog_ui.services.visibility import HIDDEN_VIDEO_IDS, not_hidden
 
 PQ = ProcessingQueue
 MAX_PER_PAGE = 200
@@ -544,25 +545,29 @@ def get_task(session: Session, task_id: int, *, include_hidden: bool = False) ->
     return None if hidden else task
 
 
-def counts_by_status_and_type(session: Session) -> dict[str, dict[str, int]]:
-    """`{task_type: {status: count}}` with every type and status present (zeros included)."""
+def counts_by_status_and_type(session: Session, *, include_hidden: bool = False) -> dict[str, dict[str, int]]:
+    """`{task_type: {status: count}}` with every type and status present (zeros included); hidden videos'
+    tasks count only when `include_hidden` (admins)."""
     counts = {task_type: dict.fromkeys(TASK_STATUSES, 0) for task_type in TASK_TYPES}
-    for task_type, status, count in session.execute(
-        select(PQ.task_type, PQ.status, func.count()).group_by(PQ.task_type, PQ.status)
-    ):
+    query = select(PQ.task_type, PQ.status, func.count()).group_by(PQ.task_type, PQ.status)
+    if not include_hidden:
+        query = query.where(not_hidden(PQ.video_id))
+    for task_type, status, count in session.execute(query):
         counts.setdefault(task_type, dict.fromkeys(TASK_STATUSES, 0))[status] = count
     return counts
 
 
-def throughput(session: Session, minutes: int = 15) -> list[dict[str, Any]]:
-    """Tasks finished per minute over the last `minutes` minutes, oldest first, empty minutes included.
+def throughput(session: Session, minutes: int = 15, *, include_hidden: bool = False) -> list[dict[str, Any]]:
+    """Tasks finished per minute over the last `minutes` minutes, oldest first, empty minutes included;
+    hidden videos' tasks count only when `include_hidden` (admins).
 
     Each row: `minute` (start, UTC), `completed`, `failed`.
     """
     minutes = max(1, min(minutes, 24 * 60))
+    visible = "" if include_hidden else f"AND video_id NOT IN ({HIDDEN_VIDEO_IDS})"
     rows = session.execute(
         text(
-            """
+            f"""
             WITH span AS (
                 SELECT generate_series(date_trunc('minute', now()) - make_interval(mins => :m - 1),
                                        date_trunc('minute', now()), interval '1 minute') AS minute
@@ -572,7 +577,7 @@ def throughput(session: Session, minutes: int = 15) -> list[dict[str, Any]]:
                        count(*) FILTER (WHERE status = 'failed') AS failed
                 FROM processing_queue
                 WHERE completed_at IS NOT NULL
-                  AND completed_at >= date_trunc('minute', now()) - make_interval(mins => :m - 1)
+                  AND completed_at >= date_trunc('minute', now()) - make_interval(mins => :m - 1) {visible}
                 GROUP BY 1
             )
             SELECT span.minute, coalesce(done.completed, 0) AS completed, coalesce(done.failed, 0) AS failed

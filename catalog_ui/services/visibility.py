@@ -6,6 +6,9 @@ from sqlalchemy import ColumnElement, select
 
 from catalog_ui.models import Video
 
+# The hidden videos' ids, for SQL written as text (a partial index holds just those).
+HIDDEN_VIDEO_IDS = "SELECT video_id FROM video WHERE hidden"
+
 
 def not_hidden(video_id: ColumnElement[str]) -> ColumnElement[bool]:
     """A condition on a video id column (of history, tasks…): that video is not hidden.

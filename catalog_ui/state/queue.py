@@ -50,23 +50,26 @@ PRIORITY_MAX = 2_147_483_647  # the column is a PostgreSQL integer
 OVERVIEW_MAX_AGE_S = 2.0
 
 _overview_lock = threading.Lock()
-_overview: tuple[float, Any] | None = None
+_overviews: dict[bool, tuple[float, Any]] = {}  # by whether hidden videos' tasks count (admins)
 
 
-def read_overview(max_age_s: float = 0.0) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    """(counts by type and status, pauses, throughput minutes), reused when read less than `max_age_s` ago."""
-    global _overview
+def read_overview(
+    max_age_s: float = 0.0, *, include_hidden: bool = False
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """(counts by type and status, pauses, throughput minutes), reused when read less than `max_age_s` ago;
+    hidden videos' tasks count only when `include_hidden` (admins)."""
     with _overview_lock:
-        if _overview is not None and time.monotonic() - _overview[0] < max_age_s:
-            return _overview[1]
+        cached = _overviews.get(include_hidden)
+        if cached is not None and time.monotonic() - cached[0] < max_age_s:
+            return cached[1]
     with session_scope() as session:
         data = (
-            queue.counts_by_status_and_type(session),
+            queue.counts_by_status_and_type(session, include_hidden=include_hidden),
             queue.pauses(session),
-            queue.throughput(session, THROUGHPUT_MINUTES),
+            queue.throughput(session, THROUGHPUT_MINUTES, include_hidden=include_hidden),
         )
     with _overview_lock:
-        _overview = (time.monotonic(), data)
+        _overviews[include_hidden] = (time.monotonic(), data)
     return data
 
 
@@ -135,7 +138,7 @@ class QueueState(AuthState):
         }
 
     def _fetch_overview(self, max_age_s: float = 0.0) -> None:
-        counts, pauses, minutes = read_overview(max_age_s)
+        counts, pauses, minutes = read_overview(max_age_s, include_hidden=principal_of(self).is_admin)
         self.count_rows, self.count_total = count_rows(counts, pauses)
         self.throughput = throughput_points(minutes)
         self.throughput_text = throughput_summary(minutes)

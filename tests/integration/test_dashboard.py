@@ -57,6 +57,19 @@ def test_a_long_history_is_estimated_and_says_so(session, monkeypatch) -> None:
     totals = catalog_totals(session)
 
     assert (totals["history"], totals["history_exact"]) == (300, False)
+    # a hidden video's entries are left out of a user's estimate
+    session.execute(text("INSERT INTO video (video_id, hidden) VALUES ('aaaaaaaaaa2', true)"))
+    session.execute(
+        text(
+            "INSERT INTO metadata_sync (video_id, changes) SELECT 'aaaaaaaaaa2', '{}' FROM generate_series(1, 40)"
+        )
+    )
+    session.commit()
+    session.execute(text("ANALYZE metadata_sync"))
+    assert catalog_totals(session, include_hidden=True)["history"] == 340
+    assert catalog_totals(session)["history"] == 300
+    session.execute(text("DELETE FROM metadata_sync WHERE video_id = 'aaaaaaaaaa2'"))
+    session.commit()
     session.execute(text("DELETE FROM metadata_sync WHERE id <> (SELECT min(id) FROM metadata_sync)"))
     session.commit()
     session.execute(text("ANALYZE metadata_sync"))

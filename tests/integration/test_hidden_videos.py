@@ -117,10 +117,17 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         for field, count in all_counts.items()
         if count - (field in hidden_fields)
     }
+    entries = session.execute(select(func.count()).select_from(MetadataSync)).scalar_one()
+    hidden_entries = session.execute(
+        select(func.count()).select_from(MetadataSync).where(MetadataSync.video_id == HIDDEN)
+    ).scalar_one()
+    assert hidden_entries
     for who, sees in (("user", False), ("admin", True)):
         board = state_for(QueueState, catalog[who])
         QueueState.load.fn(board)
         assert ([row.video_id for row in board.rows] == [HIDDEN]) is sees
+        # nor do the counts above the list: the hidden video's task is the only one
+        assert (board.count_total.pending, board.count_total.total) == (("1", "1") if sees else ("0", "0"))
         QueueState.open_detail.fn(board, catalog["task"])
         assert board.detail_open is sees
 
@@ -137,6 +144,8 @@ def test_a_users_queue_report_and_dashboard_pages_leave_the_hidden_video_out(
         dashboard = state_for(DashboardState, catalog[who])
         DashboardState.load.fn(dashboard)
         assert (HIDDEN in [row["video_id"] for row in dashboard.quality_sample]) is sees
+        assert {row["status"]: row["count"] for row in dashboard.queue}["pending"] == ("1" if sees else "0")
+        assert dashboard.history == f"{entries if sees else entries - hidden_entries:,}"
         # recent reports named as the Reports page names them, without the worker's local path
         assert [row["filename"] for row in dashboard.reports] == [
             "cms_videos_2026-03-02.csv.gz",

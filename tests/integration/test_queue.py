@@ -512,6 +512,14 @@ def test_counts_and_throughput(session: Session) -> None:
     assert minutes[-1]["completed"] == 2 and minutes[-1]["failed"] == 1
     assert all(m["completed"] == 0 for m in minutes[:-1])
 
+    # A hidden video's tasks count for admins only.
+    session.execute(text("UPDATE video SET hidden = true WHERE video_id = :v"), {"v": done[0].video_id})
+    session.commit()
+    assert queue.counts_by_status_and_type(session)["metadata_sync"]["completed"] == 1
+    assert queue.counts_by_status_and_type(session, include_hidden=True)["metadata_sync"]["completed"] == 2
+    assert queue.throughput(session, minutes=5)[-1]["completed"] == 1
+    assert queue.throughput(session, minutes=5, include_hidden=True)[-1]["completed"] == 2
+
 
 def test_retry_failed_skips_a_task_enqueued_again_while_it_runs(session: Session, engine: Engine) -> None:
     # "Retry all failed" while somebody's "Sync now" for one of those videos commits: that video keeps its

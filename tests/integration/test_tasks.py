@@ -77,7 +77,7 @@ def run_all(task_type: str) -> list[tasks.BatchSummary]:
 
 def statuses(session: Session, task_type: str) -> dict[str, int]:
     session.expire_all()
-    return queue.counts_by_status_and_type(session)[task_type]
+    return queue.counts_by_status_and_type(session, include_hidden=True)[task_type]
 
 
 def fresh(session: Session, task_id: int) -> ProcessingQueue:
