@@ -40,7 +40,13 @@ def download_export(request: Request) -> Response:
     if principal is None:
         return PlainTextResponse("Sign in to download this export.", status_code=401)
     params = request.path_params
-    path = export_file(principal.user_id, params["owner"], params["folder"], params["filename"])
+    path = export_file(
+        principal.user_id,
+        params["owner"],
+        params["folder"],
+        params["filename"],
+        viewer_is_admin=principal.is_admin,
+    )
     if path is None:
         return PlainTextResponse("No such export (exports are kept for an hour).", status_code=404)
     return FileResponse(path, media_type="text/csv", filename=path.name)

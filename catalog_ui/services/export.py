@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import Video
 from catalog_ui.services.bulk import BulkTarget
+from catalog_ui.services.export_files import ADMIN_VIEW_MARKER
 from catalog_ui.services.grid_columns import COLUMNS, LAST_SYNCED
 from catalog_ui.services.grid_view import GridView
 from catalog_ui.services.video_search import exact_count, newest_entry, sort_key
@@ -103,13 +104,19 @@ def write_export(
     root: Path,
     *,
     progress: Callable[[int, int], None] | None = None,
+    admin_view: bool = False,
 ) -> ExportFile:
-    """Write the export under `root/<random folder>/` and return where; the folder name is unguessable."""
+    """Write the export under `root/<random folder>/` and return where; the folder name is unguessable.
+
+    `admin_view`: the export is of an admin's view (hidden videos included), to be downloaded only by an
+    admin (`export_files.export_file`)."""
     total = count_rows(session, target)
     folder = secrets.token_urlsafe(24)
     filename = export_filename()
     path = root / folder / filename
     path.parent.mkdir(parents=True, exist_ok=True)
+    if admin_view:
+        (path.parent / ADMIN_VIEW_MARKER).touch()
     written = -1
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

@@ -202,7 +202,7 @@ class VideoActionsState(VideosState):
         def work(progress: Any) -> dict[str, Any]:
             remove_old_exports(root)
             with session_scope() as session:
-                exported = write_export(session, view, target, root, progress=progress)
+                exported = write_export(session, view, target, root, progress=progress, admin_view=is_admin)
             return {
                 "message": f"Exported {exported.rows:,} videos.",
                 "url": export_url(user_id, exported.relative_path),

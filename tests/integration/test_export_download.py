@@ -12,8 +12,11 @@ from starlette.testclient import TestClient
 
 from catalog_ui.api import api_routes
 from catalog_ui.services.auth import SESSION_COOKIE, open_session
+from catalog_ui.services.bulk import BulkTarget
+from catalog_ui.services.export import write_export
 from catalog_ui.services.export_files import export_url, user_exports
-from catalog_ui.services.users import create_user
+from catalog_ui.services.grid_view import GridView
+from catalog_ui.services.users import create_user, set_admin
 from catalog_ui.settings import get_settings
 
 FOLDER = "A" * 32
@@ -27,8 +30,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-def _signed_in(session, email: str) -> tuple[int, str]:
-    user = create_user(session, email, "correct-horse-42")
+def _signed_in(session, email: str, *, admin: bool = False) -> tuple[int, str]:
+    user = create_user(session, email, "correct-horse-42", admin=admin)
     token, _ = open_session(session, user, None, None, "flask-security")
     session.commit()
     return user.id, token
@@ -56,6 +59,29 @@ def test_only_the_owner_downloads_an_export(session, data_dir: Path) -> None:
     for wrong in (f"/api/exports/{owner}/{FOLDER}/missing.csv", f"/api/exports/{owner}/short/videos-export.csv",
                   f"/api/exports/{owner}/{FOLDER}/..%2F..%2Fsecret.csv"):  # fmt: skip
         assert client.get(wrong).status_code == 404
+
+
+def test_an_export_of_an_admins_view_is_refused_once_its_owner_is_no_longer_an_admin(
+    session, data_dir: Path
+) -> None:
+    # Hidden videos are for admins only: a demoted admin keeps their plain exports, not the admin ones.
+    admin, token = _signed_in(session, "boss@example.com", admin=True)
+    _signed_in(session, "chief@example.com", admin=True)  # the last admin cannot be demoted
+    urls = {}
+    for admin_view in (True, False):
+        exported = write_export(
+            session, GridView(columns=("video_id",)), BulkTarget(video_ids=("vidAlpha001",)), user_exports(admin),
+            admin_view=admin_view,
+        )  # fmt: skip
+        urls[admin_view] = export_url(admin, exported.relative_path)
+    client = TestClient(api_routes())
+    client.cookies.set(SESSION_COOKIE, token)
+    assert [client.get(urls[v]).status_code for v in (True, False)] == [200, 200]
+
+    set_admin(session, admin, False)
+    session.commit()
+
+    assert [client.get(urls[v]).status_code for v in (True, False)] == [404, 200]
 
 
 def test_the_worker_deletes_every_users_old_exports(session, data_dir: Path) -> None:
