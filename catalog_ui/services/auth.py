@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 WRONG_CREDENTIALS = "Wrong e-mail, username or password."
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE = "catalog_session"  # the browser keeps the session token under this name
+KNOWN_ADDRESS_DAYS = 90  # see `_known_address`
 # Verified against for unknown users, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -64,16 +65,36 @@ def _throttle_keys(account: str, ip: str | None) -> list[str]:
 
 
 def locked_until(session: Session, login: str, ip: str | None) -> datetime | None:
-    """When the lock on this account or address ends, if either is locked now."""
-    account = _account_key(find_user_by_login(session, login), login)
-    return _locked_until(session, account, ip)
+    """When the lock on this account or address ends, if either is locked for a sign-in from `ip` now."""
+    user = find_user_by_login(session, login)
+    return _locked_until(session, _account_key(user, login), ip, user)
 
 
-def _locked_until(session: Session, account: str, ip: str | None) -> datetime | None:
+def _locked_until(session: Session, account: str, ip: str | None, user: User | None) -> datetime | None:
+    """The end of the lock that applies to a sign-in at `account` from `ip`: the address's own, and the
+    account's unless the user has signed in from that address before (`_known_address`)."""
+    keys = _throttle_keys(account, ip)
+    if _known_address(session, user, ip):
+        keys.remove(account)
     return session.execute(
         text("SELECT max(locked_until) FROM login_throttle WHERE key = ANY(:keys) AND locked_until > now()"),
-        {"keys": _throttle_keys(account, ip)},
+        {"keys": keys},
     ).scalar()
+
+
+def _known_address(session: Session, user: User | None, ip: str | None) -> bool:
+    """Whether `user` signed in from `ip` within KNOWN_ADDRESS_DAYS. Guesses from elsewhere lock the
+    account for new addresses only: otherwise anybody could keep any account, the last admin's included,
+    from signing in with five wrong passwords every quarter of an hour."""
+    if user is None or user.id is None or not ip:
+        return False
+    return session.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM user_session WHERE user_id = :user AND ip = :ip "
+            "AND created_at > now() - make_interval(days => :days))"
+        ),
+        {"user": user.id, "ip": ip, "days": KNOWN_ADDRESS_DAYS},
+    ).scalar_one()
 
 
 def _record_failure(session: Session, account: str, ip: str | None) -> None:
@@ -102,8 +123,11 @@ def _record_failure(session: Session, account: str, ip: str | None) -> None:
         )
 
 
-def _clear_failures(session: Session, account: str) -> None:
-    session.execute(text("DELETE FROM login_throttle WHERE key = :key"), {"key": account})
+def _clear_failures(session: Session, account: str, *, keep_lock: bool = False) -> None:
+    """Forget the failures counted against `account`, and its lock unless `keep_lock` (a sign-in from a
+    known address leaves the lock on the others)."""
+    keep = " AND (locked_until IS NULL OR locked_until <= now())" if keep_lock else ""
+    session.execute(text(f"DELETE FROM login_throttle WHERE key = :key{keep}"), {"key": account})
 
 
 def clear_account_lock(session: Session, user_id: int) -> None:
@@ -140,7 +164,7 @@ def sign_in_password(
     lock_login(session, account)
     if user is not None:
         session.refresh(user)  # as the attempt before ours left it (its login count, its last sign-in)
-    until = _locked_until(session, account, ip)
+    until = _locked_until(session, account, ip, user)
     if until is not None:
         session.rollback()  # ends the transaction, and with it the advisory lock
         raise AuthError(lock_message(until))
@@ -152,11 +176,11 @@ def sign_in_password(
     if not ok or user is None or not user.active:
         _record_failure(session, account, ip)
         session.commit()  # the failure counts even though the caller sees an exception
-        until = _locked_until(session, account, ip)
+        until = _locked_until(session, account, ip, user)
         raise AuthError(lock_message(until) if until else WRONG_CREDENTIALS)
     if needs_rehash(user.password):
         user.password = hash_password(password)
-    _clear_failures(session, account)
+    _clear_failures(session, account, keep_lock=True)
     return open_session(session, user, ip, user_agent, "flask-security")
 
 

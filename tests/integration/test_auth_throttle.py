@@ -45,6 +45,24 @@ def test_five_failures_lock_the_account_even_for_the_right_password(session, ana
     assert _attempt(session, "ana@example.com", PASSWORD, "10.0.1.1") == LOCKED  # the same account
 
 
+def test_guesses_from_elsewhere_do_not_lock_the_owner_out_of_an_address_they_signed_in_from(
+    session, ana
+) -> None:
+    # Five wrong passwords from strangers' addresses would otherwise lock any account, the last admin's
+    # included, every quarter of an hour.
+    assert _attempt(session, "ana", PASSWORD, "198.51.100.20") == "ok"
+    answers = [_attempt(session, "ana", f"wrong-{n}-password", f"10.0.0.{n}") for n in range(5)]
+    assert answers == [WRONG_CREDENTIALS] * 4 + [LOCKED]
+
+    assert _attempt(session, "ana", PASSWORD, "198.51.100.20") == "ok"
+    # which leaves the lock on every other address
+    assert _attempt(session, "ana", PASSWORD, "10.0.1.1") == LOCKED
+    # An address is known for KNOWN_ADDRESS_DAYS after its last sign-in.
+    session.execute(text("UPDATE user_session SET created_at = now() - interval '91 days'"))
+    session.commit()
+    assert _attempt(session, "ana", PASSWORD, "198.51.100.20") == LOCKED
+
+
 def test_the_e_mail_and_the_username_share_one_count(session, ana) -> None:
     logins = ["ana", "ana@example.com", "ANA", "Ana@Example.com", "ana"]
     answers = [_attempt(session, login, "wrong-password-1", None) for login in logins]
