@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 CHUNK_BYTES = 2 << 20  # one COPY (and, when it fails, one Python pass) per piece of this size
 READ_BYTES = 64 << 10
 MAX_PENDING_BYTES = 64 << 20  # no record boundary in this much: the rest goes the Python way
+# No line break in this much: a line the Python reader refuses (LINE_LIMIT characters of up to 4 bytes).
+LINE_BYTES_LIMIT = 4 * LINE_LIMIT
 COPY_BATCH_ROWS = 2000  # rows handed to a Python COPY per read() call
 SLOW_BATCH_ROWS = 5000  # raw rows fetched at once for the Python normalizers
 PREFETCH_PIECES = 2  # pieces read and hashed ahead of the COPY
@@ -625,6 +627,7 @@ class ReportLoader:
         line = self._first_data_line
         parts: list[bytes] = []
         size = 0
+        search_at = CHUNK_BYTES  # look for the last record's end once this much is pending
         while True:
             try:
                 data = self._binary.read1(READ_BYTES)
@@ -641,16 +644,21 @@ class ReportLoader:
             if data:
                 parts.append(data)
                 size += len(data)
-                if size < CHUNK_BYTES:
+                if size < search_at:
                     continue
             pending = b"".join(parts)
             cut = len(pending) if not data else record_end(pending)
             if cut is None:
-                if size > MAX_PENDING_BYTES:
+                if size > MAX_PENDING_BYTES or len(pending) - pending.rfind(b"\n") > LINE_BYTES_LIMIT:
+                    # The Python reader takes the rest: it knows a line too long to be a report's (and
+                    # says so at once), and a record that long is no report's either.
                     yield _Tail(Chained(pending, self._binary, owns_source=False), line)
                     return
-                parts, size = [pending], len(pending)
+                # Searched again only once as much more has come: a record without an end in sight
+                # (a quote never closed, a huge line) is not re-read at every read.
+                parts, size, search_at = [pending], len(pending), len(pending) + CHUNK_BYTES
                 continue
+            search_at = CHUNK_BYTES
             if cut:
                 chunk = self._chunk(pending[:cut], line)
                 yield chunk

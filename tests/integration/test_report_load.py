@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Connection, Engine
 
-from catalog_ui.services import report_load
+from catalog_ui.services import report_format, report_load
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS
 from catalog_ui.services.report_format import ReportFormatError, open_report
 from catalog_ui.services.report_load import ReportLoader
@@ -326,6 +326,47 @@ def test_a_clean_file_is_loaded_by_one_copy(engine: Engine, monkeypatch: pytest.
 
     assert (loader.rows_fast, loader.reader.rows_parsed, reopened) == (2000, 0, 0)
     assert rows[-1] == ("vid00001999", "Title 1999", 1999, 2001)
+
+
+class _CountedBytes(io.BytesIO):
+    """A file that counts the bytes read from it (every copy opened adds to one tally)."""
+
+    def __init__(self, payload: bytes, tally: list[int]) -> None:
+        super().__init__(payload)
+        self._tally = tally
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self._tally[0] += len(data)
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        data = super().read1(size)
+        self._tally[0] += len(data)
+        return data
+
+
+def test_a_line_too_long_for_a_report_ends_it_without_reading_the_rest(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A few hundred kB of gzip can hold a line of hundreds of MB: the loader must give up once the line is
+    # too long for a report, not carry it whole through COPY first (minutes of work per upload).
+    monkeypatch.setattr(report_load, "CHUNK_BYTES", 4 << 10)
+    monkeypatch.setattr(report_load, "READ_BYTES", 1 << 10)
+    monkeypatch.setattr(report_load, "LINE_BYTES_LIMIT", 4 * (16 << 10))
+    monkeypatch.setattr(report_format, "LINE_LIMIT", 16 << 10)
+    payload = b"video_id,video_title,views\nvidAlpha001,ok,1\nvidBravo002," + b"x" * (4 << 20)
+    read = [0]
+
+    with (
+        engine.connect() as conn,
+        ReportLoader(_CountedBytes(payload, read), reopen=lambda: _CountedBytes(payload, read)) as loader,
+    ):
+        transaction = conn.begin()
+        with pytest.raises(ReportFormatError, match=f"A line is longer than {16 << 10} characters"):
+            loader.stage(conn, lambda: None)
+        transaction.rollback()
+    assert read[0] < 1 << 20  # of 4 MiB, the file read twice (one COPY, then piece by piece)
 
 
 def test_one_copy_gives_way_to_pieces_when_a_value_holds_a_line_break(engine: Engine) -> None:
