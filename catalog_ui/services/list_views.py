@@ -6,7 +6,7 @@ page's URL query. Defaults are left out of the URL, so the page's bare address i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from catalog_ui.models.audit import CHANGE_SET_KINDS
@@ -65,7 +65,7 @@ def parse_queue_view(query: str) -> tuple[QueueView, list[str]]:
 
 @dataclass(frozen=True)
 class AuditView:
-    """/audit: change sets of a kind, by a user, between two local days; the open change set."""
+    """/audit: change sets of a kind, by a user, between two local days; the open change set and its page."""
 
     kind: str = ANY
     user: str = ANY  # a user id, or "any"
@@ -73,6 +73,7 @@ class AuditView:
     until: str = ""
     page: int = 1
     change_set: int | None = None
+    entries_page: int = 1  # the open change set's page of videos
 
     def url(self) -> str:
         """/audit with this view's query."""
@@ -87,6 +88,8 @@ class AuditView:
         )
         if self.change_set is not None:
             params.append(("change_set", str(self.change_set)))
+            if self.entries_page > 1:
+                params.append(("entries", str(self.entries_page)))
         return page_url("/audit", params)
 
 
@@ -101,7 +104,10 @@ def parse_audit_view(query: str) -> tuple[AuditView, list[str]]:
         until=reader.day("until"),
         page=reader.page(),
         change_set=reader.identifier("change_set"),
+        entries_page=reader.page("entries"),
     )
+    if view.change_set is None:
+        view = replace(view, entries_page=1)
     return view, reader.problems
 
 

@@ -143,6 +143,7 @@ class AuditState(PagedListMixin, AuthState):
             until=self.until,
             page=self.page,
             change_set=self.selected.id if self.detail_open else None,
+            entries_page=self.entries_page if self.detail_open else 1,
         )
 
     def _apply(self, view: AuditView, *, typed: str = "") -> None:
@@ -185,7 +186,7 @@ class AuditState(PagedListMixin, AuthState):
         self._typing = ""
         self._apply(view)
         if view.change_set is not None:
-            self.entries_page = 1
+            self.entries_page = view.entries_page
             self._open(view.change_set)
         else:
             self.detail_open = False
@@ -315,6 +316,9 @@ class AuditState(PagedListMixin, AuthState):
         self.detail_fields = [FieldCount(label=field_label(f), videos=f"{n:,}") for f, n in fields]
         self.entries = [timeline_row(entry) for entry in page.entries]
         self.entries_total, self.entries_page, self.entries_pages = page.total, page.page, page.pages
+        if not page.entries and page.page > page.pages:  # past the last page (an old link)
+            self.entries_page = page.pages
+            self._open(change_set_id)
 
     @rx.event
     @authenticated
@@ -328,16 +332,20 @@ class AuditState(PagedListMixin, AuthState):
 
     @rx.event
     @authenticated
-    def next_entries(self) -> None:
+    def next_entries(self) -> Any:
         """The next page of the open change set's videos."""
         if self.entries_page < self.entries_pages:
             self.entries_page += 1
             self._open(self.selected.id)
+            return self._paged()
+        return None
 
     @rx.event
     @authenticated
-    def prev_entries(self) -> None:
+    def prev_entries(self) -> Any:
         """The previous page of the open change set's videos."""
         if self.entries_page > 1:
             self.entries_page -= 1
             self._open(self.selected.id)
+            return self._paged()
+        return None

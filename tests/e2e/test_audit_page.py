@@ -151,6 +151,20 @@ def test_the_filters_and_the_open_change_set_are_kept_in_the_url(
     expect(page.locator("#filter-since")).to_have_value("")
     expect(rows).to_have_count(3)
 
+    # The open change set's page of videos too (the bulk one holds 300, 20 a page).
+    page.locator("#change-set-1 .open-change-set").click()
+    wait_for_view(page, app_url, "/audit", "change_set=1")
+    page.locator("#detail-next").click()
+    wait_for_view(page, app_url, "/audit", "change_set=1&entries=2")
+    page.reload()
+    expect(page.locator("#detail-page")).to_have_text("Page 2 of 15")
+    page.go_back()
+    wait_for_view(page, app_url, "/audit", "change_set=1")
+    expect(page.locator("#detail-page")).to_have_text("Page 1 of 15")
+    page.goto(f"{app_url}/audit?change_set=1&entries=99")  # past the last page: the last
+    wait_for_view(page, app_url, "/audit", "change_set=1&entries=15")
+    expect(page.locator("#detail-page")).to_have_text("Page 15 of 15")
+
     page.goto(f"{app_url}/audit?kind=coup&change_set=3")  # a bad value is ignored, not an error
     expect(page.get_by_text("Ignored kind='coup' in the address")).to_be_visible()
     expect(heading).to_have_text("Change set #3")

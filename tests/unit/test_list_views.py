@@ -39,8 +39,16 @@ def test_default_views_are_the_bare_addresses() -> None:
             parse_queue_view,
         ),
         (
-            AuditView(kind="bulk", user="7", since="2025-01-02", until="2025-02-03", page=2, change_set=12),
-            "/audit?kind=bulk&user=7&since=2025-01-02&until=2025-02-03&page=2&change_set=12",
+            AuditView(
+                kind="bulk",
+                user="7",
+                since="2025-01-02",
+                until="2025-02-03",
+                page=2,
+                change_set=12,
+                entries_page=3,
+            ),
+            "/audit?kind=bulk&user=7&since=2025-01-02&until=2025-02-03&page=2&change_set=12&entries=3",
             parse_audit_view,
         ),
         (
@@ -100,6 +108,12 @@ def test_bad_queue_values_are_dropped_and_said() -> None:
     assert problems[0].startswith("Ignored status='exploded' in the address: use one of pending,")
     assert "type='mining'" in problems[1]
     assert problems[2] == "Ignored page='-2' in the address: use a page number from 1."
+
+
+def test_an_audit_entries_page_belongs_to_an_open_change_set() -> None:
+    assert parse_audit_view("entries=3") == (AuditView(), [])
+    assert AuditView(entries_page=3).url() == "/audit"
+    assert AuditView(change_set=5).url() == "/audit?change_set=5"
 
 
 def test_bad_audit_values_are_dropped_and_said() -> None:
