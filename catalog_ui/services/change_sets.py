@@ -17,7 +17,7 @@ from sqlmodel import Session
 from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.services.history import TimelineEntry, entry_from_row, entry_rows_sql
 from catalog_ui.services.paging import page_count
-from catalog_ui.services.visibility import change_set_video_count_sql
+from catalog_ui.services.visibility import change_set_video_count_sql, entry_hidden_sql
 
 COUNT_CAP = 10_000
 MAX_PER_PAGE = 200
@@ -70,8 +70,12 @@ def _select(include_hidden: bool) -> str:
 
 
 def _visible_sql() -> str:
-    """A change set with no entry at all, or with one of a video that is not hidden (see `_entries_sql`)."""
-    visible = _entries_sql("1", visible_only=True).replace(":id", "cs.id")
+    """A change set with no entry at all, or with one of a video that is not hidden: its entries' videos
+    are looked up one by one until a visible one is found (`entry_hidden_sql`)."""
+    visible = " UNION ALL ".join(
+        f"SELECT 1 FROM {table} e WHERE e.change_set_id = cs.id AND NOT {entry_hidden_sql('e')}"
+        for table in ("metadata_sync", "metadata_sync_archive")
+    )
     return f"(cs.video_count = 0 OR EXISTS ({visible}))"
 
 
@@ -184,10 +188,7 @@ def change_set_entries(
     params = {"id": change_set_id, "limit": per_page, "offset": offset, "top": offset + per_page}
     first = _entries_sql(columns, visible_only=not include_hidden, first=True)
     rows = session.execute(
-        text(
-            f"{entry_rows_sql(first, include_hidden=include_hidden)} ORDER BY h.video_id, h.id LIMIT :limit OFFSET :offset"
-        ),
-        params,
+        text(entry_rows_sql(first, include_hidden=include_hidden, order="h.video_id, h.id")), params
     )
     entries = _entries_sql("1", visible_only=not include_hidden)
     total = session.execute(text(f"SELECT count(*) FROM ({entries}) h"), params).scalar_one()
