@@ -103,7 +103,9 @@ def run_batch(
     """Claim, fetch and apply one batch of `task_type`; returns its summary (claimed 0: nothing was due).
 
     `on_claimed(claimed, limit)` runs right after the claim commits, before the API calls (the worker
-    uses it to wake another thread when the claim was full).
+    uses it to wake another thread when the claim was full). Once the claim has committed, nothing but
+    the database failing keeps the batch from its finish: an error of `on_claimed` (Redis down) is
+    logged and the batch goes on, and any error while fetching becomes a retry of each task.
     """
     queue.check_task_type(task_type)
     settings = get_settings()
@@ -115,18 +117,18 @@ def run_batch(
         session.commit()
     summary = BatchSummary(task_type=task_type, limit=limit, claimed=len(tasks))
     if on_claimed is not None:
-        on_claimed(len(tasks), limit)
+        _notify_claimed(on_claimed, summary)
     if not tasks:
         return summary
 
-    context = FetchContext(
-        heartbeat=_LeaseKeeper(engine, [t.id for t in tasks], token, settings.queue_lease_s),
-        read_assets=lambda video_ids: _read_assets(engine, video_ids),
-        fresh_channels=lambda channel_ids: _fresh_channels(
-            engine, channel_ids, settings.queue_channel_refresh_s
-        ),
-    )
     try:
+        context = FetchContext(
+            heartbeat=_LeaseKeeper(engine, [t.id for t in tasks], token, settings.queue_lease_s),
+            read_assets=lambda video_ids: _read_assets(engine, video_ids),
+            fresh_channels=lambda channel_ids: _fresh_channels(
+                engine, channel_ids, settings.queue_channel_refresh_s
+            ),
+        )
         fetched = FETCHERS[task_type](tasks, context)
     except ConfigurationError as exc:
         fetched = FetchResult.every(tasks, not_configured(str(exc)))
@@ -141,6 +143,22 @@ def run_batch(
     if summary.failed or summary.retried or summary.lost or summary.released:
         log.info("%s batch: %s", task_type, summary)
     return summary
+
+
+def _notify_claimed(on_claimed: Callable[[int, int], None], summary: BatchSummary) -> None:
+    """Call `on_claimed`; its failure is logged, never raised: raised, it would leave the claimed batch
+    `processing` until its lease expires, and then charge each task a retry for a worker that never
+    stopped."""
+    try:
+        on_claimed(summary.claimed, summary.limit)
+    except Exception as exc:
+        log.warning(
+            "%s batch of %d tasks: could not wake other workers (%s: %s); going on with the batch",
+            summary.task_type,
+            summary.claimed,
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _finish(

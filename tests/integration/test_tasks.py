@@ -3,6 +3,8 @@ batching, history under each task's change set, channels, idempotency, and every
 
 from __future__ import annotations
 
+import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
@@ -454,6 +457,33 @@ def test_a_spent_content_id_quota_pauses_both_content_id_types(
     assert run_all("asset_enrichment") == []  # paused before a call is spent
     assert not sim.calls_to(f"/assets/A{ids[1]}")
     assert [s.completed for s in run_all("metadata_sync")] == [1]
+
+
+def test_a_redis_outage_when_waking_other_workers_does_not_strand_the_claimed_batch(
+    session: Session, sim: YouTubeSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = seed(session, sim, 2)
+    created = [queue.enqueue(session, video_id, "metadata_sync")[0] for video_id in ids]
+    session.commit()
+    with socket.socket() as probe:  # a port nothing listens on: Redis is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+
+    def wake_through_redis(claimed: int, limit: int) -> None:
+        # What the worker's fan-out does on a full claim: SET a wake-up flag in Redis.
+        down.set("wake:metadata_sync", "1", nx=True, px=60_000)
+
+    with caplog.at_level(logging.WARNING, logger="catalog_ui.services.tasks"):
+        summary = tasks.run_batch("metadata_sync", limit=2, on_claimed=wake_through_redis)
+
+    assert (summary.claimed, summary.completed, summary.retried, summary.lost) == (2, 2, 0, 0)
+    for task in created:
+        stored = fresh(session, task.id)
+        assert (stored.status, stored.retry_count, stored.error_message) == ("completed", 0, None)
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning.startswith("metadata_sync batch of 2 tasks: could not wake other workers (ConnectionError")
+    assert warning.endswith("going on with the batch")
 
 
 def test_a_task_whose_lease_was_lost_keeps_none_of_its_effect(
