@@ -73,6 +73,8 @@ def _set_password(args: argparse.Namespace) -> int:
 def ensure_first_admin() -> str | None:
     """Create the first admin when there is none; returns the sign-in line to print, or None.
 
+    Idempotent across processes: when another instance started at the same time (or `create-user
+    --admin`) committed an admin while this one was creating its own, this one returns None.
     Raises UserError naming ADMIN_PASSWORD or ADMIN_EMAIL when the settings' account cannot be created."""
     from catalog_ui.db import session_scope
     from catalog_ui.services.users import UserError, admin_exists, create_user, validate_password
@@ -91,6 +93,8 @@ def ensure_first_admin() -> str | None:
         try:
             user = create_user(session, settings.admin_email, password, username="admin", admin=True)
         except UserError as exc:
+            if admin_exists(session):  # committed by another process while we checked: nothing to do
+                return None
             raise UserError(f"ADMIN_EMAIL: {exc}") from None
     shown = "(from ADMIN_PASSWORD)" if configured else password
     return f"First admin created: sign in as {user.email} (or 'admin') with password {shown}"

@@ -6,6 +6,7 @@
   Other writers of report fields (a task's values, a rollback) take it shared (`wait_for_merges`).
 - LOGIN_LOCK_NAMESPACE: `pg_advisory_xact_lock(namespace, hashtext(account))`, one sign-in attempt at a
   time per account (`auth`).
+- MIGRATION_LOCK_KEY: `pg_advisory_lock(key)`, one migrating process at a time (`alembic/env.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import text
 REPORT_LOCK_NAMESPACE = 7301
 MERGE_LOCK_KEY = 7302
 LOGIN_LOCK_NAMESPACE = 7310
+MIGRATION_LOCK_KEY = 7320
 
 
 def wait_for_merges(session: Any) -> None:

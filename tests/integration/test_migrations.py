@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -12,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from catalog_ui import migrations
+from tests.cli import ROOT
 
 SEED_CHAIN = [
     "001_initial_schema",
@@ -65,6 +69,29 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     migrations.downgrade(empty_database, "base")
     assert _tables(empty_database) <= {"alembic_version"}
     migrations.upgrade(empty_database)
+    assert "video" in _tables(empty_database)
+
+
+def test_two_instances_migrating_an_empty_database_at_once_both_succeed(empty_database: str) -> None:
+    """Two `python -m catalog_ui migrate` at once (two containers starting): the second waits for the
+    first, then finds the database at the newest schema; neither crashes on the version table."""
+    env = {**os.environ, "DATABASE_URL": empty_database}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "catalog_ui", "migrate"],
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    done = [(proc.wait(timeout=300), *proc.communicate()) for proc in started]
+
+    assert [(code, out.strip(), err.strip()) for code, out, err in done] == [
+        (0, "Database is at the newest schema.", "")
+    ] * 2
     assert "video" in _tables(empty_database)
 
 
