@@ -3,7 +3,14 @@
 
 from __future__ import annotations
 
+import logging
+
+import reflex as rx
 from reflex.constants import Endpoint
+from reflex.event import Event
+from reflex.state import StateUpdate
+from reflex.utils.format import json_dumps
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,13 +18,16 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalog_ui.db import database_problem, session_scope
+from catalog_ui.db import database_problem, session_scope, unreachable_reason
 from catalog_ui.services.auth import SESSION_COOKIE, Principal, resolve_session
 from catalog_ui.services.export_files import ROUTE_PREFIX, export_file
 from catalog_ui.settings import get_settings
 
 UPLOAD_PATH = str(Endpoint.UPLOAD)  # "/_upload"
 HEALTH_PATH = "/api/health"
+UNCHECKED_UPLOAD = "The database is not answering, so the upload cannot be checked; try again in a minute."
+
+log = logging.getLogger(__name__)
 
 
 def health(_: Request) -> Response:
@@ -76,19 +86,38 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
             limit_mb = get_settings().max_upload_mb
             length = request.headers.get("content-length", "")
             if length and (not length.isdigit() or int(length) > limit_mb << 20):
-                refusal = PlainTextResponse(
-                    f"Reports up to {limit_mb:,} MB can be uploaded here; put larger ones in the S3 bucket.",
-                    status_code=413,
+                message = (
+                    f"Reports up to {limit_mb:,} MB can be uploaded here; put larger ones in the S3 bucket."
                 )
-                await refusal(scope, receive, send)
+                await _refusal(request, 413, message)(scope, receive, send)
                 return
-            if await run_in_threadpool(_principal, request.cookies.get(SESSION_COOKIE)) is None:
-                await PlainTextResponse("Sign in to upload a report.", status_code=401)(scope, receive, send)
+            try:
+                principal = await run_in_threadpool(_principal, request.cookies.get(SESSION_COOKIE))
+            except SQLAlchemyError as exc:
+                log.warning("upload refused: %s", unreachable_reason(exc) or f"{type(exc).__name__}: {exc}")
+                await _refusal(request, 503, UNCHECKED_UPLOAD)(scope, receive, send)
+                return
+            if principal is None:
+                await _refusal(request, 401, "Sign in to upload a report.")(scope, receive, send)
                 return
             receive = _capped(receive, limit_mb << 20)
         await app(scope, receive, send)
 
     return guarded
+
+
+def _refusal(request: Request, status: int, message: str) -> Response:
+    """The guard's answer: plain text, or for the page's uploader (it names its handler in a header) a
+    state update showing `message` in an error toast.
+
+    Reflex's uploader applies the updates streamed in the upload's answer whatever its status, and
+    otherwise only logs a failed upload to the console: without the update, the page would show nothing."""
+    if not request.headers.get("reflex-event-handler"):
+        return PlainTextResponse(message, status_code=status)
+    events = Event.from_event_type(rx.toast.error(message, id="upload-refused"))
+    return Response(
+        json_dumps(StateUpdate(events=events)) + "\n", status_code=status, media_type="application/x-ndjson"
+    )
 
 
 def _principal(token: str | None) -> Principal | None:

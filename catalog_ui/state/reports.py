@@ -4,12 +4,14 @@ While any report is pending or processing, the page renders an invisible timer t
 POLL_INTERVAL_MS; the timer goes away (and the polling with it) when nothing runs or the page is left.
 Ingestion runs in the workers: each new or retried report is sent to `workers.actors.ingest_report_actor`
 (the web app runs those actors in-process when there is no Redis), and the pipeline commits its progress
-to the database, which is what the page polls.
+to the database, which is what the page polls. A report the workers cannot be sent (Redis down) stays
+registered as pending, and the next bucket scan of the workers sends it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -33,16 +35,29 @@ POLL_INTERVAL_MS = 1500
 PAGE_SIZE = 25
 STATUS_FILTERS = (ALL, *REPORT_STATUSES)
 UPLOAD_ID = "report-upload"
+NOT_STARTED = "ingestion starts when the workers can be reached"
+
+log = logging.getLogger(__name__)
 
 
-def start_ingestion(report_ids: list[int]) -> None:
-    """Send each report to the workers to be ingested."""
+def start_ingestion(report_ids: list[int]) -> bool:
+    """Send each report to the workers to be ingested; False when they cannot be reached (Redis down).
+
+    The reports are registered as pending whatever happens here: the workers' next scan sends the ones
+    left pending, so a failure to send is a message for the user, not an error."""
     if not report_ids:
-        return
+        return True
     from workers.actors import ingest_report_actor  # imported late: it sets up the broker
 
-    for report_id in report_ids:
-        ingest_report_actor.send(report_id)
+    try:
+        for report_id in report_ids:
+            ingest_report_actor.send(report_id)
+    except Exception as exc:
+        log.warning(
+            "reports %s stay pending: cannot reach the workers: %s: %s", report_ids, type(exc).__name__, exc
+        )
+        return False
+    return True
 
 
 def storage_description() -> str:
@@ -117,6 +132,8 @@ class ReportsState(PagedListMixin, AuthState):
         view, problems = parse_reports_view(self.router.url.query)
         self.s3_enabled = storage.s3_configured()
         self.storage_hint = storage_description()
+        # A fresh page: the files once chosen are gone, and a handler that ran is over.
+        self.upload_open = self.uploading = self.scanning = False
         self.status_filter, self.page = view.status, view.page
         self._fetch()
         shown = self._view()
@@ -154,15 +171,17 @@ class ReportsState(PagedListMixin, AuthState):
         yield None
         created: list[int] = []
         problems: list[str] = []
-        for file in files:
-            try:
-                created.append(
-                    await asyncio.to_thread(_store_upload, file.filename or "", file.file, user_id)
-                )
-            except ReportError as exc:
-                problems.append(f"{file.filename}: {exc}")
-        start_ingestion(created)
-        self.uploading = False
+        try:
+            for file in files:
+                try:
+                    created.append(
+                        await asyncio.to_thread(_store_upload, file.filename or "", file.file, user_id)
+                    )
+                except ReportError as exc:
+                    problems.append(f"{file.filename}: {exc}")
+            started = start_ingestion(created)
+        finally:
+            self.uploading = False
         if self._view() != ReportsView():
             yield self._go(ReportsView())  # the new reports are at the top of every report
         else:
@@ -171,7 +190,11 @@ class ReportsState(PagedListMixin, AuthState):
             self.upload_open = False
             yield rx.clear_selected_files(UPLOAD_ID)
             count = len(created)
-            yield rx.toast.success(f"{count} report{'' if count == 1 else 's'} uploaded; ingestion started.")
+            what = f"{count} report{'' if count == 1 else 's'}"
+            if started:
+                yield rx.toast.success(f"{what} uploaded; ingestion started.")
+            else:
+                yield rx.toast.warning(f"{what} stored and registered; {NOT_STARTED}.")
         for problem in problems:
             yield rx.toast.error(problem)
 
@@ -186,17 +209,18 @@ class ReportsState(PagedListMixin, AuthState):
         yield None
         try:
             new = await asyncio.to_thread(_scan)
+            started = start_ingestion(new)
         except ReportError as exc:
-            self.scanning = False
             yield rx.toast.error(str(exc))
             return
-        start_ingestion(new)
-        self.scanning = False
+        finally:
+            self.scanning = False
         self._fetch()
-        if new:
-            yield rx.toast.success(
-                f"{len(new)} new report{'' if len(new) == 1 else 's'} found; ingestion started."
-            )
+        found = f"{len(new)} new report{'' if len(new) == 1 else 's'} found"
+        if new and started:
+            yield rx.toast.success(f"{found}; ingestion started.")
+        elif new:
+            yield rx.toast.warning(f"{found} and registered; {NOT_STARTED}.")
         else:
             yield rx.toast.info("No new reports in the bucket.")
 
@@ -211,6 +235,9 @@ class ReportsState(PagedListMixin, AuthState):
         except (ReportError, TypeError, ValueError) as exc:
             self._fetch()
             return rx.toast.error(str(exc) if isinstance(exc, ReportError) else "Unknown report.")
-        start_ingestion([int(report_id)])
+        started = start_ingestion([int(report_id)])
         self._fetch()
-        return rx.toast.success(f"Retrying {name.rsplit('/', 1)[-1]}.")
+        name = name.rsplit("/", 1)[-1]
+        if not started:
+            return rx.toast.warning(f"{name} is pending again; {NOT_STARTED}.")
+        return rx.toast.success(f"Retrying {name}.")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from catalog_ui.api import UNCHECKED_UPLOAD
 from catalog_ui.models import Report, Video
 from catalog_ui.services import reports
 from catalog_ui.services.demo_data import iter_day_one, write_report
@@ -295,3 +299,40 @@ def test_the_status_filter_and_a_videos_tab_are_kept_in_the_url(
     page.goto(f"{app_url}/videos/tabKept0001?tab=secrets")  # a bad value is ignored, not an error
     expect(page.get_by_text("Ignored tab='secrets' in the address")).to_be_visible()
     expect(page.locator("#tab-fields")).to_have_attribute("aria-selected", "true")
+
+
+@contextmanager
+def database_refusing_connections(database_url: str) -> Iterator[None]:
+    """The app's database takes no connections for the block (its open ones are ended), then does again."""
+    name = make_url(database_url).database
+    admin = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name},
+            )
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+
+def test_an_upload_while_the_database_is_down_says_so(
+    engine, app_url: str, page: Page, make_user, database_url: str
+) -> None:
+    sign_in(page, app_url, *make_user(), target="/reports")
+    page.locator("#open-upload").click()
+    page.locator("#report-upload input[type=file]").set_input_files(
+        str(FIXTURES / "cms_videos_2026-03-01.csv")
+    )
+    expect(page.locator(".chosen-file")).to_have_text(["cms_videos_2026-03-01.csv"])
+
+    with database_refusing_connections(database_url):
+        page.locator("#upload-submit").click()
+        expect(page.get_by_text(UNCHECKED_UPLOAD)).to_be_visible()
+
+    expect(page.locator("#upload-submit")).to_be_enabled()  # the chosen file is still there to send again
+    assert newest_report_id(engine) is None

@@ -3,13 +3,15 @@ strangers and oversized bodies first, without reading them."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
-from catalog_ui.api import guard_uploads
+from catalog_ui.api import UNCHECKED_UPLOAD, guard_uploads
 from catalog_ui.services.auth import SESSION_COOKIE, open_session
 from catalog_ui.services.users import create_user
 from catalog_ui.settings import get_settings
@@ -96,3 +98,40 @@ def test_other_requests_pass_untouched(engine, one_mb_limit) -> None:
     assert client.post("/_event", content=b"x" * 10).text == "10 complete"
     assert client.get("/_upload").status_code == 200
     assert backend.calls == ["/_event", "/_upload"]
+
+
+@pytest.fixture
+def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """DATABASE_URL on a port nothing listens on (the app's engine made again from it), then back."""
+    from catalog_ui.db import get_engine
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/catalog")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_with_the_database_down_an_upload_is_refused_with_a_message_the_page_shows(database_down) -> None:
+    backend = Backend()
+    client = TestClient(guard_uploads(backend), cookies={SESSION_COOKIE: "a-session"})
+
+    plain = client.post("/_upload", content=b"x" * 1000)
+    from_the_page = client.post(
+        "/_upload", content=b"x" * 1000, headers={"Reflex-Event-Handler": "reports_state.upload_report"}
+    )
+
+    assert (plain.status_code, plain.text) == (503, UNCHECKED_UPLOAD)
+    # The page's uploader applies the state updates streamed in the answer: one shows the message.
+    assert from_the_page.status_code == 503
+    (update,) = [json.loads(line) for line in from_the_page.text.splitlines()]
+    (event,) = update["events"]
+    assert event["name"] == "_call_function"
+    assert '["error"]' in event["payload"]["function"] and UNCHECKED_UPLOAD in event["payload"]["function"]
+    assert backend.calls == []
