@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     report_scan_interval_s: int = Field(
         60, ge=5, description="Seconds between two scans of the bucket (at least 5)."
     )
+    s3_timeout_s: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds an S3 call waits to connect, and then for each next piece of the answer; a call "
+        "is tried 3 times in all before it fails.",
+    )
     history_retention_days: int = Field(
         183,
         ge=0,

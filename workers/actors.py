@@ -17,7 +17,7 @@ import dramatiq
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from catalog_ui.db import get_engine, session_scope
-from catalog_ui.services import queue, reports, tasks
+from catalog_ui.services import queue, reports, storage, tasks
 from catalog_ui.services.archive import archive_history, retention_cutoff
 from catalog_ui.services.ingest import ingest_report
 from catalog_ui.settings import get_settings
@@ -32,6 +32,10 @@ REPORTS_QUEUE = "reports"
 WAKE_TTL_S = 60  # a wake-up flag outlives a lost message by at most this long
 INGEST_TIME_LIMIT_MS = 6 * 3600 * 1000
 ARCHIVE_INTERVAL_S = 6 * 3600  # history older than the retention period moves to the archive this often
+SCAN_TIME_LIMIT_MS = 10 * 60 * 1000
+# A scan queued or running holds this flag; it expires on its own should its message be lost.
+SCAN_FLAG = "scan_reports:busy"
+SCAN_FLAG_TTL_S = 15 * 60
 
 _stopping = threading.Event()
 _local_flags: dict[str, float] = {}
@@ -53,6 +57,16 @@ def _set_flag(name: str, ttl_s: float) -> bool:
             return False
         _local_flags[name] = now + ttl_s
         return True
+
+
+def _hold_flag(name: str, ttl_s: float) -> None:
+    """Set flag `name` for `ttl_s` seconds from now, set or not."""
+    client = redis_client()
+    if client is not None:
+        client.set(_flag_key(name), "1", px=max(1, int(ttl_s * 1000)))
+    else:
+        with _local_flags_lock:
+            _local_flags[name] = time.monotonic() + ttl_s
 
 
 def _clear_flag(name: str) -> None:
@@ -86,11 +100,19 @@ def wake(task_type: str, force: bool = False) -> bool:
 
 
 def request_scan() -> bool:
-    """Send one `scan_reports_actor` message per scan interval, whatever the number of schedulers."""
+    """Send a `scan_reports_actor` message at most once per scan interval and only while no scan is queued or
+    running, whatever the number of schedulers: scans that S3 keeps waiting would otherwise pile up, one per
+    interval, and take every worker thread (the sync tasks' too)."""
     interval = get_settings().report_scan_interval_s
     if not _set_flag("scan_reports", max(1.0, interval - 1)):
         return False
-    scan_reports_actor.send()
+    if not _set_flag(SCAN_FLAG, SCAN_FLAG_TTL_S):
+        return False
+    try:
+        scan_reports_actor.send()
+    except Exception:
+        _clear_flag(SCAN_FLAG)
+        raise
     return True
 
 
@@ -159,13 +181,25 @@ def ingest_report_actor(report_id: int) -> None:
         log.info("report %d: %s", report_id, result.status)
 
 
-@dramatiq.actor(queue_name=REPORTS_QUEUE, max_retries=0)
+@dramatiq.actor(queue_name=REPORTS_QUEUE, max_retries=0, time_limit=SCAN_TIME_LIMIT_MS)
 def scan_reports_actor() -> None:
-    """Recover reports of dead workers, register new files of the bucket, send each pending one to ingest."""
+    """Recover reports of dead workers, register new files of the bucket, send each pending one to ingest.
+
+    While S3 does not answer, the reports held there are not sent: each would take a worker thread until
+    its own timeout, to fail the same way; the first scan that lists the bucket again sends them."""
+    _hold_flag(SCAN_FLAG, SCAN_FLAG_TTL_S)  # its time in the queue does not count against the run
+    try:
+        _scan_reports()
+    finally:
+        _clear_flag(SCAN_FLAG)
+
+
+def _scan_reports() -> None:
     with session_scope() as session:
         recovered = reports.recover_interrupted(session)
     if recovered:
         log.warning("reports back to pending after a worker stopped: %s", recovered)
+    s3_answers = True
     try:
         with session_scope() as session:
             new = reports.scan_bucket(session)
@@ -174,8 +208,9 @@ def scan_reports_actor() -> None:
     except Exception as exc:
         # The bucket may be unreachable or not configured; reports already registered still get ingested.
         log.warning("scanning the report bucket failed: %s: %s", type(exc).__name__, exc)
+        s3_answers = not storage.unavailable(exc)
     with session_scope() as session:
-        pending = reports.pending_ids(session)
+        pending = reports.pending_ids(session, include_s3=s3_answers)
     for report_id in pending:
         ingest_report_actor.send(report_id)
 

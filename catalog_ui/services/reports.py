@@ -486,7 +486,10 @@ def recover_interrupted(session: Session) -> list[int]:
     return sorted(ids)
 
 
-def pending_ids(session: Session) -> list[int]:
-    """Ids of reports waiting to be ingested, oldest first."""
+def pending_ids(session: Session, include_s3: bool = True) -> list[int]:
+    """Ids of reports waiting to be ingested, oldest first; without `include_s3`, only those whose file is
+    not in a bucket."""
     query = select(Report.id).where(_live, Report.status == "pending").order_by(Report.created_at, Report.id)
+    if not include_s3:
+        query = query.where(Report.bucket.is_(None))
     return list(session.execute(query).scalars())

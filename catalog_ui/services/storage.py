@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from catalog_ui.settings import get_settings
 
 UPLOADS_FOLDER = "uploads"
+S3_ATTEMPTS = 3  # tries of one S3 call (the first included), each bounded by S3_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,18 @@ class StoredObject:
 
 
 @lru_cache(maxsize=4)
-def _client(endpoint_url: str | None, region: str) -> Any:
+def _client(endpoint_url: str | None, region: str, timeout_s: float) -> Any:
     import boto3  # imported lazily: the UI process rarely needs it
+    from botocore.config import Config
 
-    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    # boto3's defaults (60 s to read, 5 tries) kept a scan of a bucket that stopped answering for three
+    # minutes; a stalled download is not retried by botocore, the ingestion retries the report instead.
+    config = Config(
+        connect_timeout=timeout_s,
+        read_timeout=timeout_s,
+        retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
+    )
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
 
 
 def reset_clients() -> None:
@@ -47,7 +56,7 @@ def reset_clients() -> None:
 def s3_client() -> Any:
     """A boto3 S3 client for the configured endpoint and region (credentials from the usual AWS chain)."""
     settings = get_settings()
-    return _client(settings.s3_endpoint_url, settings.aws_region)
+    return _client(settings.s3_endpoint_url, settings.aws_region, settings.s3_timeout_s)
 
 
 def s3_configured() -> bool:
@@ -92,6 +101,29 @@ def put_object(bucket: str, key: str, stream: BinaryIO) -> StoredObject:
     """Upload `stream` to `bucket/key` (multipart for large files) and return what S3 stored."""
     s3_client().upload_fileobj(stream, bucket, key)
     return head_object(bucket, key)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """True when `exc`, or an exception it was raised from, says S3 is not answering for now: a connection
+    refused, dropped or timed out, a read that timed out, or a 5xx answer (S3 busy or failing)."""
+    from botocore.exceptions import ConnectionError as ConnectFailed
+    from botocore.exceptions import HTTPClientError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectFailed | HTTPClientError):
+            return True
+        if isinstance(current, ClientError):
+            status = current.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            if status >= 500 or current.response.get("Error", {}).get("Code") in (
+                "SlowDown",
+                "RequestTimeout",
+            ):
+                return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class ObjectChanged(Exception):

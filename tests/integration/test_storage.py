@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from catalog_ui.models import Report, Video
 from catalog_ui.services import reports, storage
 from catalog_ui.services.ingest import ingest_report
-from tests.s3 import PREFIX, S3Endpoint, clear_storage_caches
+from tests.s3 import PREFIX, S3Endpoint, clear_storage_caches, stalling_proxy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 DAY_ONE = FIXTURES / "cms_videos_2026-03-01.csv"
@@ -216,3 +217,33 @@ def test_a_report_whose_object_was_deleted_ends_in_error(
 
     assert result is not None and result.status == "error"
     assert result.error_message.startswith("The report file cannot be opened: An error occurred (NoSuchKey)")
+
+
+def test_a_bucket_that_stops_answering_fails_a_scan_after_three_bounded_tries(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # boto3's defaults (60 s to read, 5 tries) held each scan of a hung bucket for about three minutes.
+    with stalling_proxy(s3_endpoint) as proxy:
+        monkeypatch.setenv("S3_ENDPOINT_URL", proxy.url)
+        monkeypatch.setenv("S3_TIMEOUT_S", "0.2")
+        clear_storage_caches()
+        proxy.stall()
+        outcome: list[BaseException] = []
+
+        def scan() -> None:
+            try:
+                reports.scan_bucket(session)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        scanning = threading.Thread(target=scan, daemon=True)
+        scanning.start()
+        scanning.join(timeout=30)  # a hang, not a timing target: the scan ends in about a second
+
+        assert not scanning.is_alive(), "the scan of a bucket that does not answer never ended"
+        assert proxy.connections == storage.S3_ATTEMPTS == 3
+        (error,) = outcome
+        assert isinstance(error, reports.ReportError) and "Read timeout" in str(error)
+        assert storage.unavailable(error)
+        proxy.resume()
+        assert reports.scan_bucket(session) == []  # answering again: an empty bucket

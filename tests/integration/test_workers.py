@@ -29,6 +29,7 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report, Video
 from catalog_ui.services import queue
 from catalog_ui.settings import get_settings
+from tests.s3 import S3Endpoint, stalling_proxy
 from tests.simulators.youtube import YouTubeSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -459,6 +460,71 @@ def test_the_scan_actor_registers_and_ingests_new_reports(
 
     session.expire_all()
     assert session.execute(select(func.count()).select_from(Video)).scalar_one() == rows
+
+
+def test_a_scan_is_not_requested_again_while_one_is_queued_or_running(
+    session: Session, actors: ModuleType, namespace: str, s3_bucket: str
+) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    interval_flag = f"{namespace}:flag:scan_reports"
+    scans = f"{namespace}:dramatiq:{actors.REPORTS_QUEUE}.msgs"
+    client.delete(interval_flag, *client.scan_iter(f"{interval_flag}*"))  # a fresh deployment's flags
+    try:
+        assert actors.request_scan()
+        client.delete(interval_flag)  # the interval has passed, but the scan is still waiting in the queue
+        assert not actors.request_scan()
+        assert client.hlen(scans) == 1
+
+        actors.scan_reports_actor()  # the scan runs (here, in this process) and ends
+        client.delete(interval_flag)
+        assert actors.request_scan()
+        assert client.hlen(scans) == 2
+    finally:
+        actors.scan_reports_actor.broker.flush(actors.REPORTS_QUEUE)
+
+
+def test_sync_tasks_keep_running_while_s3_does_not_answer(
+    session: Session,
+    sim: YouTubeSimulator,
+    actors: ModuleType,
+    namespace: str,
+    worker_env: dict[str, str],
+    s3_endpoint: S3Endpoint,
+    s3_bucket: str,
+    tmp_path: Path,
+) -> None:
+    # Scans of a hung bucket used to pile up, one per interval, and take every thread of the worker.
+    client = redis.Redis.from_url(REDIS_URL)
+    interval_flag = f"{namespace}:flag:scan_reports"
+    client.delete(interval_flag, *client.scan_iter(f"{interval_flag}*"))  # a fresh deployment's flags
+    log = tmp_path / "worker.log"
+    with stalling_proxy(s3_endpoint) as proxy:
+        proxy.stall()
+        env = {
+            **worker_env,
+            **s3_endpoint.environment(s3_bucket),
+            "S3_ENDPOINT_URL": proxy.url,
+            "S3_TIMEOUT_S": "60",  # as long as boto3's default: the first try hangs for the whole test
+            "REPORT_SCAN_INTERVAL_S": "5",
+        }
+        with running_worker(env, log, processes=1, threads=2):
+            wait_until(lambda: proxy.connections, 30, "the first scan", log)
+            ttls: list[int] = []
+
+            def scan_requested_again() -> bool:
+                ttls.append(client.pttl(interval_flag))
+                return len(ttls) > 1 and ttls[-1] > ttls[-2]
+
+            wait_until(scan_requested_again, 30, "the next scan interval", log)
+            ids = seed(session, sim, 5)
+            queue.enqueue_many(session, ids, "metadata_sync")
+            session.commit()
+            actors.wake("metadata_sync")
+            wait_until(
+                lambda: count(session, ProcessingQueue.status == "completed") == 5, 15, "the sync tasks", log
+            )
+            assert proxy.connections == 1  # the scan S3 keeps waiting is the only one
+            proxy.close()  # the hung scan fails at once and the worker stops without waiting for it
 
 
 def test_a_report_stopped_at_the_time_limit_ends_in_error_not_restarted(
