@@ -65,6 +65,8 @@ class ReportFields(SQLModel):
     columns_ignored: list[str] | None = Field(default=None, sa_type=JSONB)
     # {field: videos changed}, `__created__` for new videos; written by the merge for the report's page
     field_counts: dict[str, int] | None = Field(default=None, sa_type=JSONB)
+    # Times S3 failed to deliver the file (timeouts, dropped connections) and the report went back to pending
+    storage_retries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Set when an admin deletes the report: hidden from the pages, kept so a scan does not register it again.
     deleted_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
 

@@ -55,6 +55,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalog_ui.db import get_engine, local_settings
 from catalog_ui.models.audit import CREATED
+from catalog_ui.services import storage
 from catalog_ui.services.audit import diff_sql, rows_differ_sql
 from catalog_ui.services.locks import MERGE_LOCK_KEY, REPORT_LOCK_NAMESPACE
 from catalog_ui.services.report_copy import COPY_EXTRA_COLUMNS, NULL
@@ -72,6 +73,9 @@ from catalog_ui.services.storage import open_object, open_path
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
+# A report that S3 failed to deliver (timeouts, dropped connections, 5xx) goes back to pending this many
+# times, each for a later scan, before it ends in error.
+STORAGE_RETRIES = 5
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it
 BULK_LOCK_ATTEMPTS, BULK_LOCK_PAUSE_SECONDS = 20, 0.05  # see `_lock_for_bulk`
@@ -165,7 +169,7 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
                 f"""
             UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}
             WHERE id = :id AND status IN ('pending', 'processing') AND deleted_at IS NULL
-            RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at
+            RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at, storage_retries
             """
             ),
             {"id": report_id},
@@ -234,6 +238,8 @@ def _run(
     try:
         source = opener(report)
     except Exception as exc:  # a missing file or object, a bucket we may not read: the user can act on it
+        if storage.unavailable(exc):
+            return _retry_later(progress, report, result, exc, None)
         log.warning("cannot open report %s (%s): %s", report["id"], report["filename"], exc)
         return _fail(progress, report["id"], result, f"The report file cannot be opened: {exc}", None)
     try:
@@ -275,17 +281,56 @@ def _run(
             ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in result.timings.items()),
         )
         return result
-    except ReportFormatError as exc:
-        return _fail(progress, report["id"], result, str(exc), publish)
-    except UnicodeError as exc:
-        return _fail(progress, report["id"], result, f"The file is not UTF-8 text: {exc}", publish)
     except Exception as exc:
+        if storage.unavailable(exc):  # the merge's transaction was rolled back: nothing is half-written
+            return _retry_later(progress, report, result, exc, publish)
+        if isinstance(exc, ReportFormatError):
+            return _fail(progress, report["id"], result, str(exc), publish)
+        if isinstance(exc, UnicodeError):
+            return _fail(progress, report["id"], result, f"The file is not UTF-8 text: {exc}", publish)
         log.exception("ingestion of report %s (%s) failed", report["id"], report["filename"])
         _fail(progress, report["id"], result, f"Internal error while ingesting: {exc}", publish)
         raise
     finally:
         if stream is not None:
             stream.close()
+
+
+def _retry_later(
+    progress: Connection,
+    report: dict[str, Any],
+    result: IngestResult,
+    exc: BaseException,
+    publish: _Progress | None,
+) -> IngestResult:
+    """S3 did not deliver the file (a timeout, a dropped connection, a 5xx): the report goes back to pending
+    for a later scan to send again, STORAGE_RETRIES times; then it ends in error, naming the problem."""
+    retries = report["storage_retries"]
+    read = publish.counts()["bytes_read"] if publish else 0
+    problem = (
+        f"stopped after {read / 1e6:.1f} MB of s3://{report['bucket']}/{report['filename']} "
+        f"({type(exc).__name__}: {exc})"
+    )
+    if retries >= STORAGE_RETRIES:
+        message = (
+            f"S3 failed to deliver the report {retries + 1} times; the last time it {problem}. Check that S3 "
+            "answers (S3_ENDPOINT_URL, the network), then retry the report."
+        )
+        log.error("report %s: %s", report["id"], message)
+        return _fail(progress, report["id"], result, message, publish)
+    progress.execute(
+        text(
+            f"UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS}, "
+            "storage_retries = storage_retries + 1 WHERE id = :id"
+        ),
+        {"id": report["id"]},
+    )
+    progress.execute(text("DELETE FROM report_rejection WHERE report_id = :id"), {"id": report["id"]})
+    message = f"S3 {problem}; the report is pending again, for the next scan (retry {retries + 1} of {STORAGE_RETRIES})."
+    log.warning("report %s: %s", report["id"], message)
+    result.status = "pending"
+    result.error_message = message
+    return result
 
 
 def _fail(

@@ -313,8 +313,8 @@ def _back_to_pending(session: Session, report_id: int) -> Report:
     """The report pending again, live, without the progress or rejected rows of an attempt that ended."""
     session.execute(
         text(
-            f"UPDATE report SET status = 'pending', deleted_at = NULL, started_at = NULL, {FRESH_PROGRESS} "
-            "WHERE id = :id"
+            f"UPDATE report SET status = 'pending', deleted_at = NULL, started_at = NULL, {FRESH_PROGRESS}, "
+            "storage_retries = 0 WHERE id = :id"
         ),
         {"id": report_id},
     )

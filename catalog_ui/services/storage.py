@@ -105,15 +105,16 @@ def put_object(bucket: str, key: str, stream: BinaryIO) -> StoredObject:
 
 def unavailable(exc: BaseException) -> bool:
     """True when `exc`, or an exception it was raised from, says S3 is not answering for now: a connection
-    refused, dropped or timed out, a read that timed out, or a 5xx answer (S3 busy or failing)."""
+    refused, dropped or timed out, a read that timed out or ended early, or a 5xx answer (S3 busy or
+    failing)."""
     from botocore.exceptions import ConnectionError as ConnectFailed
-    from botocore.exceptions import HTTPClientError
+    from botocore.exceptions import HTTPClientError, IncompleteReadError
 
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ConnectFailed | HTTPClientError):
+        if isinstance(current, ConnectFailed | HTTPClientError | IncompleteReadError):
             return True
         if isinstance(current, ClientError):
             status = current.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0

@@ -247,3 +247,75 @@ def test_a_bucket_that_stops_answering_fails_a_scan_after_three_bounded_tries(
         assert storage.unavailable(error)
         proxy.resume()
         assert reports.scan_bucket(session) == []  # answering again: an empty bucket
+
+
+def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_naming_s3(
+    session: Session,
+    s3_endpoint: S3Endpoint,
+    s3_bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A read timeout mid-report ended it in error for good ("Internal error while ingesting: Read timeout
+    # …"), while a database restart or a killed worker at the same point is recovered by the next scan.
+    from catalog_ui.services.demo_data import iter_day_one, write_report
+    from catalog_ui.services.ingest import STORAGE_RETRIES
+
+    path = tmp_path / "cms_videos_2026-03-05.csv"
+    rows = write_report(path, iter_day_one(4000, seed=3))
+    assert path.stat().st_size > 1_000_000
+    put(s3_endpoint, s3_bucket, f"{PREFIX}{path.name}", path.read_bytes())
+    (report_id,) = reports.scan_bucket(session)
+    session.commit()
+
+    def stored() -> Report:
+        session.expire_all()
+        report = session.get(Report, report_id)
+        session.commit()
+        return report
+
+    with stalling_proxy(s3_endpoint) as proxy:
+        monkeypatch.setenv("S3_ENDPOINT_URL", proxy.url)
+        monkeypatch.setenv("S3_TIMEOUT_S", "0.3")
+        clear_storage_caches()
+        proxy.stall_after(300_000)  # each download stalls after 300 kB of its 1.3 MB
+
+        result = ingest_report(report_id)
+        assert result is not None and result.status == "pending"
+        assert "Read timeout" in (result.error_message or "")
+        report = stored()
+        assert (report.status, report.storage_retries, report.bytes_read) == ("pending", 1, 0)
+        assert (
+            session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
+        )  # nothing half-written
+        assert reports.pending_ids(session) == [report_id]  # the next scan sends it again
+
+        proxy.resume()
+        assert ingest_report(report_id).status == "completed"
+        assert session.execute(select(func.count()).select_from(Video)).scalar_one() == rows
+
+        # A report S3 never delivers ends in error after the retries, naming the storage problem.
+        proxy.stall_after(300_000)
+        copy = f"{PREFIX}cms_videos_2026-03-06.csv"
+        s3_endpoint.client().copy_object(
+            Bucket=s3_bucket, Key=copy, CopySource=f"{s3_bucket}/{PREFIX}{path.name}"
+        )
+        (report_id,) = reports.scan_bucket(session)  # a listing is well under 300 kB
+        session.commit()
+        for attempt in range(STORAGE_RETRIES):
+            assert ingest_report(report_id).status == "pending"
+            assert stored().storage_retries == attempt + 1
+        result = ingest_report(report_id)
+    assert result is not None and result.status == "error"
+    report = stored()
+    assert report.status == "error" and report.storage_retries == STORAGE_RETRIES
+    message = report.error_message or ""
+    assert message.startswith(
+        f"S3 failed to deliver the report {STORAGE_RETRIES + 1} times; the last time it stopped after 0.3 MB "
+        f"of s3://{s3_bucket}/{copy} (ReadTimeoutError: Read timeout"
+    )
+    assert "Internal error" not in message
+
+    reports.retry_report(session, report_id)  # a retry by hand starts a fresh count
+    session.commit()
+    assert stored().storage_retries == 0
