@@ -115,3 +115,6 @@ class ReportRejection(SQLModel, table=True):
     column: str | None = Field(default=None, sa_type=String(255))
     reason: str = Field(sa_type=String(255), nullable=False)
     raw: str | None = Field(default=None, sa_type=Text)
+    # The row's video id when its video_id cell holds a well-formed one: a user's view leaves out the rows
+    # of hidden videos by looking this up among them (migration 019).
+    video_id: str | None = Field(default=None, sa_type=String(20))

@@ -964,8 +964,8 @@ def _store_rejections(conn: Connection, report_id: int, rejections: list[Rejecte
         return
     conn.execute(
         text(
-            'INSERT INTO report_rejection (report_id, line, "column", reason, raw) '
-            "VALUES (:report_id, :line, :column, :reason, :raw)"
+            'INSERT INTO report_rejection (report_id, line, "column", reason, raw, video_id) '
+            "VALUES (:report_id, :line, :column, :reason, :raw, :video_id)"
         ),
         [
             {
@@ -974,6 +974,7 @@ def _store_rejections(conn: Connection, report_id: int, rejections: list[Rejecte
                 "column": r.column,
                 "reason": r.reason[:255],
                 "raw": r.raw,
+                "video_id": r.video_id,
             }
             for r in rejections
         ],

@@ -93,12 +93,16 @@ class ParsedRow:
 
 @dataclass(frozen=True)
 class RejectedRow:
-    """A row that cannot be stored; `column` is the header as in the file, None for row-wide faults."""
+    """A row that cannot be stored; `column` is the header as in the file, None for row-wide faults.
+
+    `video_id` is the row's video id when its video_id cell holds a well-formed one (a user's view of the
+    rejected rows leaves out those of hidden videos), else None."""
 
     line: int
     column: str | None
     reason: str
     raw: str
+    video_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -385,7 +389,11 @@ class ReportReader:
             self.foreign_headers.append(line)
             self.rows_rejected += 1
             return RejectedRow(
-                line, None, "a repeated header row that differs from the first header", _raw(fields)
+                line,
+                None,
+                "a repeated header row that differs from the first header",
+                _raw(fields),
+                self._readable_id(fields),
             )
         if kind == "header":
             self._foreign_header = None
@@ -503,10 +511,15 @@ class ReportReader:
             return "summary"
         return None
 
+    def _readable_id(self, fields: list[str]) -> str | None:
+        """The record's video_id cell when it holds a well-formed id (also in a row of the wrong length)."""
+        vid = fields[self._video_id_index].strip() if self._video_id_index < len(fields) else ""
+        return vid if VIDEO_ID_PATTERN.fullmatch(vid) else None
+
     def _parse(self, line: int, fields: list[str]) -> ParsedRow | RejectedRow:
         if len(fields) != len(self.header.columns):
             reason = f"expected {len(self.header.columns)} columns, found {len(fields)}"
-            return RejectedRow(line, None, reason, _raw(fields))
+            return RejectedRow(line, None, reason, _raw(fields), self._readable_id(fields))
         values: dict[str, Any] = {}
         flags: list[str] = []
         report_date: date | None = None
@@ -528,7 +541,7 @@ class ReportReader:
                 elif cell.column == "video_id":
                     raise FieldError("empty")
             except FieldError as exc:
-                return RejectedRow(line, cell.name, exc.reason, _raw(fields))
+                return RejectedRow(line, cell.name, exc.reason, _raw(fields), self._readable_id(fields))
             if isinstance(value, Flagged):
                 flags.append(value.flag)
                 value = value.value

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report
+from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report, ReportRejection
 from catalog_ui.services import queue, reports
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.dashboard import overview
@@ -176,3 +176,33 @@ def test_a_users_rejected_rows_leave_the_hidden_video_out(session: Session, cata
     assert (lines, count) == ([3], 1) and "Secret" not in csv_text
     lines, count, csv_text = seen(True)
     assert (lines, count) == ([2, 3], 2) and "Secret unreleased title" in csv_text
+
+
+def test_a_rejected_row_belongs_to_the_video_its_video_id_cell_names(
+    session: Session, catalog, tmp_path: Path
+) -> None:
+    # The row's id is stored as it is rejected, so a user's view looks it up among the hidden videos
+    # instead of searching every row's text for every hidden id (seconds per thousand rows).
+    path = tmp_path / "cms_videos_2026-03-04.csv"
+    path.write_text(
+        "video_id,video_title,views\n"
+        f" {HIDDEN} ,Secret,1,one cell too many\n"
+        f"{VISIBLE},Fine,many\n"
+        "not-an-id,Nobody's,3\n"
+    )
+    report, _ = reports.register_path(session, path)
+    session.commit()
+    ingest_report(report.id)
+
+    stored = session.execute(
+        select(ReportRejection.line, ReportRejection.video_id)
+        .where(ReportRejection.report_id == report.id)
+        .order_by(ReportRejection.line)
+    ).all()
+    assert [tuple(row) for row in stored] == [(2, HIDDEN), (3, VISIBLE), (4, None)]
+    for include_hidden, lines in ((False, [3, 4]), (True, [2, 3, 4])):
+        rows = reports.rejections(session, report.id, include_hidden=include_hidden)
+        assert [r["line"] for r in rows] == lines
+        assert reports.rejection_count(session, report.id, include_hidden=include_hidden) == len(lines)
+        csv_text = reports.rejections_csv(session, report.id, include_hidden=include_hidden)
+        assert ("Secret" in csv_text) is include_hidden

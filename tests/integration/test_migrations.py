@@ -141,6 +141,38 @@ def test_accounts_differing_only_in_case_stop_the_upgrade_naming_them(empty_data
     }
 
 
+def test_rejected_rows_stored_before_get_the_video_id_their_text_names(empty_database: str) -> None:
+    migrations.upgrade(empty_database, "018_report_storage_retries")
+    _run_sql(
+        empty_database,
+        """
+        INSERT INTO video (video_id, hidden) VALUES ('vidAlpha001', true), ('vidCharl003', false);
+        INSERT INTO report (filename) VALUES ('old.csv');
+        INSERT INTO report_rejection (report_id, line, reason, raw) VALUES
+            (1, 2, 'not a whole number', 'vidCharl003,Fine,many'),
+            (1, 3, 'not a whole number', '"vidCharl003","Remix of vidAlpha001",x'),
+            (1, 4, 'not a valid video id', 'not-an-id,Unknown,3'),
+            (1, 5, 'not a whole number', 'vidZulu0026,Not in the catalog,x'),
+            (1, 6, 'expected 3 columns, found 1', NULL);
+        """,
+    )
+    migrations.upgrade(empty_database)
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT line, video_id FROM report_rejection ORDER BY line")).all()
+    finally:
+        engine.dispose()
+    # a hidden video named anywhere in the text wins: the row was left out of users' views before
+    assert [tuple(row) for row in stored] == [
+        (2, "vidCharl003"),
+        (3, "vidAlpha001"),
+        (4, None),
+        (5, None),
+        (6, None),
+    ]
+
+
 def _indexes(url: str, table: str) -> list[dict]:
     engine = create_engine(url)
     try:

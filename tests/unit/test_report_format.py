@@ -216,7 +216,7 @@ def test_date_column_is_the_report_date_not_a_value() -> None:
 
 def test_bad_report_date_is_rejected() -> None:
     row = one(csv_bytes(["video_id", "date"], [VID, "yesterday"]))
-    assert row == RejectedRow(2, "date", "not a valid date", f"{VID},yesterday")
+    assert row == RejectedRow(2, "date", "not a valid date", f"{VID},yesterday", VID)
 
 
 # --- normalizers -----------------------------------------------------------------------------------
@@ -594,7 +594,7 @@ def test_wrong_column_count_is_rejected(row_text: str, found: int) -> None:
     data = f"video_id,views,title\n{row_text}\n{VID2},2,U\n".encode()
     _reader, rows = read(data)
 
-    assert rows[0] == RejectedRow(2, None, f"expected 3 columns, found {found}", row_text)
+    assert rows[0] == RejectedRow(2, None, f"expected 3 columns, found {found}", row_text, VID)
     assert rows[1] == ParsedRow(3, {"video_id": VID2, "views": 2, "title": "U"}, None, 3, ())
 
 
@@ -607,8 +607,8 @@ def test_line_numbers_count_newlines_inside_quoted_fields() -> None:
 
     assert rows == [
         ParsedRow(2, {"video_id": VID, "title": "two\nlines", "views": 1}, None, 3, ()),
-        RejectedRow(4, "views", "not a whole number", f'{VID2},"three\r\nline\ntitle",x'),
-        RejectedRow(7, "views", "negative", "aaaaaaaaaaa,end,-1"),
+        RejectedRow(4, "views", "not a whole number", f'{VID2},"three\r\nline\ntitle",x', VID2),
+        RejectedRow(7, "views", "negative", "aaaaaaaaaaa,end,-1", "aaaaaaaaaaa"),
         ParsedRow(9, {"video_id": "bbbbbbbbbbb", "title": "ok", "views": 3}, None, 3, ()),
     ]
 
@@ -620,7 +620,7 @@ def test_crlf_bom_and_gzip_read_the_same_as_plain() -> None:
 
     expected = [
         ParsedRow(2, {"video_id": VID, "title": "Title, with comma", "views": 1}, None, 3, ()),
-        RejectedRow(3, "views", "not a whole number", f'{VID2},"Say ""hi""",bad'),
+        RejectedRow(3, "views", "not a whole number", f'{VID2},"Say ""hi""",bad', VID2),
     ]
     for data in (plain, crlf, gzip.compress(plain), gzip.compress(crlf)):
         reader, parsed = read(data)
@@ -639,7 +639,7 @@ def test_non_utf8_bytes_reject_the_row_with_its_column() -> None:
     )
     reader, rows = read(data)
 
-    assert rows[0] == RejectedRow(2, "title", "not valid UTF-8", f"{VID},Caf\ufffd,x,1")
+    assert rows[0] == RejectedRow(2, "title", "not valid UTF-8", f"{VID},Caf\ufffd,x,1", VID)
     # Bad bytes in a column we do not store do not cost the row.
     assert rows[1] == ParsedRow(3, {"video_id": VID2, "title": "ok", "views": 2}, None, 3, ())
     assert (reader.rows_parsed, reader.rows_rejected) == (1, 1)
@@ -647,7 +647,7 @@ def test_non_utf8_bytes_reject_the_row_with_its_column() -> None:
 
 def test_nul_character_rejects_the_row() -> None:
     row = one(b"video_id,title\n" + VID.encode() + b",a\x00b\n")
-    assert row == RejectedRow(2, "title", "contains a NUL character", f"{VID},a\ufffdb")
+    assert row == RejectedRow(2, "title", "contains a NUL character", f"{VID},a\ufffdb", VID)
 
 
 def test_raw_text_of_a_rejected_row_is_bounded() -> None:
