@@ -438,21 +438,45 @@ def report_changes(
     their total.
 
     Entries of hidden videos are left out unless `include_hidden` (admins)."""
-    entries = _report_entries(report_id)
-    base = select(entries.c.video_id, entries.c.video_title, entries.c.changes)
     # A report's change set counts its entries as they are written: no need to count millions of rows,
     # only the few of hidden videos, found from those videos' side.
     total = session.execute(
         select(func.coalesce(func.sum(ChangeSet.video_count), 0)).where(ChangeSet.report_id == report_id)
     ).scalar_one()
     if not include_hidden:
-        base = base.where(not_hidden(entries.c.video_id))
         hidden = _report_entries(report_id, hidden_only=True)
         total -= session.execute(select(func.count()).select_from(hidden)).scalar_one()
+    offset = (max(page, 1) - 1) * per_page
     rows = session.execute(
-        base.order_by(entries.c.video_id, entries.c.id).limit(per_page).offset((max(page, 1) - 1) * per_page)
+        text(_CHANGES_PAGE.format(branches=_first_entries_sql(include_hidden))),
+        {"report_id": report_id, "top": offset + per_page, "limit": per_page, "offset": offset},
     )
     return [dict(row._mapping) for row in rows], total
+
+
+# A page of a report's entries: each change set's first `:top` live and archived entries by video id (an
+# index range each, hidden videos left out there), then the page among them. Filtering and ordering above
+# the union instead read and sorted every entry of the report (1M entries: 2-4 s a page).
+_CHANGES_PAGE = """
+    SELECT h.video_id, h.video_title, h.changes
+    FROM change_set cs CROSS JOIN LATERAL ({branches}) h
+    WHERE cs.report_id = :report_id
+    ORDER BY h.video_id, h.id LIMIT :limit OFFSET :offset
+"""
+
+
+def _first_entries_sql(include_hidden: bool) -> str:
+    """The live and archived entries of change set `cs` that the caller may see, each table's first `:top`."""
+    visible = (
+        ""
+        if include_hidden
+        else " AND NOT EXISTS (SELECT 1 FROM video v WHERE v.video_id = e.video_id AND v.hidden)"
+    )
+    return " UNION ALL ".join(
+        f"(SELECT e.id, e.video_id, e.video_title, e.changes FROM {table} e WHERE e.change_set_id = cs.id"
+        f"{visible} ORDER BY e.video_id, e.id LIMIT :top)"
+        for table in ("metadata_sync", "metadata_sync_archive")
+    )
 
 
 def mark_stopped(session: Session, report_id: int, message: str) -> bool:

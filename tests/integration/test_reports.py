@@ -9,9 +9,10 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, Report, ReportRejection, Video
@@ -226,6 +227,75 @@ def test_rejections_page_and_csv(session: Session) -> None:
     )
     assert lines[2] == '5,,"expected 10 columns, found 3","vidBravo002,Too Few Columns,5"'
     assert len(lines) == 10
+
+
+def _history_rows_read(engine, statement: str, parameters: Any) -> int:
+    """History rows (live and archived) that `statement` reads, by EXPLAIN ANALYZE: each scan's rows,
+    those its filter removed included, over all its loops."""
+
+    def read(node: dict[str, Any]) -> int:
+        own = 0
+        if node.get("Relation Name") in ("metadata_sync", "metadata_sync_archive"):
+            own = (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"]
+        return own + sum(read(child) for child in node.get("Plans", ()))
+
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar_one()
+    return read(plan[0]["Plan"])
+
+
+def test_a_page_of_a_big_reports_changes_reads_about_a_page(session: Session, engine) -> None:
+    # 20,000 entries in two change sets of the report, a tenth of them archived, 1% of videos hidden.
+    # Filtering and ordering above the union of live and archived entries read and sorted them all
+    # (a million: 2-4 s a page); each branch now reads its first entries by video id only.
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, hidden) "
+            "SELECT 'big' || lpad(i::text, 8, '0'), i % 100 = 0 FROM generate_series(1, 20000) i"
+        )
+    )
+    for parity in (0, 1):
+        change_set = ChangeSet(kind="report", report_id=report.id, video_count=10000)
+        session.add(change_set)
+        session.flush()
+        session.execute(
+            text(
+                "INSERT INTO metadata_sync (video_id, changes, change_set_id) "
+                "SELECT video_id, '{\"views\": [1, 2]}', :cs FROM video WHERE id % 2 = :parity"
+            ),
+            {"cs": change_set.id, "parity": parity},
+        )
+    session.execute(
+        text(
+            "WITH moved AS (DELETE FROM metadata_sync WHERE id % 10 = 0 RETURNING *) "
+            "INSERT INTO metadata_sync_archive SELECT *, now() FROM moved"
+        )
+    )
+    session.execute(text("ANALYZE video; ANALYZE metadata_sync; ANALYZE metadata_sync_archive"))
+    session.commit()
+    every = sorted(session.execute(select(Video.video_id)).scalars())
+    hidden = set(session.execute(select(Video.video_id).where(Video.hidden)).scalars())
+
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        statements.append((statement, parameters))
+
+    for include_hidden in (False, True):
+        expected = [v for v in every if include_hidden or v not in hidden]
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            rows, total = reports.report_changes(
+                session, report.id, page=3, per_page=25, include_hidden=include_hidden
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        assert ([row["video_id"] for row in rows], total) == (expected[50:75], len(expected))
+        # the statement that reads the page (the total is the change sets' counts, less the hidden few)
+        [(page_sql, parameters)] = [(sql, p) for sql, p in statements if "ORDER BY" in sql]
+        assert _history_rows_read(engine, page_sql, parameters) < 1000
 
 
 def test_the_rejected_rows_csv_neutralises_formulas(session: Session, tmp_path: Path) -> None:
