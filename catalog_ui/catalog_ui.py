@@ -22,6 +22,7 @@ from catalog_ui.pages.video_detail import video_detail_page
 from catalog_ui.pages.videos import videos_page
 from catalog_ui.state.audit import AuditState
 from catalog_ui.state.auth import AuthState, LoginState
+from catalog_ui.state.backend_errors import backend_exception_handler
 from catalog_ui.state.channels import ChannelsState
 from catalog_ui.state.dashboard import DashboardState
 from catalog_ui.state.queue import QueueState
@@ -32,7 +33,9 @@ from catalog_ui.state.video_detail import VideoDetailState
 from catalog_ui.state.videos import VideosState
 
 configure_logging()
-app = rx.App(api_transformer=[api_routes(), guard_uploads])
+app = rx.App(
+    api_transformer=[api_routes(), guard_uploads], backend_exception_handler=backend_exception_handler
+)
 app.register_lifespan_task(in_process_worker)
 
 
