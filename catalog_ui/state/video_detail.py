@@ -182,9 +182,12 @@ class VideoDetailState(AuthState):
         self._apply(view)
         self.thumbnail_failed = False
         self._fetch_all()
+        # Compared as addresses: what the tab does not show (a page on the fields tab) corrects nothing. On a
+        # quick navigation from a list, Reflex may hand on_load that list's query (`?page=2`).
         shown = self._view()
-        if problems or (self.found and shown != view):
-            yield settle_url(shown.url(), problems, corrected=shown != view, toast_id="video-url")
+        corrected = shown.url() != view.url()
+        if problems or (self.found and corrected):
+            yield settle_url(shown.url(), problems, corrected=corrected, toast_id="video-url")
         if not self.timezone:
             yield rx.call_script(
                 "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=VideoDetailState.set_timezone
