@@ -318,6 +318,7 @@ def _retry_later(
         )
         log.error("report %s: %s", report["id"], message)
         return _fail(progress, report["id"], result, message, publish)
+    message = f"S3 {problem}; the report is pending again, for the next scan (retry {retries + 1} of {STORAGE_RETRIES})."
     progress.execute(
         text(
             f"UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS}, "
@@ -325,8 +326,12 @@ def _retry_later(
         ),
         {"id": report["id"]},
     )
+    # Shown under the report's status until the next try starts, so the page says why it waits.
+    progress.execute(
+        text("UPDATE report SET error_message = :message WHERE id = :id"),
+        {"id": report["id"], "message": message},
+    )
     progress.execute(text("DELETE FROM report_rejection WHERE report_id = :id"), {"id": report["id"]})
-    message = f"S3 {problem}; the report is pending again, for the next scan (retry {retries + 1} of {STORAGE_RETRIES})."
     log.warning("report %s: %s", report["id"], message)
     result.status = "pending"
     result.error_message = message

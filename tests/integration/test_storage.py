@@ -285,6 +285,9 @@ def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_
         assert "Read timeout" in (result.error_message or "")
         report = stored()
         assert (report.status, report.storage_retries, report.bytes_read) == ("pending", 1, 0)
+        # the Reports page shows why it waits
+        assert report.error_message == result.error_message
+        assert report.error_message.endswith("the report is pending again, for the next scan (retry 1 of 5).")
         assert (
             session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
         )  # nothing half-written
