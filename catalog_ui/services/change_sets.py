@@ -142,8 +142,11 @@ def get_change_set(session: Session, change_set_id: int, *, include_hidden: bool
     return dict(row._mapping) if row is not None else None
 
 
-def _entries_sql(columns: str, *, visible_only: bool = False, first: bool = False) -> str:
-    """The change set's live and archived entries; `first` keeps each branch's first `:top` by video id."""
+def entries_sql(
+    columns: str, *, change_set: str = ":id", visible_only: bool = False, first: bool = False
+) -> str:
+    """Change set `change_set`'s live and archived entries (`columns` of alias `e`, and `archived`); only
+    those of visible videos with `visible_only`; `first` keeps each branch's first `:top` by video id."""
     hidden = (
         " AND NOT EXISTS (SELECT 1 FROM video v WHERE v.video_id = e.video_id AND v.hidden)"
         if visible_only
@@ -151,7 +154,7 @@ def _entries_sql(columns: str, *, visible_only: bool = False, first: bool = Fals
     )
     order = " ORDER BY e.video_id, e.id LIMIT :top" if first else ""
     return " UNION ALL ".join(
-        f"(SELECT {columns}, {archived} AS archived FROM {table} e WHERE e.change_set_id = :id{hidden}{order})"
+        f"(SELECT {columns}, {archived} AS archived FROM {table} e WHERE e.change_set_id = {change_set}{hidden}{order})"
         for table, archived in (("metadata_sync", "false"), ("metadata_sync_archive", "true"))
     )
 
@@ -159,7 +162,7 @@ def _entries_sql(columns: str, *, visible_only: bool = False, first: bool = Fals
 def change_set_fields(session: Session, change_set_id: int, *, include_hidden: bool) -> list[tuple[str, int]]:
     """(field, videos it changed) for the change set, most changed first; of visible videos only unless
     `include_hidden` (admins)."""
-    entries = _entries_sql("e.changes", visible_only=not include_hidden)
+    entries = entries_sql("e.changes", visible_only=not include_hidden)
     rows = session.execute(
         text(
             f"""
@@ -186,11 +189,11 @@ def change_set_entries(
     columns = "e.id, e.video_id, e.video_title, e.sync_time, e.changes, e.change_set_id"
     offset = (page - 1) * per_page
     params = {"id": change_set_id, "limit": per_page, "offset": offset, "top": offset + per_page}
-    first = _entries_sql(columns, visible_only=not include_hidden, first=True)
+    first = entries_sql(columns, visible_only=not include_hidden, first=True)
     rows = session.execute(
         text(entry_rows_sql(first, include_hidden=include_hidden, order="h.video_id, h.id")), params
     )
-    entries = _entries_sql("1", visible_only=not include_hidden)
+    entries = entries_sql("1", visible_only=not include_hidden)
     total = session.execute(text(f"SELECT count(*) FROM ({entries}) h"), params).scalar_one()
     return EntryPage(entries=[entry_from_row(row) for row in rows], total=total, page=page, per_page=per_page)
 

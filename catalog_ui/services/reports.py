@@ -33,6 +33,7 @@ from catalog_ui.models import (
 )
 from catalog_ui.models.report import REPORT_STATUSES
 from catalog_ui.services import storage
+from catalog_ui.services.change_sets import entries_sql
 from catalog_ui.services.export import csv_cell
 from catalog_ui.services.storage import StoredObject
 from catalog_ui.services.visibility import not_hidden
@@ -448,7 +449,16 @@ def report_changes(
         total -= session.execute(select(func.count()).select_from(hidden)).scalar_one()
     offset = (max(page, 1) - 1) * per_page
     rows = session.execute(
-        text(_CHANGES_PAGE.format(branches=_first_entries_sql(include_hidden))),
+        text(
+            _CHANGES_PAGE.format(
+                branches=entries_sql(
+                    "e.id, e.video_id, e.video_title, e.changes",
+                    change_set="cs.id",
+                    visible_only=not include_hidden,
+                    first=True,
+                )
+            )
+        ),
         {"report_id": report_id, "top": offset + per_page, "limit": per_page, "offset": offset},
     )
     return [dict(row._mapping) for row in rows], total
@@ -463,20 +473,6 @@ _CHANGES_PAGE = """
     WHERE cs.report_id = :report_id
     ORDER BY h.video_id, h.id LIMIT :limit OFFSET :offset
 """
-
-
-def _first_entries_sql(include_hidden: bool) -> str:
-    """The live and archived entries of change set `cs` that the caller may see, each table's first `:top`."""
-    visible = (
-        ""
-        if include_hidden
-        else " AND NOT EXISTS (SELECT 1 FROM video v WHERE v.video_id = e.video_id AND v.hidden)"
-    )
-    return " UNION ALL ".join(
-        f"(SELECT e.id, e.video_id, e.video_title, e.changes FROM {table} e WHERE e.change_set_id = cs.id"
-        f"{visible} ORDER BY e.video_id, e.id LIMIT :top)"
-        for table in ("metadata_sync", "metadata_sync_archive")
-    )
 
 
 def mark_stopped(session: Session, report_id: int, message: str) -> bool:

@@ -167,6 +167,7 @@ class AuditState(PagedListMixin, AuthState):
         return self._go(dataclasses.replace(self._view(), page=1, **changes))
 
     def _paged(self) -> rx.event.EventSpec:
+        """The view shown in the URL as a new history entry (a page, the open change set); ends a typing run."""
         self._typing = ""
         return show_url(self._view().url())
 
@@ -288,10 +289,7 @@ class AuditState(PagedListMixin, AuthState):
         if not (wanted.isdecimal() and len(wanted) < 19):
             return None
         self._open(int(wanted))
-        if not self.detail_open:
-            return None
-        self._typing = ""
-        return show_url(self._view().url())
+        return self._paged() if self.detail_open else None
 
     def _open(self, change_set_id: int) -> None:
         with session_scope() as session:
@@ -327,8 +325,7 @@ class AuditState(PagedListMixin, AuthState):
         if not self.detail_open:
             return None
         self.detail_open = False
-        self._typing = ""
-        return show_url(self._view().url())
+        return self._paged()
 
     @rx.event
     @authenticated

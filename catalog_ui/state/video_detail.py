@@ -196,12 +196,10 @@ class VideoDetailState(AuthState):
     def _apply(self, view: VideoView) -> None:
         """Take what the URL's tab carries from `view`; what it does not carry stays as it is."""
         self.tab = view.tab
-        if view.tab == "history":
-            self.history_field = view.field
         if view.tab in ARCHIVE_TABS:
             self.include_archived = view.archived
         if view.tab == "history":
-            self.history_page = view.page
+            self.history_field, self.history_page = view.field, view.page
         elif view.tab == "tasks":
             self.tasks_page = view.page
 
