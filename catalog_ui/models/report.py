@@ -67,6 +67,8 @@ class ReportFields(SQLModel):
     field_counts: dict[str, int] | None = Field(default=None, sa_type=JSONB)
     # Times S3 failed to deliver the file (timeouts, dropped connections) and the report went back to pending
     storage_retries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # After such a failure, no scan sends the report again before this time (the retries back off)
+    retry_after: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
     # Set when an admin deletes the report: hidden from the pages, kept so a scan does not register it again.
     deleted_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
 

@@ -46,6 +46,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, BinaryIO
 
 import psycopg2.errors
@@ -73,9 +74,11 @@ from catalog_ui.services.storage import open_object, open_path
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
-# A report that S3 failed to deliver (timeouts, dropped connections, 5xx) goes back to pending this many
-# times, each for a later scan, before it ends in error.
-STORAGE_RETRIES = 5
+# A report that S3 failed to deliver (timeouts, dropped connections, 5xx) goes back to pending, for a scan
+# after the n-th of these delays (about 3.7 hours in all, so an S3 outage of a few hours fails no report),
+# then it ends in error.
+STORAGE_RETRY_DELAYS_S = (120, 600, 1800, 3600, 7200)
+STORAGE_RETRIES = len(STORAGE_RETRY_DELAYS_S)
 MERGE_WORK_MEM = "256MB"  # hash joins and aggregates over a large report stay in memory
 BULK_MIN_ROWS = 50_000  # below this, a bulk load's index rebuild is not worth it
 BULK_LOCK_ATTEMPTS, BULK_LOCK_PAUSE_SECONDS = 20, 0.05  # see `_lock_for_bulk`
@@ -167,8 +170,9 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
         progress.execute(
             text(
                 f"""
-            UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}
-            WHERE id = :id AND status IN ('pending', 'processing') AND deleted_at IS NULL
+            UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}, retry_after = NULL
+            WHERE id = :id AND deleted_at IS NULL
+              AND (status = 'processing' OR (status = 'pending' AND (retry_after IS NULL OR retry_after <= now())))
             RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at, storage_retries
             """
             ),
@@ -304,7 +308,8 @@ def _retry_later(
     publish: _Progress | None,
 ) -> IngestResult:
     """S3 did not deliver the file (a timeout, a dropped connection, a 5xx): the report goes back to pending
-    for a later scan to send again, STORAGE_RETRIES times; then it ends in error, naming the problem."""
+    for a scan after a growing delay (STORAGE_RETRY_DELAYS_S) to send again, STORAGE_RETRIES times; then it
+    ends in error, naming the problem."""
     retries = report["storage_retries"]
     read = publish.counts()["bytes_read"] if publish else 0
     problem = (
@@ -318,13 +323,17 @@ def _retry_later(
         )
         log.error("report %s: %s", report["id"], message)
         return _fail(progress, report["id"], result, message, publish)
-    message = f"S3 {problem}; the report is pending again, for the next scan (retry {retries + 1} of {STORAGE_RETRIES})."
-    progress.execute(
+    retry_after = progress.execute(
         text(
             f"UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS}, "
-            "storage_retries = storage_retries + 1 WHERE id = :id"
+            "storage_retries = storage_retries + 1, retry_after = now() + make_interval(secs => :delay) "
+            "WHERE id = :id RETURNING retry_after"
         ),
-        {"id": report["id"]},
+        {"id": report["id"], "delay": STORAGE_RETRY_DELAYS_S[retries]},
+    ).scalar_one()
+    message = (
+        f"S3 {problem}; the report is pending again, for the first scan after "
+        f"{retry_after.astimezone(UTC):%H:%M} UTC (retry {retries + 1} of {STORAGE_RETRIES})."
     )
     # Shown under the report's status until the next try starts, so the page says why it waits.
     progress.execute(

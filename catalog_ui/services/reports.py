@@ -47,6 +47,8 @@ REJECTIONS_CSV_HEADER = ("line", "column", "reason", "row")
 
 
 _live = Report.deleted_at.is_(None)
+# A report S3 failed to deliver is sent again once its back-off has passed (`ingest.STORAGE_RETRY_DELAYS_S`).
+_retry_due = or_(Report.retry_after.is_(None), Report.retry_after <= func.now())
 
 
 log = logging.getLogger(__name__)
@@ -315,7 +317,7 @@ def _back_to_pending(session: Session, report_id: int) -> Report:
     session.execute(
         text(
             f"UPDATE report SET status = 'pending', deleted_at = NULL, started_at = NULL, {FRESH_PROGRESS}, "
-            "storage_retries = 0 WHERE id = :id"
+            "storage_retries = 0, retry_after = NULL WHERE id = :id"
         ),
         {"id": report_id},
     )
@@ -510,8 +512,12 @@ def recover_interrupted(session: Session) -> list[int]:
 
 def pending_ids(session: Session, include_s3: bool = True) -> list[int]:
     """Ids of reports waiting to be ingested, oldest first; without `include_s3`, only those whose file is
-    not in a bucket."""
-    query = select(Report.id).where(_live, Report.status == "pending").order_by(Report.created_at, Report.id)
+    not in a bucket. A report S3 failed to deliver waits for its `retry_after`."""
+    query = (
+        select(Report.id)
+        .where(_live, Report.status == "pending", _retry_due)
+        .order_by(Report.created_at, Report.id)
+    )
     if not include_s3:
         query = query.where(Report.bucket.is_(None))
     return list(session.execute(query).scalars())

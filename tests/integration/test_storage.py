@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from catalog_ui.models import Report, Video
@@ -259,7 +260,7 @@ def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_
     # A read timeout mid-report ended it in error for good ("Internal error while ingesting: Read timeout
     # …"), while a database restart or a killed worker at the same point is recovered by the next scan.
     from catalog_ui.services.demo_data import iter_day_one, write_report
-    from catalog_ui.services.ingest import STORAGE_RETRIES
+    from catalog_ui.services.ingest import STORAGE_RETRIES, STORAGE_RETRY_DELAYS_S
 
     path = tmp_path / "cms_videos_2026-03-05.csv"
     rows = write_report(path, iter_day_one(4000, seed=3))
@@ -287,11 +288,26 @@ def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_
         assert (report.status, report.storage_retries, report.bytes_read) == ("pending", 1, 0)
         # the Reports page shows why it waits
         assert report.error_message == result.error_message
-        assert report.error_message.endswith("the report is pending again, for the next scan (retry 1 of 5).")
+        # A partial outage (listings answer, downloads stall) spent every retry in five scan intervals:
+        # the retries now back off, and the page says from when the report is tried again.
+        waited = report.retry_after - report_time(session)
+        assert (
+            timedelta(seconds=STORAGE_RETRY_DELAYS_S[0] - 5)
+            < waited
+            <= timedelta(seconds=STORAGE_RETRY_DELAYS_S[0])
+        )
+        assert report.error_message.endswith(
+            f"the report is pending again, for the first scan after {report.retry_after.astimezone(UTC):%H:%M} UTC "
+            "(retry 1 of 5)."
+        )
         assert (
             session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
         )  # nothing half-written
-        assert reports.pending_ids(session) == [report_id]  # the next scan sends it again
+        assert reports.pending_ids(session) == []  # no scan sends it before its time
+        assert ingest_report(report_id) is None  # nor does a message sent to the workers meanwhile
+        assert stored().storage_retries == 1
+        time_passes(session, report_id)
+        assert reports.pending_ids(session) == [report_id]  # the first scan after it sends it again
 
         proxy.resume()
         assert ingest_report(report_id).status == "completed"
@@ -307,7 +323,12 @@ def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_
         session.commit()
         for attempt in range(STORAGE_RETRIES):
             assert ingest_report(report_id).status == "pending"
-            assert stored().storage_retries == attempt + 1
+            retried = stored()
+            assert retried.storage_retries == attempt + 1
+            # each wait longer than the one before
+            waited = retried.retry_after - report_time(session)
+            assert waited > timedelta(seconds=STORAGE_RETRY_DELAYS_S[attempt] - 5)
+            time_passes(session, report_id)
         result = ingest_report(report_id)
     assert result is not None and result.status == "error"
     report = stored()
@@ -319,6 +340,20 @@ def test_a_report_whose_download_stalls_goes_back_to_pending_then_ends_in_error_
     )
     assert "Internal error" not in message
 
+    assert report.retry_after is None
     reports.retry_report(session, report_id)  # a retry by hand starts a fresh count
     session.commit()
-    assert stored().storage_retries == 0
+    assert (stored().storage_retries, stored().retry_after) == (0, None)
+
+
+def report_time(session: Session) -> datetime:
+    """The database's clock (the back-off is counted in it)."""
+    return session.execute(text("SELECT now()")).scalar_one()
+
+
+def time_passes(session: Session, report_id: int) -> None:
+    """The report's back-off ends, as if its time had come."""
+    session.execute(
+        text("UPDATE report SET retry_after = now() - interval '1 second' WHERE id = :id"), {"id": report_id}
+    )
+    session.commit()
