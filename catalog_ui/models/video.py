@@ -18,6 +18,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from catalog_ui.models.base import NOW, TIMESTAMPTZ, in_check, utc_now
@@ -97,6 +98,8 @@ class Video(SQLModel, table=True):
         Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
         # The few hidden videos, which the pages of non-admins leave out (migration 015).
         Index("idx_video_hidden", "video_id", postgresql_where=text("hidden")),
+        # The videos a YouTube sync wrote, whose fields a report merge checks one by one (migration 021).
+        Index("idx_video_field_as_of", "video_id", postgresql_where=text("field_as_of IS NOT NULL")),
         # The few videos with an invalid ISRC or UPC, for the data-quality view (migration 017).
         Index(
             "idx_video_isrc_invalid",
@@ -182,7 +185,11 @@ class Video(SQLModel, table=True):
         default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
     )
     notes: str | None = Field(default=None, sa_type=String(500))
-    # When the data last written from a report or a task was true; an older report never overwrites it.
+    # When the values last written by a report were true (the report's date); an older report never
+    # overwrites them.
     values_as_of: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    # {field: ISO time} of the fields a YouTube sync (a task) wrote, when the API said so; a report dated
+    # before that time leaves the field as it is, and writes the others.
+    field_as_of: dict[str, str] | None = Field(default=None, sa_type=JSONB)
     # MD5 of the raw report row the values came from; cleared by trigger when another source changes them.
     report_row_hash: uuid.UUID | None = Field(default=None, sa_type=Uuid)

@@ -8,7 +8,7 @@ rule in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +21,8 @@ from catalog_ui.models.video import USER_OWNED_FIELDS
 VIDEO_FIELDS: tuple[str, ...] = tuple(
     name
     for name in Video.__table__.columns.keys()  # noqa: SIM118 - a ColumnCollection, not a dict
-    if name not in ("id", "video_id", "updated_at", "values_as_of", "report_row_hash")  # bookkeeping
+    if name
+    not in ("id", "video_id", "updated_at", "values_as_of", "field_as_of", "report_row_hash")  # bookkeeping
 )
 
 
@@ -105,10 +106,21 @@ def apply_changes(
         return {}
     for field in changes:
         setattr(video, field, new_values[field])
-    if as_of is not None:  # never back: a report dated later than this fetch must still count as newer
-        video.values_as_of = as_of if video.values_as_of is None else max(video.values_as_of, as_of)
+    if as_of is not None:
+        video.field_as_of = fields_as_of(video.field_as_of, changes, as_of)
     record_entry(session, change_set, video, changes)
     return changes
+
+
+def fields_as_of(known: dict[str, str] | None, fields: Iterable[str], as_of: datetime) -> dict[str, str]:
+    """`known` (`video.field_as_of`) with each of `fields` as of `as_of`, never moved back: a report dated
+    later than this fetch must still count as newer."""
+    result = dict(known or {})
+    for name in fields:
+        earlier = result.get(name)
+        if earlier is None or datetime.fromisoformat(earlier) < as_of:
+            result[name] = as_of.isoformat()
+    return result
 
 
 def record_entry(

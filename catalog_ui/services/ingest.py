@@ -14,11 +14,12 @@ Rules (README, "Report ingestion"):
   fields (hidden, administered, administered_at, notes) are never written, and videos missing from a
   report are left as they are.
 - A report is as of its date: the row's `date` column, else the date in the file name
-  (`…2026-01-02…`), else the time it was registered. Each video remembers when its values were true
-  (`values_as_of`). A report older than the newest completed report adds the videos the catalog does not
-  have yet but changes no existing one; and whatever the report, a video whose values come from a newer
-  source (a later report, or a YouTube API sync that ran after the report's date) is not overwritten.
-  Those rows are counted as `stale`.
+  (`…2026-01-02…`), else the time it was registered. Each video remembers the date of the report that
+  last wrote it (`values_as_of`), and each field a YouTube API sync wrote the time of that fetch
+  (`field_as_of`). A report older than the newest completed report adds the videos the catalog does not
+  have yet but changes no existing one; and whatever the report, a video written by a later report is
+  not overwritten, nor a field a sync wrote after the report's date (`_hold_back_synced`; the row's
+  other fields are written). Rows that change nothing for these reasons are counted as `stale`.
 - Re-ingesting the same data changes nothing and writes no history; a video changed by a report gets one
   `metadata_sync` entry with `changes` = {field: [old, new]} under the report's change set, and a new
   video one entry `{"__created__": [null, "report"]}`.
@@ -422,6 +423,7 @@ def _merge(
         new_rows, new_source = staged, "ingest_stage s"
         updated, stale, field_counts = 0, 0, {}
     else:
+        _hold_back_synced(conn, columns, params)
         with _index_lookups(conn):
             new_rows = _stage_delta(conn, columns, params, work)
             updated, stale, field_counts = _update_changed(conn, columns, params)
@@ -843,6 +845,31 @@ def _upsert_channels(conn: Connection, rows: str, params: dict[str, Any]) -> Non
     )
 
 
+def _hold_back_synced(conn: Connection, columns: tuple[str, ...], params: dict[str, Any]) -> None:
+    """Give the staged rows the catalog's value of each field a YouTube sync wrote after the row's date
+    (`video.field_as_of`), and mark them `held`: the merge then writes only their other fields, and stores
+    no row hash for them (their video's values are no longer the line's, so the next report reads it).
+
+    A column `held` is added to `ingest_stage` in any case (false); nothing is read when no video has
+    synced fields."""
+    conn.execute(text("ALTER TABLE ingest_stage ADD COLUMN held boolean NOT NULL DEFAULT false"))
+    updatable = [c for c in columns if c != "video_id"]
+    synced = conn.execute(text("SELECT EXISTS (SELECT 1 FROM video WHERE field_as_of IS NOT NULL)")).scalar()
+    if not updatable or not synced:
+        return
+    newer = {c: f"CAST(v.field_as_of ->> '{c}' AS timestamptz) > {AS_OF}" for c in updatable}
+    kept = ", ".join(
+        f"{c} = CASE WHEN {condition} THEN v.{c} ELSE s.{c} END" for c, condition in newer.items()
+    )
+    conn.execute(
+        text(
+            f"UPDATE ingest_stage s SET {kept}, row_hash = NULL, held = true FROM video v "
+            f"WHERE v.video_id = s.video_id AND v.field_as_of IS NOT NULL AND ({' OR '.join(newer.values())})"
+        ),
+        params,
+    )
+
+
 def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, Any], work: WorkTables) -> int:
     """Keep in `ingest_delta` the staged rows that are new, differ from their video, or say the same in
     other words (their row hash is not the video's: `differs` false); returns the new ones.
@@ -862,7 +889,7 @@ def _stage_delta(conn: Connection, columns: tuple[str, ...], params: dict[str, A
                            v.channel_display_name AS old_channel, v.title AS old_title, {differs} AS differs,
                            CASE WHEN v.id IS NOT NULL THEN {diff_sql(updatable)} END AS changes
                     FROM ingest_stage s LEFT JOIN video v ON v.video_id = s.video_id
-                    WHERE v.id IS NULL OR {differs}
+                    WHERE v.id IS NULL OR {differs} OR s.held
                        OR (s.row_hash IS NOT NULL AND v.report_row_hash IS DISTINCT FROM s.row_hash)
                 ) d
                 """
@@ -895,7 +922,7 @@ def _update_changed(
     conn.execute(
         text(
             "UPDATE video v SET report_row_hash = d.row_hash FROM ingest_delta d "
-            "WHERE v.id = d.video_pk AND NOT d.differs AND NOT d.stale"
+            "WHERE v.id = d.video_pk AND NOT d.differs AND NOT d.stale AND NOT d.held"
         )
     )
     # Each statement reads `ingest_delta` by itself: a shared (materialized) CTE would copy every row once more.
@@ -914,11 +941,12 @@ def _update_changed(
                 SELECT d.video_id, {channel}, {title}, :stamp, d.changes, :cs
                 FROM ingest_delta d WHERE {changed} AND NOT d.stale
             )
-            SELECT count(*) FILTER (WHERE NOT d.stale), count(*) FILTER (WHERE d.stale),
+            -- stale: a row older than its video (all of it), or whose every change a newer sync holds back
+            SELECT count(*) FILTER (WHERE d.differs AND NOT d.stale), count(*) FILTER (WHERE d.stale OR NOT d.differs),
                    (SELECT jsonb_object_agg(field, videos) FROM (
                         SELECT field, count(*) AS videos FROM ingest_delta d, jsonb_object_keys(d.changes) AS field
                         WHERE {changed} AND NOT d.stale GROUP BY field) counted)
-            FROM ingest_delta d WHERE {changed}
+            FROM ingest_delta d WHERE d.video_pk IS NOT NULL AND (d.differs OR d.held)
             """
         ),
         params,

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
 from catalog_ui.services import ingest, report_load, reports
+from catalog_ui.services.audit import apply_changes, open_change_set
 from catalog_ui.services.ingest import IngestResult, ingest_report
 from catalog_ui.services.report_load import ReportLoader
 from tests.integration.test_video_sort import out_of_mirror
@@ -199,7 +200,10 @@ def counts(report: Report) -> dict[str, int]:
 def video_rows(session: Session) -> dict[str, dict[str, Any]]:
     """Every video as a dict of its columns (without the surrogate id, updated_at and the row hash)."""
     videos = session.execute(select(Video).order_by(Video.video_id)).scalars()
-    return {v.video_id: v.model_dump(exclude={"id", "updated_at", "report_row_hash"}) for v in videos}
+    return {
+        v.video_id: v.model_dump(exclude={"id", "updated_at", "report_row_hash", "field_as_of"})
+        for v in videos
+    }
 
 
 def history(session: Session, report_id: int | None = None) -> list[tuple[str, dict, str | None, str | None]]:
@@ -1023,14 +1027,16 @@ def test_a_report_older_than_the_newest_applied_only_adds_new_videos(session: Se
     assert history(session, report.id) == [("vidZulu0026", CREATED, "Late Discovery", None)]
 
 
-def test_a_video_changed_by_a_newer_source_is_not_overwritten(session: Session) -> None:
+def test_a_newer_report_or_sync_is_not_overwritten_and_a_sync_holds_back_only_its_fields(
+    session: Session, tmp_path: Path
+) -> None:
     ingest_file(session, DAY_ONE)
-    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # e.g. a YouTube API sync after day two's date
-    session.execute(
-        update(Video)
-        .where(Video.video_id == "vidAlpha001")
-        .values(title="Synced Title", values_as_of=synced_at)
-    )
+    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a YouTube API sync after day two's date
+    # The sync wrote the title (through the task's history writer, as tasks do): day two, dated before
+    # it, still brings the views, which the sync did not write.
+    change_set = open_change_set(session, "task", label="metadata_sync")
+    apply_changes(session, change_set, "vidAlpha001", {"title": "Synced Title"}, as_of=synced_at)
+    # A newer report wrote vidCharl003: day two changes nothing of it.
     session.execute(
         update(Video)
         .where(Video.video_id == "vidCharl003")
@@ -1042,14 +1048,54 @@ def test_a_video_changed_by_a_newer_source_is_not_overwritten(session: Session) 
 
     assert (report.rows_inserted, report.rows_updated, report.rows_unchanged, report.rows_stale) == (
         1,
-        0,
         1,
-        2,
+        1,
+        1,
     )
     rows = video_rows(session)
-    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == ("Synced Title", 1234567)
+    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == ("Synced Title", 1300000)
     assert rows["vidCharl003"]["privacy_status"] == "public"
-    assert [entry[0] for entry in history(session, report.id)] == ["vidEcho0005"]
+    assert [entry[:2] for entry in history(session, report.id)] == [
+        ("vidAlpha001", {"views": [1234567, 1300000]}),
+        ("vidEcho0005", CREATED),
+    ]
+    assert report.field_counts == {"views": 1, "__created__": 1}
+    alpha = session.execute(select(Video).where(Video.video_id == "vidAlpha001")).scalar_one()
+    # its values are no longer the line's: the next report with this line reads it again
+    assert alpha.report_row_hash is None
+    assert alpha.field_as_of == {"title": synced_at.isoformat()}
+
+    # A later report writes the synced field again.
+    later = tmp_path / "cms_videos_2026-03-05.csv.gz"
+    shutil.copyfile(FIXTURES / DAY_TWO, later)
+    report, _ = ingest_file(session, later)
+    assert (report.rows_updated, report.rows_stale) == (2, 0)  # vidAlpha001's title, vidCharl003's values
+    session.expire_all()
+    assert session.execute(select(Video.title).where(Video.video_id == "vidAlpha001")).scalar_one() == (
+        "First Light (Remastered)"
+    )
+
+
+def test_a_row_whose_every_change_a_newer_sync_wrote_is_stale(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    change_set = open_change_set(session, "task", label="metadata_sync")
+    apply_changes(
+        session, change_set, "vidAlpha001", {"title": "Synced Title", "views": 1310000}, as_of=synced_at
+    )
+    session.commit()
+
+    report, _ = ingest_file(session, DAY_TWO)
+
+    assert (report.rows_inserted, report.rows_updated, report.rows_unchanged, report.rows_stale) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    rows = video_rows(session)
+    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == ("Synced Title", 1310000)
+    assert "vidAlpha001" not in [entry[0] for entry in history(session, report.id)]
 
 
 # --- structural faults ------------------------------------------------------------------------------

@@ -3,12 +3,13 @@ batching, history under each task's change set, channels, idempotency, and every
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,10 @@ def test_metadata_sync_writes_each_changed_field_with_history_under_the_tasks_ch
     )
     assert (video.video_length, video.time_published, video.channel_id) == (200, PUBLISHED, CHANNEL)
     assert (video.notes, video.hidden) == ("keep me", True)  # user-owned fields are never written
-    assert video.values_as_of is not None
+    # each field it wrote is as of the fetch; a report dated before it leaves that field alone
+    fetched = {datetime.fromisoformat(time) for time in video.field_as_of.values()}
+    assert len(fetched) == 1 and fetched.pop() > datetime.now(UTC) - timedelta(minutes=5)
+    assert video.values_as_of is None  # a report's date, which a sync does not move
 
     change_set = session.execute(select(ChangeSet).where(ChangeSet.task_id == task.id)).scalar_one()
     assert (change_set.kind, change_set.label, change_set.video_count) == (
@@ -151,6 +155,7 @@ def test_metadata_sync_writes_each_changed_field_with_history_under_the_tasks_ch
     assert entry.changes["views"] == [1, 1001]
     assert entry.changes["privacy_status"] == ["private", "public"]
     assert "notes" not in entry.changes and "hidden" not in entry.changes
+    assert set(video.field_as_of) == set(entry.changes)
 
     stored = fresh(session, task.id)
     assert stored.status == "completed"
@@ -392,11 +397,12 @@ def test_quota_exhausted_pauses_the_type_and_keeps_tasks_pending(
     assert [s.completed for s in run_all("metadata_sync")] == [3]
 
 
-def test_a_task_never_moves_values_as_of_back(session: Session, sim: YouTubeSimulator) -> None:
+def test_a_task_never_moves_a_fields_time_back(session: Session, sim: YouTubeSimulator) -> None:
     (video_id,) = seed(session, sim, 1)
-    later = datetime(2099, 1, 1, tzinfo=UTC)  # a report dated after the fetch (a clock ahead)
+    later = datetime(2099, 1, 1, tzinfo=UTC)  # an earlier sync's clock ahead of this one's
     session.execute(
-        text("UPDATE video SET values_as_of = :t WHERE video_id = :v"), {"t": later, "v": video_id}
+        text("UPDATE video SET field_as_of = CAST(:f AS jsonb) WHERE video_id = :v"),
+        {"f": json.dumps({"title": later.isoformat()}), "v": video_id},
     )
     queue.enqueue(session, video_id, "metadata_sync")
     session.commit()
@@ -405,7 +411,8 @@ def test_a_task_never_moves_values_as_of_back(session: Session, sim: YouTubeSimu
 
     session.expire_all()
     video = session.execute(select(Video).where(Video.video_id == video_id)).scalar_one()
-    assert (video.title, video.values_as_of) == ("Song 0", later)
+    assert (video.title, video.field_as_of["title"]) == ("Song 0", later.isoformat())
+    assert datetime.fromisoformat(video.field_as_of["views"]) < later
 
 
 def test_a_task_that_changes_nothing_leaves_the_next_reports_values_current(
