@@ -1,5 +1,6 @@
 """HTTP beside the Reflex app: a health check that asks the database, downloads that need the session
-(finished exports), and the guard in front of Reflex's upload endpoint."""
+(finished exports), the routes that set and clear the session cookie (catalog_ui.session_routes), and the
+guard in front of Reflex's upload endpoint."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog_ui.db import database_problem, session_scope, unreachable_reason
-from catalog_ui.services.auth import SESSION_COOKIE, Principal, resolve_session
+from catalog_ui.services.auth import Principal, resolve_session
 from catalog_ui.services.export_files import ROUTE_PREFIX, export_file
+from catalog_ui.session_cookie import session_token
+from catalog_ui.session_routes import ROUTES as SESSION_ROUTES
 from catalog_ui.settings import get_settings
 
 UPLOAD_PATH = str(Endpoint.UPLOAD)  # "/_upload"
@@ -46,7 +49,7 @@ def download_export(request: Request) -> Response:
     """The signed-in user's own export as an attachment; 401 without a session, 404 for anything else.
 
     A plain function: Starlette runs it on a worker thread, so its database lookup never blocks the loop."""
-    principal = _principal(request.cookies.get(SESSION_COOKIE))
+    principal = _principal(session_token(request.headers.get("cookie")))
     if principal is None:
         return PlainTextResponse("Sign in to download this export.", status_code=401)
     params = request.path_params
@@ -68,6 +71,7 @@ def api_routes() -> Starlette:
         routes=[
             Route(HEALTH_PATH, health, methods=["GET"]),
             Route(f"{ROUTE_PREFIX}/{{owner:int}}/{{folder}}/{{filename}}", download_export, methods=["GET"]),
+            *SESSION_ROUTES,
         ]
     )
 
@@ -92,7 +96,7 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
                 await _refusal(request, 413, message)(scope, receive, send)
                 return
             try:
-                principal = await run_in_threadpool(_principal, request.cookies.get(SESSION_COOKIE))
+                principal = await run_in_threadpool(_principal, session_token(request.headers.get("cookie")))
             except SQLAlchemyError as exc:
                 log.warning("upload refused: %s", unreachable_reason(exc) or f"{type(exc).__name__}: {exc}")
                 await _refusal(request, 503, UNCHECKED_UPLOAD)(scope, receive, send)

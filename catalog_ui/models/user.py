@@ -71,12 +71,16 @@ class User(SQLModel, table=True):
 
 
 class UserSession(SQLModel, table=True):
-    """A signed-in browser: only the token's SHA-256 is stored; the browser keeps the token itself."""
+    """A signed-in browser: only the token's SHA-256 is stored; the browser keeps the token itself.
+
+    A sign-in opens the session with a hand-off ticket (its SHA-256 and expiry here): until the browser
+    redeems the ticket, which gives it the token in an HttpOnly cookie, the session signs nobody in."""
 
     __tablename__ = "user_session"
     __table_args__ = (
         Index("idx_user_session_user", "user_id"),
         Index("idx_user_session_token", "token_hash", unique=True),
+        Index("idx_user_session_ticket", "ticket_hash", unique=True),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
@@ -93,6 +97,8 @@ class UserSession(SQLModel, table=True):
     ip: str | None = Field(default=None, sa_type=String(100))
     user_agent: str | None = Field(default=None, sa_type=String(500))
     auth_method: str = Field(default="flask-security", sa_type=String(20))
+    ticket_hash: str | None = Field(default=None, sa_type=String(64))
+    ticket_expires_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -1,7 +1,10 @@
 """Signing in and out: password checks with throttling, server-side sessions, and who a token belongs to.
 
-Only a token's SHA-256 is stored; the browser keeps the token. Every state event handler resolves the
-token through `resolve_session` (see catalog_ui.state.guards), so access is decided on the server.
+Only a token's SHA-256 is stored; the browser keeps the token, in an HttpOnly cookie that page scripts
+cannot read. A sign-in (over the websocket, which cannot set such a cookie) opens the session with a
+hand-off ticket (`issue_ticket`); the browser's next request redeems it (`redeem_ticket`) and gets the
+token in the cookie. Every state event handler resolves the token through `resolve_session` (see
+catalog_ui.state.guards), so access is decided on the server.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 WRONG_CREDENTIALS = "Wrong e-mail, username or password."
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE = "catalog_session"  # the browser keeps the session token under this name
+TICKET_LIFETIME = timedelta(seconds=60)  # the browser redeems its ticket at once, by a redirect
 KNOWN_ADDRESS_DAYS = 90  # see `_known_address`
 # Verified against for unknown users, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -225,6 +229,7 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
             UserSession.revoked_at,
             UserSession.expires_at,
             UserSession.last_seen_at,
+            UserSession.ticket_hash,
             User.id.label("user_id"),
             User.email,
             User.username,
@@ -239,11 +244,56 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
     now = utc_now()
     if row.revoked_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
         return None
+    if row.ticket_hash is not None:  # opened, but its hand-off ticket was never redeemed
+        return None
     if not row.active:
         return None
     if touch and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return Principal(row.user_id, row.email, row.username, row.is_admin, row.id)
+
+
+def issue_ticket(session: Session, session_id: int) -> str:
+    """A single-use hand-off ticket for the session `session_id`, valid for TICKET_LIFETIME.
+
+    Until it is redeemed the session signs nobody in, whoever holds the token `open_session` returned:
+    redeeming gives the session a new token."""
+    ticket = secrets.token_urlsafe(32)
+    session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id)
+        .values(ticket_hash=token_hash(ticket), ticket_expires_at=utc_now() + TICKET_LIFETIME)
+    )
+    return ticket
+
+
+def redeem_ticket(session: Session, ticket: str | None) -> tuple[str, Principal] | None:
+    """Redeem a hand-off ticket: (a new token of its session, who), or None when the ticket is unknown,
+    used, expired, or its session or user no longer valid.
+
+    One UPDATE clears the ticket and sets the token: of two redemptions at once, the second finds no
+    ticket (the row lock makes it re-read the row), so a ticket opens one browser at most."""
+    if not ticket:
+        return None
+    token = secrets.token_urlsafe(32)
+    now = utc_now()
+    row = session.execute(
+        update(UserSession)
+        .where(
+            UserSession.ticket_hash == token_hash(ticket),
+            UserSession.ticket_expires_at > now,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.user_id == User.id,
+            User.active.is_(True),
+        )
+        .values(token_hash=token_hash(token), ticket_hash=None, ticket_expires_at=None, last_seen_at=now)
+        .returning(UserSession.id, User.id, User.email, User.username, User.is_admin)
+    ).first()
+    if row is None:
+        return None
+    session_id, user_id, email, username, is_admin = row
+    return token, Principal(user_id, email, username, is_admin, session_id)
 
 
 def sign_out(session: Session, token: str | None) -> None:

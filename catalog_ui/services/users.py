@@ -251,10 +251,12 @@ def admin_exists(session: Session) -> bool:
 
 
 def _open_sessions_filter(now: datetime) -> ColumnElement[bool]:
-    """Sessions that still sign someone in: not revoked, not past their absolute or idle expiry."""
+    """Sessions that still sign someone in: not revoked, not past their absolute or idle expiry, their
+    hand-off ticket redeemed."""
     idle = timedelta(minutes=get_settings().session_idle_minutes)
     return (
         UserSession.revoked_at.is_(None)
+        & UserSession.ticket_hash.is_(None)
         & (UserSession.expires_at > now)
         & (UserSession.last_seen_at > now - idle)
     )

@@ -1,46 +1,44 @@
-"""Who is signed in: the session token cookie, sign-in and sign-out, and the page guard for on_load.
+"""Who is signed in: sign-in and sign-out, what the page shows of the user, and the page guard for on_load.
 
-Every other State class of the app derives from AuthState, so its handlers can read the token the browser
-sent. The cookie carries only a random token; the session itself lives in the database.
+Every other State class of the app derives from AuthState; handlers read the session token from the
+browser's HttpOnly cookie (guards.browser_session_token). The cookie carries only a random token; the
+session itself lives in the database. Signing in and out end in a full navigation to a backend route
+(catalog_ui.session_routes), the only place the cookie can be set or cleared.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import reflex as rx
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.auth import SESSION_COOKIE, AuthError, Principal, sign_in_password, sign_out
+from catalog_ui.services.auth import AuthError, Principal, issue_ticket, sign_in_password, sign_out
 from catalog_ui.services.firebase_auth import sign_in_firebase
-from catalog_ui.settings import get_settings
-from catalog_ui.state.guards import authenticated, current_principal, principal_of, public, sign_in_url
+from catalog_ui.session_routes import END_PATH, SIGN_IN_PROBLEMS, safe_next, start_path
+from catalog_ui.state.guards import (
+    authenticated,
+    browser_session_token,
+    current_principal,
+    principal_of,
+    public,
+    sign_in_url,
+)
 
 
-def safe_next(target: str | None) -> str:
-    """A local path to go to after sign-in (never another site).
+def leave_for_backend(path: str) -> rx.event.EventSpec:
+    """Load the backend's `path` in place of the current page (`location.replace`: Back skips it).
 
-    Browsers read a backslash as a slash and drop tabs and line breaks, so `/\\evil.example`, or a slash,
-    a tab and `/evil.example`, would leave the site as `//evil.example` does: such paths are refused too."""
-    if not target or "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
-        return "/videos"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/videos"
-    return target
+    A full navigation, not Reflex's router: the backend's answer sets or clears the cookie, and only a new
+    page's websocket carries the new cookie to the event handlers. The backend's URL is the one the page's
+    websocket uses (Reflex's getBackendURL, in scope of the scripts Reflex runs)."""
+    return rx.call_script(f"window.location.replace(new URL({json.dumps(path)}, getBackendURL()).href)")
 
 
 class AuthState(rx.State):
-    """The session token and what the page shows about the signed-in user."""
+    """What the page shows about the signed-in user."""
 
-    session_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        same_site="strict",
-        secure=get_settings().secure_cookies,
-        max_age=get_settings().session_absolute_hours * 3600,
-    )
     user_email: str = ""
     user_is_admin: bool = False
     _principal: Principal | None = None
@@ -55,7 +53,7 @@ class AuthState(rx.State):
         """on_load guard of every signed-in page: go to the sign-in page when the session is not valid."""
         principal = current_principal(self)
         if principal is None:
-            self.reset()  # drop whatever an expired session's pages still hold, and the stale cookie
+            self.reset()  # drop whatever an expired session's pages still hold
             return rx.redirect(sign_in_url(self), replace=True)
         self._show(principal)
         return None
@@ -63,17 +61,22 @@ class AuthState(rx.State):
     @rx.event
     @authenticated
     def sign_out(self) -> rx.event.EventSpec:
-        """Revoke this browser's session and go to the sign-in page."""
+        """Revoke this browser's session and go, through the backend route that drops the cookie, to the
+        sign-in page."""
         with session_scope() as session:
-            sign_out(session, self.session_token)
-        self.reset()  # the cookie and every page's data of this browser tab
-        return rx.redirect("/login", replace=True)
+            sign_out(session, browser_session_token(self))
+        self.reset()  # every page's data of this browser tab
+        return leave_for_backend(END_PATH)
+
+
+def _next_page(state: rx.State) -> str:
+    return safe_next(state.router.url.query_parameters.get("next"))
 
 
 def _go_on(state: rx.State) -> rx.event.EventSpec:
     """To the page the sign-in was asked for, in place of the sign-in page: Back from it then leaves the
     app instead of returning to a sign-in form that would only send the user on again."""
-    return rx.redirect(safe_next(state.router.url.query_parameters.get("next")), replace=True)
+    return rx.redirect(_next_page(state), replace=True)
 
 
 class LoginState(AuthState):
@@ -82,15 +85,19 @@ class LoginState(AuthState):
     error: str = ""
     busy: bool = False
 
-    def _start_session(self, token: str, principal: Principal) -> None:
+    def _hand_off(self, ticket: str) -> rx.event.EventSpec:
+        """Leave for the backend route that redeems `ticket` into the session cookie, then shows the page
+        asked for (in place of the sign-in page, as `_go_on`)."""
+        next_page = _next_page(self)
         self.parent_state.reset()  # nothing a previous user's pages held survives a new sign-in
-        self.session_token = token
-        self._show(principal)
+        self.busy = True  # until the page is left
+        return leave_for_backend(start_path(ticket, next_page))
 
     @rx.event
     @public
     def sign_in(self, form: dict[str, str]) -> Iterator[rx.event.EventSpec | None]:
-        """Check the credentials; on success store the token and go to the page asked for."""
+        """Check the credentials; on success hand the new session to the browser's cookie (`_hand_off`)
+        and go to the page asked for."""
         self.busy = True
         self.error = ""
         yield
@@ -102,13 +109,12 @@ class LoginState(AuthState):
         agent = self.router.headers.user_agent or None
         try:
             with session_scope() as session:
-                token, principal = sign_in_password(session, login, password, ip, agent)
+                _, principal = sign_in_password(session, login, password, ip, agent)
+                ticket = issue_ticket(session, principal.session_id)
         except AuthError as exc:
             self.error, self.busy = str(exc), False
             return
-        self._start_session(token, principal)
-        self.busy = False
-        yield _go_on(self)
+        yield self._hand_off(ticket)
 
     @rx.event
     @public
@@ -132,17 +138,20 @@ class LoginState(AuthState):
         agent = self.router.headers.user_agent or None
         try:
             with session_scope() as session:
-                token, principal = sign_in_firebase(session, id_token, ip, agent)
+                _, principal = sign_in_firebase(session, id_token, ip, agent)
+                ticket = issue_ticket(session, principal.session_id)
         except AuthError as exc:
             self.error = str(exc)
             return None
-        self._start_session(token, principal)
-        return _go_on(self)
+        return self._hand_off(ticket)
 
     @rx.event
     @public
     def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
-        """on_load of the sign-in page: a signed-in user goes straight on."""
+        """on_load of the sign-in page: a signed-in user goes straight on; otherwise say why a sign-in's
+        hand-off sent the browser back here, if it did (`problem` in the address)."""
+        self.error = SIGN_IN_PROBLEMS.get(self.router.url.query_parameters.get("problem", ""), "")
+        self.busy = False  # a hand-off that came back here left the form busy
         principal = current_principal(self)
         if principal is not None:
             self._show(principal)

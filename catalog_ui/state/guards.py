@@ -20,6 +20,7 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.auth import Principal, resolve_session
+from catalog_ui.session_cookie import session_token
 
 log = logging.getLogger("catalog_ui.security")
 
@@ -29,11 +30,16 @@ PASSIVE_ATTRIBUTE = "_catalog_passive"  # a timer's call: not user activity
 PUBLIC, AUTHENTICATED, ADMIN = "public", "authenticated", "admin"
 
 
+def browser_session_token(state: rx.State) -> str | None:
+    """The session token the browser sent: the HttpOnly cookie, as it came in the Cookie header of the
+    handshake of this tab's websocket (server-side only: Reflex does not send it to the page)."""
+    return session_token(state.router.headers.cookie)
+
+
 def current_principal(state: rx.State, *, touch: bool = True) -> Principal | None:
-    """Resolve the session token the browser sent (held by AuthState) to a principal, or None."""
-    token = getattr(state, "session_token", "")
+    """Resolve the session token the browser sent to a principal, or None."""
     with session_scope() as session:
-        return resolve_session(session, token, touch=touch)
+        return resolve_session(session, browser_session_token(state), touch=touch)
 
 
 def sign_in_url(state: rx.State) -> str:

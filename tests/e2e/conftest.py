@@ -98,7 +98,17 @@ def sign_in(page: Page, app_url: str, login: str, password: str, target: str = "
     page.locator("#login").fill(login)
     page.locator("#password").fill(password)
     page.locator("#sign-in").click()
-    page.wait_for_url(f"{app_url}{target}*")
+    wait_for_page(page, app_url, target)
+
+
+def wait_for_page(page: Page, app_url: str, target: str) -> None:
+    """Wait until the page `target` (a path and its query, more parameters allowed after it) is loaded.
+
+    Signing in and out load their page (the cookie comes with a backend redirect), and the server adds a
+    slash to a loaded page's path: `/videos/`, `/videos/?channel=Echo`."""
+    path, _, query = target.partition("?")
+    tail = re.escape(f"?{query}") if query else ""
+    page.wait_for_url(re.compile(f"^{re.escape(app_url + path.rstrip('/'))}/?{tail}[^/]*$"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from sqlmodel import Session
 
 from catalog_ui.services.auth import resolve_session
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_password_sign_in_by_username_then_sign_out_revokes_the_session(
         assert resolve_session(session, token).email == email
 
     page.locator("#sign-out").click()
-    page.wait_for_url(f"{app_url}/login")
+    wait_for_page(page, app_url, "/login")
     with Session(engine) as session:
         assert resolve_session(session, token) is None
 
@@ -70,9 +70,70 @@ def test_back_after_signing_in_leaves_the_app_instead_of_showing_the_sign_in_pag
     expect(page.locator("#signed-in-as")).to_have_text("hugo@example.com")
 
     page.locator("#sign-out").click()
-    page.wait_for_url(f"{app_url}/login")
+    wait_for_page(page, app_url, "/login")
     page.go_back()
     expect(page).to_have_url("about:blank")  # the signed-out page is not one Back away
+
+
+def test_the_session_cookie_is_out_of_the_pages_reach(engine, app_url: str, page: Page, make_user) -> None:
+    # HttpOnly: a script injected into a page could otherwise read the token and take the session away.
+    email, password = make_user("ivy@example.com")
+    page.goto("about:blank")
+    page.goto(f"{app_url}/videos")
+    page.wait_for_url(f"{app_url}/login?next=/videos")
+    _fill_sign_in(page, "ivy", password)
+    expect(page).to_have_url(re.compile(r".*/videos/?$"))
+    expect(page.locator("#signed-in-as")).to_have_text(email)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "catalog_session"]
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
+    assert cookie["expires"] > time.time() + 3600
+    assert "catalog_session" not in page.evaluate("document.cookie")
+
+    page.reload()
+    expect(page.locator("#page-title")).to_have_text("Videos")
+    expect(page.locator("#signed-in-as")).to_have_text(email)
+    page.go_back()
+    expect(page).to_have_url("about:blank")  # neither the sign-in page nor the hand-off
+    page.go_forward()
+    expect(page.locator("#signed-in-as")).to_have_text(email)
+
+    page.locator("#sign-out").click()
+    wait_for_page(page, app_url, "/login")
+    assert [c for c in page.context.cookies() if c["name"] == "catalog_session"] == []
+    with Session(engine) as session:
+        assert resolve_session(session, cookie["value"]) is None
+    page.go_back()
+    expect(page).to_have_url("about:blank")
+
+
+def test_a_used_sign_in_link_shows_why_on_the_sign_in_page(engine, app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/api/session/start?ticket=used-or-made-up&next=/queue")
+    expect(page).to_have_url(re.compile(r".*/login/?\?next=/queue&problem=expired$"))
+    expect(page.locator("#login-error")).to_have_text(
+        "That sign-in link has expired or was already used. Sign in again."
+    )
+    assert [c for c in page.context.cookies() if c["name"] == "catalog_session"] == []
+
+
+def test_a_session_cookie_set_by_a_script_before_still_signs_in(
+    engine, app_url: str, browser: Browser, make_user
+) -> None:
+    # Browsers signed in before the cookie became HttpOnly keep their session until they sign in again.
+    from catalog_ui.services.auth import open_session
+    from catalog_ui.services.users import create_user
+
+    with Session(engine) as session:
+        user = create_user(session, "old@example.com", "correct-horse-42")
+        token, _ = open_session(session, user, None, None, "flask-security")
+        session.commit()
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": "catalog_session", "value": token, "url": app_url, "httpOnly": False, "sameSite": "Strict"}]
+    )
+    old = context.new_page()
+    old.goto(f"{app_url}/videos")
+    expect(old.locator("#signed-in-as")).to_have_text("old@example.com")
+    context.close()
 
 
 def test_repeated_failures_show_the_lockout_message(engine, app_url: str, page: Page, make_user) -> None:
@@ -102,13 +163,13 @@ def test_signed_in_user_stays_signed_in_across_reload_new_tab_and_websocket_reco
     email, password = make_user("emil@example.com")
     sign_in(page, app_url, email, password, "/videos")
     expect(page.locator("#signed-in-as")).to_have_text(email)
-    assert len(sockets) == 1
+    assert len(sockets) == 2  # the sign-in page's, then the signed-in page's (the sign-in loads a new page)
 
-    sockets[0].close()  # the browser loses its websocket; Reflex reconnects with fresh server state
+    sockets[1].close()  # the browser loses its websocket; Reflex reconnects with fresh server state
     deadline = time.monotonic() + 20
-    while len(sockets) < 2 and time.monotonic() < deadline:
+    while len(sockets) < 3 and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-    assert len(sockets) == 2
+    assert len(sockets) == 3
     page.locator("#nav-dashboard").click()
     page.wait_for_url(f"{app_url}/")
     expect(page.locator("#page-title")).to_have_text("Dashboard")
@@ -165,7 +226,7 @@ def test_an_admin_creates_a_user_who_then_signs_in(engine, app_url: str, page: P
     expect(rows).to_have_count(2)
 
     page.locator("#sign-out").click()
-    page.wait_for_url(f"{app_url}/login")
+    wait_for_page(page, app_url, "/login")
     sign_in(page, app_url, "hugo", "hugo-battery-73", "/videos")
     expect(page.locator("#signed-in-as")).to_have_text("hugo@example.com")
     expect(page.locator("#nav-users")).to_have_count(0)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from catalog_ui.models import User
 from catalog_ui.services.users import create_user
+from tests.e2e.conftest import wait_for_page
 from tests.firebase import emulator as harness
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +47,7 @@ def test_an_invited_user_signs_in_with_firebase_email(engine, emulator, app_url:
     expect(page.locator("#login-error")).to_have_text("Wrong e-mail or password.")
     page.locator("#firebase-password").fill(FIREBASE_PASSWORD)
     page.locator("#firebase-email-sign-in").click()
-    page.wait_for_url(f"{app_url}/videos")
+    wait_for_page(page, app_url, "/videos")
     expect(page.locator("#signed-in-as")).to_have_text("kim@example.com")
     with Session(engine) as session:
         linked = session.execute(select(User.firebase_uid, User.auth_method, User.login_count)).one()

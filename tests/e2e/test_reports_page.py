@@ -20,7 +20,7 @@ from catalog_ui.models import Report, Video
 from catalog_ui.services import reports
 from catalog_ui.services.demo_data import iter_day_one, write_report
 from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_view
+from tests.e2e.conftest import sign_in, wait_for_page, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -229,7 +229,7 @@ def test_only_an_admin_deletes_a_report_record_and_the_catalog_keeps_its_data(
     expect(page.locator("#report-status")).to_have_attribute("data-status", "completed")
     expect(page.locator("#delete-report")).to_have_count(0)
     page.locator("#sign-out").click()
-    page.wait_for_url(f"{app_url}/login")
+    wait_for_page(page, app_url, "/login")
 
     sign_in(page, app_url, *make_user("boss@example.com", admin=True), target=f"/reports/{report_id}")
     page.locator("#delete-report").click()

@@ -11,7 +11,7 @@ from catalog_ui.services import reports
 from catalog_ui.services.catalog import search_videos
 from catalog_ui.services.demo_data import write_demo_reports
 from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,9 +49,9 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(engine, app_url: str, pa
     expect(page.locator("#login-error")).to_have_text("Wrong e-mail, username or password.")
     page.locator("#password").fill(password)
     page.locator("#sign-in").click()
-    page.wait_for_url(f"{app_url}/videos*")
+    wait_for_page(page, app_url, "/videos")
     expect(page.locator("#signed-in-as")).to_have_text(email)
     page.locator("#sign-out").click()
-    page.wait_for_url(f"{app_url}/login")
+    wait_for_page(page, app_url, "/login")
     page.goto(f"{app_url}/videos")
     page.wait_for_url(f"{app_url}/login?next=/videos")

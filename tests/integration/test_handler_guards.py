@@ -18,6 +18,7 @@ import catalog_ui.catalog_ui  # noqa: F401 - registers every page and state
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.users import create_user
 from catalog_ui.state.guards import ADMIN, AUTHENTICATED, PUBLIC, access_level, is_passive
+from tests.states import with_session_cookie
 
 
 def _walk(cls: type[BaseState]) -> Iterator[type[BaseState]]:
@@ -101,8 +102,7 @@ def test_only_page_timers_leave_the_idle_clock_alone() -> None:
 
 @pytest.mark.parametrize(("cls", "name", "fn"), GUARDED, ids=[f"{c.__name__}.{n}" for c, n, _ in GUARDED])
 def test_guarded_handler_refuses_without_session(engine, cls: type[BaseState], name: str, fn: Any) -> None:
-    state = _instance(cls)
-    state.session_token = "not-a-valid-token"
+    state = with_session_cookie(_instance(cls), "not-a-valid-token")
     assert _describes(_first_result(fn, state), "/login?next=")
 
 
@@ -115,8 +115,7 @@ def test_admin_handlers_refuse_a_signed_in_user(engine, session) -> None:
     session.commit()
     assert ADMIN_ONLY
     for cls, name, fn in ADMIN_ONLY:
-        state = _instance(cls)
-        state.session_token = token
+        state = with_session_cookie(_instance(cls), token)
         assert _describes(_first_result(fn, state), "admin role"), f"{cls.__name__}.{name} let a user in"
 
 
@@ -126,8 +125,7 @@ def test_admin_handler_lets_an_admin_in(engine, session) -> None:
     admin = create_user(session, "boss@example.com", "correct-horse-42", admin=True)
     token, _ = open_session(session, admin, "127.0.0.1", "pytest", "flask-security")
     session.commit()
-    state = _instance(UsersState)
-    state.session_token = token
+    state = with_session_cookie(_instance(UsersState), token)
     assert UsersState.load.fn(state) is None
     assert [row["email"] for row in state.rows] == ["boss@example.com"]
     assert state.total_label == "1 user"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from reflex.state import State
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -26,6 +25,7 @@ from catalog_ui.state.queue_display import (
     throughput_summary,
     trim,
 )
+from tests.states import state_for
 
 LEASE = 300
 
@@ -72,10 +72,7 @@ def woken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def page_for(token: str) -> QueueState:
-    root = State(_reflex_internal_init=True)
-    state = root.get_substate(QueueState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+    return state_for(QueueState, token)
 
 
 def seed(session: Session, people) -> dict[str, Any]:
