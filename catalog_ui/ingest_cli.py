@@ -11,14 +11,16 @@ from catalog_ui.services.ingest import ingest_report
 
 
 def _register(location: str) -> Any:
-    """The report of `location`, ready to ingest: registered, or taken back from error or deletion (the
-    operator names the file: it is wanted)."""
+    """The report of `location`, ready to ingest: registered, or taken back from error, deletion or S3's
+    back-off (the operator names the file: it is wanted now)."""
     with session_scope() as session:
         report, _ = reports.register_location(session, location)
         if report.deleted_at is not None:
             report = reports.revive_report(session, report.id)
         if report.status == "error":
             report = reports.retry_report(session, report.id)
+        elif report.status == "pending" and report.retry_after is not None:
+            report = reports.try_now(session, report.id)
         return report
 
 

@@ -312,6 +312,18 @@ def retry_report(session: Session, report_id: int) -> Report:
     return _back_to_pending(session, report_id)
 
 
+def try_now(session: Session, report_id: int) -> Report:
+    """A pending report that waits out S3's back-off (`retry_after`), ready to ingest at once (an operator
+    asked for it)."""
+    session.execute(
+        text("UPDATE report SET retry_after = NULL WHERE id = :id AND status = 'pending'"), {"id": report_id}
+    )
+    stored = session.get(Report, report_id)
+    if stored is not None:
+        session.refresh(stored)
+    return get_report(session, report_id)
+
+
 def _back_to_pending(session: Session, report_id: int) -> Report:
     """The report pending again, live, without the progress or rejected rows of an attempt that ended."""
     session.execute(

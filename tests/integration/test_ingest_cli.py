@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from catalog_ui.models import Report, Video
@@ -62,6 +62,23 @@ def test_a_deleted_report_named_again_is_ingested(engine, session: Session, data
     assert last_line(done.stdout).startswith(f"Report {report.id}: 4 rows read, 4 new")
     session.expire_all()
     assert [row["id"] for row in reports.list_reports(session).rows] == [report.id]
+
+
+def test_a_report_waiting_out_s3s_back_off_named_again_is_ingested_now(
+    engine, session: Session, database_url: str
+) -> None:
+    # S3 failed to deliver it: the scans wait (retry_after), but an operator naming its file wants it now.
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.execute(
+        text("UPDATE report SET retry_after = now() + interval '1 hour', storage_retries = 1 WHERE id = :id"),
+        {"id": report.id},
+    )
+    session.commit()
+
+    done = run_cli(database_url, str(DAY_ONE))
+
+    assert done.returncode == 0, done.stderr
+    assert last_line(done.stdout).startswith(f"Report {report.id}: 4 rows read, 4 new")
 
 
 def test_ingest_an_s3_object(engine, session: Session, database_url: str, s3_endpoint: S3Endpoint) -> None:
