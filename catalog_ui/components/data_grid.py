@@ -11,6 +11,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.state.grid_display import ColumnView
+from catalog_ui.state.url_history import SCROLLS_TO_TOP
 from catalog_ui.state.videos import VideosState
 
 S = VideosState
@@ -94,6 +95,7 @@ def _header(column: rx.Var[ColumnView]) -> rx.Component:
         ),
         white_space="nowrap",
         text_align=rx.cond((column.kind == "number") | (column.kind == "duration"), "right", "left"),
+        **_STICKY_TOP,
     )
 
 
@@ -109,6 +111,9 @@ _PINNED_RIGHT = {
     "z_index": "1",
     "border_left": f"1px solid {rx.color('gray', 5)}",
 }
+# The header row stays at the grid's top while the rows scroll under it (the grid scrolls inside the window,
+# see pages/videos.py), above the pinned column's cells and opaque like them; the admin header is both.
+_STICKY_TOP = {"position": "sticky", "top": "0", "z_index": "2", "background": f"{_ROW_TINT}, {_PANEL}"}
 
 
 def _admin_cell(row: rx.Var[dict[str, str]], selected: rx.Var[bool]) -> rx.Component:
@@ -200,6 +205,7 @@ def data_grid() -> rx.Component:
                             aria_label="Select every video on this page",
                         ),
                         width="2rem",
+                        **_STICKY_TOP,
                     ),
                     rx.foreach(S.columns, _header),
                     rx.cond(
@@ -207,8 +213,7 @@ def data_grid() -> rx.Component:
                         rx.table.column_header_cell(
                             "Admin",
                             white_space="nowrap",
-                            background=f"{_ROW_TINT}, {_PANEL}",
-                            **_PINNED_RIGHT,
+                            **{**_PINNED_RIGHT, **_STICKY_TOP, "z_index": "3"},
                         ),
                     ),
                 )
@@ -217,8 +222,17 @@ def data_grid() -> rx.Component:
             variant="surface",
             size="1",
             width="100%",
-            # Radix clips the table itself, which would make it the pinned column's scroll container.
-            style={"& .rt-TableRootTable": {"overflow": "visible"}},
+            # Radix clips the table itself, which would make it the pinned column's scroll container. The
+            # scroll area (Radix's, around the table) is the grid's one scroll container, both ways: it
+            # shrinks to the room the page leaves it, so its scrollbars stay in the window.
+            style={
+                "& .rt-TableRootTable": {"overflow": "visible"},
+                "& .rt-ScrollAreaRoot": {"min_height": "0"},
+            },
+            display="flex",
+            flex_direction="column",
+            min_height="0",
+            class_name=SCROLLS_TO_TOP,
             id="video-grid",
             custom_attrs={"data-view": S.view_query, "data-refreshed": S.refreshed_at},
         ),
@@ -238,5 +252,9 @@ def data_grid() -> rx.Component:
             ),
         ),
         width="100%",
-        overflow_x="auto",
+        display="flex",
+        flex_direction="column",
+        flex="0 1 auto",
+        # A few rows even in a short window (the page then scrolls).
+        min_height="12rem",
     )

@@ -219,10 +219,9 @@ def facet_panel() -> rx.Component:
         ),
         width="270px",
         min_width="270px",
-        max_height="calc(100vh - 6rem)",
+        # The page fills the window (see pages/videos.py): the panel scrolls on its own beside the grid.
         overflow_y="auto",
-        position="sticky",
-        top="1rem",
+        min_height="0",
         padding_right="0.5rem",
         id="facet-panel",
     )

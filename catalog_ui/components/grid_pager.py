@@ -13,8 +13,20 @@ S = VideosState
 def grid_pager() -> rx.Component:
     """Pagination controls of the video grid."""
     return rx.hstack(
-        rx.text(S.total_label, size="2", color_scheme="gray", id="total-label"),
+        rx.text(S.total_label, size="2", color_scheme="gray", id="total-label", white_space="nowrap"),
         rx.spacer(),
+        _controls(),
+        align="center",
+        width="100%",
+        padding_y="0.75rem",
+        spacing="3",
+    )
+
+
+def _controls() -> rx.Component:
+    # Beside the open filters on a laptop the controls take two lines, at the right, rather than squeezing
+    # their labels onto two lines each.
+    return rx.hstack(
         rx.select(
             [str(size) for size in PAGE_SIZES],
             value=S.per_page,
@@ -22,7 +34,7 @@ def grid_pager() -> rx.Component:
             size="1",
             id="page-size",
         ),
-        rx.text("per page", size="1", color_scheme="gray"),
+        rx.text("per page", size="1", color_scheme="gray", white_space="nowrap"),
         rx.button(
             rx.icon("chevron-left", size=16),
             "Previous",
@@ -58,9 +70,11 @@ def grid_pager() -> rx.Component:
             ),
             on_submit=S.jump_to_page,
             reset_on_submit=True,
+            width="auto",  # a form is as wide as its row, which would put it on a line of its own
         ),
         align="center",
-        width="100%",
-        padding_y="0.75rem",
+        justify="end",
         spacing="3",
+        wrap="wrap",
+        min_width="0",
     )

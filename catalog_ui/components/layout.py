@@ -93,9 +93,18 @@ def header(title: str, *actions: rx.Component) -> rx.Component:
 
 
 def page_frame(
-    title: str, *children: rx.Component, actions: list[rx.Component] | None = None
+    title: str,
+    *children: rx.Component,
+    actions: list[rx.Component] | None = None,
+    fill_window: bool = False,
 ) -> rx.Component:
-    """Sidebar + header + content: the frame of every signed-in page."""
+    """Sidebar + header + content: the frame of every signed-in page.
+
+    With `fill_window` the content is exactly the window's height, a column whose last child takes the
+    room the header leaves (`flex="1"`, `min_height="0"`): a page whose own parts scroll (the video grid)
+    keeps its scrollbars, headers and pager in the window instead of at the bottom of a long page.
+    """
+    fill = {"height": "100vh", "display": "flex", "flex_direction": "column"} if fill_window else {}
     return rx.hstack(
         sidebar(),
         rx.box(
@@ -104,6 +113,7 @@ def page_frame(
             padding="1.5rem",
             width="100%",
             min_width="0",
+            **fill,
         ),
         spacing="0",
         align="start",

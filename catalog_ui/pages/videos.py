@@ -17,7 +17,12 @@ from catalog_ui.state.videos import VideosState
 
 
 def videos_page() -> rx.Component:
-    """The grid of videos, one page at a time, with its filter panel."""
+    """The grid of videos, one page at a time, with its filter panel.
+
+    The page fills the window and the grid scrolls inside it, both ways, under its sticky header: on a
+    laptop the columns are wider than the room beside the filters, and the grid's horizontal scrollbar and
+    the pager stay in view instead of sitting below fifty rows.
+    """
     return page_frame(
         "Videos",
         rx.hstack(
@@ -29,14 +34,19 @@ def videos_page() -> rx.Component:
                 data_grid(),
                 grid_pager(),
                 width="100%",
+                height="100%",
                 min_width="0",
+                min_height="0",
                 spacing="0",
             ),
-            align="start",
+            align="stretch",
             spacing="4",
             width="100%",
+            flex="1",
+            min_height="0",
         ),
         confirm_dialog(),
         notes_dialog(),
         actions=[saved_views_menu(), column_chooser(), export_button()],
+        fill_window=True,
     )

@@ -26,14 +26,21 @@ _PUSH_URL = (
 )
 # The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
 _REPLACE_URL = "window.history.replaceState(window.history.state, '', %s)"
-_TO_TOP = "window.scrollTo(0, 0)"
+# Class of a Radix table whose own scroll area holds the page's rows (the video grid): scrolled to its top
+# with the window, its columns left where they were.
+SCROLLS_TO_TOP = "scrolls-to-top"
+_TO_TOP = (
+    "window.scrollTo(0, 0); "
+    f"document.querySelectorAll('.{SCROLLS_TO_TOP} .rt-ScrollAreaViewport').forEach((el) => {{ el.scrollTop = 0; }})"
+)
 # A pause this long ends a typed search: the next one gets a history entry of its own.
 TYPING_PAUSE_S = 2.0
 
 
 def show_url(url: str, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
     """Put `url` in the address bar: a new history entry (Back returns to the one before), or with
-    `same_entry` the current entry's URL; `to_top` also scrolls the window to the top."""
+    `same_entry` the current entry's URL; `to_top` also scrolls the window (and SCROLLS_TO_TOP tables) to
+    the top."""
     script = (_REPLACE_URL if same_entry else _PUSH_URL) % json.dumps(url)
     return rx.call_script(f"{script}; {_TO_TOP}" if to_top else script)
 

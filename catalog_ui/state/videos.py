@@ -252,7 +252,7 @@ class VideosState(AuthState):
 
     def _go(self, view: GridView, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
         """Show `view` now and put it in the URL: a new history entry, so back returns here, or with
-        `same_entry` the current one's URL; `to_top` scrolls the window to the first row (a new page of
+        `same_entry` the current one's URL; `to_top` scrolls the grid to the first row (a new page of
         rows is read from its first row). See `state/url_history.py`.
         """
         self._typing = ""

@@ -153,15 +153,19 @@ def test_the_next_page_is_shown_from_its_first_row(engine, app_url: str, page: P
     rows = page.locator("#video-grid .video-row")
     expect(rows).to_have_count(50)
     first_of_page_one = _first_cell(page)
-    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_function("window.scrollY > 0")
+    # The rows scroll inside the grid (the page fills the window): down to the last row.
+    grid = "#video-grid .rt-ScrollAreaViewport"
+    rows.last.scroll_into_view_if_needed()
+    page.wait_for_function("(s) => document.querySelector(s).scrollTop > 0", arg=grid)
 
     page.locator("#next-page").click()
 
     page.wait_for_url(re.compile(r".*page=2$"))
     expect(rows.first).not_to_have_attribute("data-video-id", first_of_page_one)
-    expect(rows).to_have_count(50)  # a page as long as the first: the window could stay scrolled down
-    page.wait_for_function("window.scrollY === 0")
+    expect(rows).to_have_count(50)  # a page as long as the first: the grid could stay scrolled down
+    page.wait_for_function(
+        "(s) => document.querySelector(s).scrollTop === 0 && window.scrollY === 0", arg=grid
+    )
 
 
 def test_an_admins_row_controls_are_in_view_on_a_laptop_screen(

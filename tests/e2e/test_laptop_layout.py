@@ -1,0 +1,97 @@
+"""The pages at a laptop's size (1280x800), with the long values real catalogs hold: nothing widens the page
+sideways, and the video grid keeps its scrollbars, header row and pager in the window."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from catalog_ui.models import Video
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1280, "height": 800}
+GRID_SCROLLER = "#video-grid .rt-ScrollAreaViewport"
+LONG = "Extended Club Mix featuring Everybody Who Was In The Studio That Night (Remastered 2024)"
+
+
+def _page_scrolls_sideways(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def _box(page: Page, selector: str) -> dict[str, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def _seed_grid(engine) -> None:
+    # More than a page (50 rows), with the long values that make the columns wider than the room beside
+    # the filters, and a title with no place to break.
+    with Session(engine) as session:
+        for n in range(60):
+            title = "#" + "NoSpacesAtAll" * 14 if n == 0 else f"{LONG} {n}"
+            session.add(
+                Video(
+                    video_id=f"wide{n:07d}",
+                    title=title,
+                    channel_display_name=LONG[:100],
+                    label=LONG[:100],
+                    claimed_status="routedForReview",
+                    privacy_status="unlisted",
+                    views=n,
+                )
+            )
+        session.commit()
+
+
+def test_the_grid_beside_the_filters_keeps_its_scrollbar_header_and_pager_in_a_laptops_window(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _seed_grid(engine)
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    expect(page.locator("#facet-panel")).to_be_visible()  # the filters are open by default
+    expect(page.locator("#video-grid .video-row")).to_have_count(50)
+    assert not _page_scrolls_sideways(page)
+
+    # The columns are wider than the grid: the grid scrolls sideways itself, and its bottom edge (where
+    # its horizontal scrollbar is) and the pager are in the window, not below fifty rows.
+    scroller = page.locator(GRID_SCROLLER)
+    assert scroller.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    assert _box(page, GRID_SCROLLER)["y"] + _box(page, GRID_SCROLLER)["height"] <= LAPTOP["height"]
+    for control in ("#next-page", "#page-label", "#page-input"):
+        box = _box(page, control)
+        assert box["y"] + box["height"] <= LAPTOP["height"] and box["x"] + box["width"] <= LAPTOP["width"]
+
+    # Every column header can be brought into the grid's view, clear of the pinned admin column.
+    headers = page.locator("#video-grid thead th")
+    admin_left = _box(page, "#video-grid thead th:last-child")["x"]
+    for index in range(1, headers.count() - 1):
+        header = headers.nth(index)
+        header.evaluate(
+            "(th) => { const grid = th.closest('.rt-ScrollAreaViewport'); grid.scrollLeft = th.offsetLeft; }"
+        )
+        box = header.bounding_box()
+        assert box is not None
+        label = header.inner_text()
+        assert box["x"] >= _box(page, GRID_SCROLLER)["x"] - 1 and box["x"] + box["width"] <= admin_left + 1, (
+            label
+        )
+        assert header.evaluate(
+            "(th) => { const r = th.getBoundingClientRect(); "
+            "return th.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+        ), f"{label} is covered"
+
+    # Scrolling down the rows with the wheel keeps the header row in view.
+    scroller.evaluate("(el) => { el.scrollLeft = 0; }")
+    page.locator("#video-grid .video-row").nth(5).hover()
+    page.mouse.wheel(0, 900)
+    page.wait_for_function(
+        "(s) => document.querySelector(s).scrollTop > 0 || window.scrollY > 0", arg=GRID_SCROLLER
+    )
+    grid_top = _box(page, GRID_SCROLLER)["y"]
+    assert grid_top >= 0 and abs(_box(page, "#video-grid thead th")["y"] - grid_top) < 2
+    assert not _page_scrolls_sideways(page)
