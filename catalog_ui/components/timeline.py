@@ -48,7 +48,8 @@ def timeline_entry(
     header = rx.hstack(
         kind_badge(row.kind),
         rx.text(local_time(row.time, "YYYY-MM-DD HH:mm:ss"), size="2", weight="medium"),
-        rx.text(row.source, size="2", class_name="entry-source"),
+        # Who and why: a reason may hold a link or an id with no place to break.
+        rx.text(row.source, size="2", class_name="entry-source", overflow_wrap="anywhere", min_width="0"),
         rx.cond(row.archived, rx.badge("archived", color_scheme="gray", variant="outline", size="1")),
         rx.spacer(),
         _change_set_link(row),

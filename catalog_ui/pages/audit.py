@@ -146,6 +146,7 @@ def _detail() -> rx.Component:
                 rx.cond(selected.user != "", rx.text.span(" · by ", selected.user)),
                 rx.cond(selected.reason != "", rx.text.span(" — reason: ", selected.reason)),
                 size="2",
+                overflow_wrap="anywhere",  # a reason may hold a link or an id with no place to break
                 id="detail-summary",
             ),
             rx.flex(rx.foreach(S.detail_fields, _field_count), gap="0.4rem", wrap="wrap", id="detail-fields"),

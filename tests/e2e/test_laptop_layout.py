@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from catalog_ui.models import Video
+from catalog_ui.models import MetadataSync, Video
+from catalog_ui.services.audit import open_change_set
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +96,40 @@ def test_the_grid_beside_the_filters_keeps_its_scrollbar_header_and_pager_in_a_l
     grid_top = _box(page, GRID_SCROLLER)["y"]
     assert grid_top >= 0 and abs(_box(page, "#video-grid thead th")["y"] - grid_top) < 2
     assert not _page_scrolls_sideways(page)
+
+
+def test_a_reason_with_a_long_link_wraps_in_the_history_and_the_audit_log(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # Reasons are typed or pasted by people: a shared spreadsheet's link has no place to break.
+    link = (
+        "https://labelgroup.sharepoint.com/:x:/r/sites/RightsTeam/_layouts/15/Doc.aspx?sourcedoc=%7B8F1E0C2A"
+        "%2D4B7D%2D4C1E%2D9A3F%2D2B6D8E1F0A4C%7D&file=Takedowns2026.xlsx&action=default&mobileredirect=true"
+    )
+    with Session(engine) as session:
+        session.add(Video(video_id="reason00001", title="A video", views=1))
+        session.flush()
+        change_set = open_change_set(session, "user", label="Edit", reason=f"Rights takedown, see {link}")
+        session.add(
+            MetadataSync(
+                video_id="reason00001", changes={"title": ["Old", "A video"]}, change_set_id=change_set.id
+            )
+        )
+        session.commit()
+        change_set_id = change_set.id
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+
+    page.goto(f"{app_url}/videos/reason00001?tab=history")
+    source = page.locator(".history-entry .entry-source")
+    expect(source).to_contain_text("mobileredirect=true")
+    assert not _page_scrolls_sideways(page)
+    entry = _box(page, ".history-entry")
+    assert source.evaluate("(el) => el.getBoundingClientRect().right") <= entry["x"] + entry["width"]
+
+    page.goto(f"{app_url}/audit?change_set={change_set_id}")
+    summary = page.locator("#detail-summary")
+    expect(summary).to_contain_text("mobileredirect=true")
+    assert not _page_scrolls_sideways(page)
+    card = _box(page, "#change-set-detail")
+    assert summary.evaluate("(el) => el.getBoundingClientRect().right") <= card["x"] + card["width"]
