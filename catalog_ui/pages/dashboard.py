@@ -64,10 +64,14 @@ def _reports() -> rx.Component:
                 rx.foreach(
                     DashboardState.reports,
                     lambda row: rx.table.row(
-                        rx.table.cell(rx.text(row["filename"], size="2", trim="both"), max_width="18rem"),
+                        # A long file name wraps anywhere, leaving the date its line in a half-width card.
+                        rx.table.cell(
+                            rx.text(row["filename"], size="2", trim="both", overflow_wrap="anywhere"),
+                            max_width="18rem",
+                        ),
                         rx.table.cell(status_badge(row["status"])),
                         rx.table.cell(row["rows_read"], text_align="right"),
-                        rx.table.cell(local_time(row["created_at"])),
+                        rx.table.cell(local_time(row["created_at"]), white_space="nowrap"),
                     ),
                 )
             ),

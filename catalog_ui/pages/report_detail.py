@@ -37,7 +37,15 @@ def _summary() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 status_badge(R.status),
-                rx.text(R.location, size="2", color_scheme="gray", id="report-location", trim="both"),
+                rx.text(
+                    R.location,
+                    size="2",
+                    color_scheme="gray",
+                    id="report-location",
+                    trim="both",
+                    overflow_wrap="anywhere",  # an S3 key has few places to break
+                    min_width="0",
+                ),
                 spacing="3",
                 align="center",
                 id="report-status",
@@ -283,7 +291,7 @@ def report_detail_page() -> rx.Component:
         rx.cond(
             S.found,
             rx.vstack(
-                rx.heading(R.name, size="5", id="report-name", trim="both"),
+                rx.heading(R.name, size="5", id="report-name", trim="both", overflow_wrap="anywhere"),
                 _summary(),
                 _changes(),
                 _rejections(),

@@ -33,12 +33,16 @@ def _counts(row: rx.Var[ReportRow]) -> rx.Component:
             _count("new", row.inserted, "green"),
             _count("updated", row.updated, "blue"),
             spacing="2",
+            wrap="wrap",  # at 1280 px the table fits the window with the counts on more lines
+            row_gap="0",
         ),
         rx.hstack(
             _count("unchanged", row.unchanged),
             rx.cond(row.stale != "0", _count("stale", row.stale, "amber")),
             rx.cond(row.rejected != "0", _count("rejected", row.rejected, "red")),
             spacing="2",
+            wrap="wrap",  # at 1280 px the table fits the window with the counts on more lines
+            row_gap="0",
         ),
         spacing="0",
         class_name="report-counts",
@@ -54,6 +58,9 @@ def _name(row: rx.Var[ReportRow]) -> rx.Component:
             size="2",
             id=f"report-link-{row.id}",
             class_name="report-name",
+            # CMS file names run to 100 characters with few places to break: inside the column, not over
+            # the next ones.
+            overflow_wrap="anywhere",
         ),
         rx.hstack(
             rx.badge(row.source, variant="outline", size="1", color_scheme="gray"),
@@ -61,8 +68,10 @@ def _name(row: rx.Var[ReportRow]) -> rx.Component:
             rx.cond(row.uploaded_by != "", rx.text("by ", row.uploaded_by, size="1", color_scheme="gray")),
             spacing="2",
             align="center",
+            wrap="wrap",
         ),
         spacing="1",
+        min_width="11rem",
         max_width="22rem",
     )
 
@@ -79,9 +88,11 @@ def _row(row: rx.Var[ReportRow]) -> rx.Component:
                         row.error,
                         size="1",
                         color_scheme="red",
+                        min_width="10rem",
                         max_width="18rem",
                         class_name="report-error",
                         trim="both",
+                        overflow_wrap="anywhere",  # S3 keys and paths
                     ),
                 ),
                 spacing="1",
@@ -90,7 +101,7 @@ def _row(row: rx.Var[ReportRow]) -> rx.Component:
         ),
         rx.table.cell(report_progress(row.percent, row.progress, row.status)),
         rx.table.cell(_counts(row)),
-        rx.table.cell(local_time(row.started_at, "YYYY-MM-DD HH:mm:ss")),
+        rx.table.cell(local_time(row.started_at, "YYYY-MM-DD HH:mm:ss"), white_space="nowrap"),
         rx.table.cell(rx.text(row.duration, size="2", class_name="report-duration")),
         rx.table.cell(
             rx.cond(

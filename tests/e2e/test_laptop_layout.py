@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from catalog_ui.models import MetadataSync, Video
+from catalog_ui.models import MetadataSync, Report, Video
 from catalog_ui.services.audit import open_change_set
 from tests.e2e.conftest import sign_in
 
@@ -133,3 +133,52 @@ def test_a_reason_with_a_long_link_wraps_in_the_history_and_the_audit_log(
     assert not _page_scrolls_sideways(page)
     card = _box(page, "#change-set-detail")
     assert summary.evaluate("(el) => el.getBoundingClientRect().right") <= card["x"] + card["width"]
+
+
+def test_long_report_file_names_stay_in_their_column_on_the_reports_and_the_dashboard(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # CMS exports are named like this (92 characters); keys under a prefix and re-exports run longer.
+    name = "YouTube_KingfisherMusicGroupInternational_M_20260101_20260131_video_raw_v1-1_part{:04d}.csv.gz"
+    longest = "YouTube_" + "KingfisherMusicGroupInternationalHoldings" * 4 + "_video_raw.csv.gz"
+    with Session(engine) as session:
+        session.add(Report(filename=name.format(1), status="completed", rows_read=3030, rows_inserted=30))
+        session.add(
+            Report(
+                filename=name.format(2),
+                status="error",
+                error_message=f"Cannot read s3://catalog-reports-prod/reports/2026/01/{name.format(2)}: "
+                "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+            )
+        )
+        longest_report = Report(filename=longest, status="completed")
+        session.add(longest_report)
+        session.commit()
+        longest_id = longest_report.id
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True), target="/reports")
+
+    names = page.locator("#report-list .report-name")
+    expect(names).to_have_count(3)
+    for index in range(3):
+        assert names.nth(index).evaluate(
+            "(a) => a.getBoundingClientRect().right <= a.closest('td').getBoundingClientRect().right"
+        ), f"{names.nth(index).inner_text()} runs over the next column"
+    # Every column, the error's Retry included, in view without scrolling the table sideways.
+    assert page.locator("#report-list .rt-ScrollAreaViewport").evaluate(
+        "(el) => el.scrollWidth <= el.clientWidth"
+    )
+    retry = _box(page, "#report-list button:has-text('Retry')")
+    assert retry["x"] + retry["width"] <= LAPTOP["width"]
+    assert not _page_scrolls_sideways(page)
+
+    page.goto(f"{app_url}/reports/{longest_id}")
+    expect(page.locator("#report-name")).to_have_text(longest)
+    assert not _page_scrolls_sideways(page)
+
+    # The dashboard's recent reports, in a half-width card: the date column is not cut off.
+    page.goto(f"{app_url}/")
+    table = page.locator(".rt-TableRoot", has_text="part0001").locator(".rt-ScrollAreaViewport")
+    expect(table).to_be_visible()
+    assert table.evaluate("(el) => el.scrollWidth <= el.clientWidth")
+    assert not _page_scrolls_sideways(page)
