@@ -128,7 +128,8 @@ def throughput_chart() -> rx.Component:
 def queue_overview() -> rx.Component:
     """Counts and throughput side by side (stacked on narrow screens)."""
     return rx.flex(
-        rx.box(counts_table(), flex="3 1 34rem", min_width="0"),
+        # As wide as its columns (the chart goes under it when they do not fit beside it).
+        rx.box(counts_table(), flex="3 1 34rem"),
         rx.card(throughput_chart(), flex="1 1 18rem", min_width="0"),
         gap="1rem",
         wrap="wrap",

@@ -19,7 +19,6 @@ COLUMNS = [
     "Retries",
     "Created",
     "Started · finished",
-    "Error",
 ]
 TIME_FORMAT = "MMM D, HH:mm:ss"  # the full date and time zone are in the detail
 
@@ -36,7 +35,7 @@ def _video(row: rx.Var[TaskRow]) -> rx.Component:
             white_space="nowrap",
             overflow="hidden",
             text_overflow="ellipsis",
-            max_width="12rem",
+            max_width="10rem",
             title=row.video_title,
         ),
         spacing="0",
@@ -110,12 +109,17 @@ def _row(row: rx.Var[TaskRow]) -> rx.Component:
         ),
         rx.table.cell(_video(row)),
         rx.table.cell(rx.text(row.task_type, white_space="nowrap")),
+        # The error under the status, as on the Reports page: a column of its own was cut off at 1280 px.
         rx.table.cell(
-            rx.hstack(
-                rx.box(status_badge(row.status), class_name="task-status"),
-                _admin_actions(row),
-                align="center",
-                spacing="2",
+            rx.vstack(
+                rx.hstack(
+                    rx.box(status_badge(row.status), class_name="task-status"),
+                    _admin_actions(row),
+                    align="center",
+                    spacing="2",
+                ),
+                _error(row),
+                spacing="1",
             )
         ),
         rx.table.cell(row.priority, text_align="right", class_name="task-priority"),
@@ -132,7 +136,6 @@ def _row(row: rx.Var[TaskRow]) -> rx.Component:
             white_space="nowrap",
             class_name="task-times",
         ),
-        rx.table.cell(_error(row)),
         align="center",
         class_name="task-row",
         id=f"task-{row.id}",

@@ -3,11 +3,15 @@ sideways, and the video grid keeps its scrollbars, header row and pager in the w
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from catalog_ui.models import MetadataSync, Report, Video
+from catalog_ui.models import MetadataSync, ProcessingQueue, Report, Video, utc_now
+from catalog_ui.models.queue import TASK_TYPES
+from catalog_ui.services import queue
 from catalog_ui.services.audit import open_change_set
 from tests.e2e.conftest import sign_in
 
@@ -182,3 +186,46 @@ def test_long_report_file_names_stay_in_their_column_on_the_reports_and_the_dash
     expect(table).to_be_visible()
     assert table.evaluate("(el) => el.scrollWidth <= el.clientWidth")
     assert not _page_scrolls_sideways(page)
+
+
+def test_the_queue_shows_every_column_and_a_tasks_error_on_a_laptop(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    now = utc_now()
+    error = "HTTP 403 quotaExceeded from youtube.videos.list: The request cannot be completed because you "
+    with Session(engine) as session:
+        session.add(Video(video_id="queued00001", title=LONG, views=1))
+        session.flush()
+        for task_type in TASK_TYPES:  # paused types show their pause beside their name in the counts
+            queue.pause_task_type(session, task_type, now + timedelta(hours=1), "The API quota is spent")
+        times = {"started_at": now - timedelta(minutes=5), "completed_at": now - timedelta(minutes=4)}
+        session.add(
+            ProcessingQueue(
+                id=1_234_567, video_id="queued00001", task_type="metadata_sync", status="completed", **times
+            )
+        )
+        session.add(
+            ProcessingQueue(
+                id=1_234_568,
+                video_id="queued00001",
+                task_type="ownership_update",
+                status="failed",
+                retry_count=10,
+                error_message=error + "have exceeded your quota.",
+                **times,
+            )
+        )
+        session.commit()
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True), target="/queue")
+
+    expect(page.locator("#task-1234568 .task-error")).to_contain_text("quotaExceeded")
+    expect(page.locator("#pause-metadata_sync")).to_be_visible()
+    assert not _page_scrolls_sideways(page)
+    for table in ("#task-list", "#queue-counts"):  # no column past the table's right edge
+        assert page.locator(f"{table} .rt-ScrollAreaViewport").evaluate(
+            "(el) => el.scrollWidth <= el.clientWidth"
+        ), table
+    for element in ("#task-1234568 .task-error", "#retry-1234568", "#count-all-total"):
+        box = _box(page, element)
+        assert box["x"] + box["width"] <= LAPTOP["width"], element
