@@ -88,6 +88,28 @@ def _value_facet(facet: rx.Var[ValueFacetView]) -> rx.Component:
     )
 
 
+# Radix sizes a segmented control at three times its longest answer (min-width: max-content), past the
+# panel's edge once a count has five digits ("No · 12,345"), where the panel cuts it off. Here the control
+# keeps the panel's width and a long answer wraps inside its segment, its count under its word (see
+# `_answer` in state/grid_display.py): the label, and the regular-weight copy Radix lays over it, wrap alike.
+_NARROW_SEGMENTS = {
+    "min_width": "0",
+    "height": "auto",
+    "min_height": "var(--space-5)",
+    "style": {
+        "& .rt-SegmentedControlItemLabel": {
+            "position": "relative",
+            "white_space": "normal",
+            "overflow_wrap": "anywhere",
+            "text_align": "center",
+            "line_height": "1.2",
+            "padding": "2px var(--space-1)",
+        },
+        "& .rt-SegmentedControlItemLabelInactive": {"left": "var(--space-1)", "right": "var(--space-1)"},
+    },
+}
+
+
 def _choice(choice: rx.Var[ChoiceFacetView]) -> rx.Component:
     return rx.vstack(
         rx.text(choice.label, size="1", color_scheme="gray"),
@@ -100,6 +122,7 @@ def _choice(choice: rx.Var[ChoiceFacetView]) -> rx.Component:
             size="1",
             width="100%",
             id="choice-" + choice.key,
+            **_NARROW_SEGMENTS,
         ),
         spacing="1",
         width="100%",
@@ -122,6 +145,7 @@ def _hidden_scope() -> rx.Component:
             size="1",
             width="100%",
             id="hidden-scope",
+            **_NARROW_SEGMENTS,
         ),
         spacing="1",
         width="100%",

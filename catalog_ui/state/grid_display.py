@@ -17,6 +17,7 @@ from catalog_ui.services.grid_view import CHOICE_FACETS, VALUE_FACETS, GridView,
 from catalog_ui.state.formatting import display_value
 
 SHOWN_OPTIONS = 8
+NBSP = "\u00a0"
 
 VALUE_FACET_LABELS = {
     "channel": "Channel",
@@ -198,11 +199,17 @@ def choice_facets(summary: GridSummary, flt: VideoFilter) -> list[ChoiceFacetVie
                 label=choice_label(facet),
                 group=CHOICE_GROUPS.get(facet, "Monetization"),
                 value="any" if value is None else ("yes" if value else "no"),
-                yes=f"Yes · {count_text(counts.get('true', 0), summary.exact)}",
-                no=f"No · {count_text(counts.get('false', 0), summary.exact)}",
+                yes=_answer("Yes", count_text(counts.get("true", 0), summary.exact)),
+                no=_answer("No", count_text(counts.get("false", 0), summary.exact)),
             )
         )
     return views
+
+
+def _answer(word: str, count: str) -> str:
+    """'Yes · 12,345': an answer and its count, joined by no-break spaces except after the dot, so that a
+    long count goes under its answer in the narrow filter panel ('Yes ·' / '≈ 520,000')."""
+    return f"{word}{NBSP}· {count.replace(' ', NBSP)}"
 
 
 def hidden_counts(summary: GridSummary) -> str:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import text
 from sqlmodel import Session
 
 from catalog_ui.models import MetadataSync, ProcessingQueue, Report, Video, utc_now
@@ -229,3 +230,32 @@ def test_the_queue_shows_every_column_and_a_tasks_error_on_a_laptop(
     for element in ("#task-1234568 .task-error", "#retry-1234568", "#count-all-total"):
         box = _box(page, element)
         assert box["x"] + box["width"] <= LAPTOP["width"], element
+
+
+def test_the_yes_no_filters_of_a_large_catalog_stay_inside_the_filter_panel(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    # Five-digit counts ("No · 12,000") made the yes/no controls wider than the panel, which cut them off.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO video (video_id, title, views) "
+                "SELECT 'big' || lpad(n::text, 8, '0'), 'Song ' || n, n FROM generate_series(1, 12000) AS n"
+            )
+        )
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    expect(page.locator("#choice-administered")).to_contain_text("12,000")
+
+    controls = page.locator("#facet-panel .rt-SegmentedControlRoot")
+    expect(controls).to_have_count(2)  # the Flags section is open: administered, and admins' hidden scope
+    for index in range(2):
+        control = controls.nth(index)
+        label = control.get_attribute("id")
+        assert control.evaluate(
+            "(el) => el.getBoundingClientRect().right <= el.parentElement.getBoundingClientRect().right + 0.5"
+        ), f"{label} runs past the panel"
+        assert control.evaluate(
+            "(el) => [...el.querySelectorAll('.rt-SegmentedControlItemLabel')]"
+            ".every((item) => item.scrollWidth <= item.clientWidth)"
+        ), f"an answer of {label} is cut off"
