@@ -12,8 +12,18 @@ S = VideosState
 
 
 def _chip(chip: rx.Var[ChipView]) -> rx.Component:
+    # A long value (a pasted title as the search) is cut with an ellipsis, whole in the tooltip; the
+    # remove button stays inside the chip.
     return rx.badge(
-        chip.label,
+        rx.text(
+            chip.label,
+            as_="span",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+            min_width="0",
+            title=chip.label,
+        ),
         rx.el.button(  # a real button: reachable with Tab, pressed with Enter or Space
             rx.icon("x", size=12),
             on_click=S.remove_chip(chip.key, chip.value),
@@ -25,14 +35,13 @@ def _chip(chip: rx.Var[ChipView]) -> rx.Component:
             background="transparent",
             color="inherit",
             cursor="pointer",
+            flex_shrink="0",
         ),
         variant="soft",
         size="2",
         radius="full",
         class_name="filter-chip",
         max_width="24rem",
-        overflow="hidden",
-        text_overflow="ellipsis",
     )
 
 

@@ -4,6 +4,7 @@ sideways, and the video grid keeps its scrollbars, header row and pager in the w
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -259,3 +260,21 @@ def test_the_yes_no_filters_of_a_large_catalog_stay_inside_the_filter_panel(
             "(el) => [...el.querySelectorAll('.rt-SegmentedControlItemLabel')]"
             ".every((item) => item.scrollWidth <= item.clientWidth)"
         ), f"an answer of {label} is cut off"
+
+
+def test_a_long_search_keeps_its_chips_remove_button_in_reach(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _seed_grid(engine)
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user())
+    page.goto(f"{app_url}/videos?q={quote(LONG)}")
+    chip = page.locator(".filter-chip").first
+    expect(chip).to_contain_text("Remastered 2024")
+    assert chip.evaluate("(el) => el.scrollWidth <= el.clientWidth")  # cut with an ellipsis, not clipped
+    remove = chip.locator(".remove-chip")
+    box, button = _box(page, ".filter-chip"), remove.bounding_box()
+    assert button is not None and button["x"] + button["width"] <= box["x"] + box["width"]
+    remove.click()
+    expect(page.locator(".filter-chip")).to_have_count(0)
+    expect(page.locator("#video-search")).to_have_value("")
