@@ -176,10 +176,18 @@ def _rejection_row(row: rx.Var[RejectionRow]) -> rx.Component:
         rx.table.cell(rx.code(row.column, variant="ghost"), class_name="rejection-column"),
         rx.table.cell(row.reason, class_name="rejection-reason"),
         rx.table.cell(
-            rx.text(row.raw, size="1", font_family="var(--code-font-family)", trim="both"),
+            # The line is cut where the column ends, with an ellipsis; the whole of it is in the tooltip.
+            rx.text(
+                row.raw,
+                size="1",
+                font_family="var(--code-font-family)",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                title=row.raw,
+                class_name="rejection-raw",
+            ),
             max_width="32rem",
             overflow="hidden",
-            text_overflow="ellipsis",
             white_space="nowrap",
         ),
         class_name="rejection-row",

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 from sqlmodel import Session
 
-from catalog_ui.models import MetadataSync, ProcessingQueue, Report, Video, utc_now
+from catalog_ui.models import MetadataSync, ProcessingQueue, Report, ReportRejection, Video, utc_now
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import queue
 from catalog_ui.services.audit import open_change_set
@@ -278,3 +278,33 @@ def test_a_long_search_keeps_its_chips_remove_button_in_reach(
     remove.click()
     expect(page.locator(".filter-chip")).to_have_count(0)
     expect(page.locator("#video-search")).to_have_value("")
+
+
+def test_a_rejected_rows_line_is_cut_with_an_ellipsis_and_whole_in_its_tooltip(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    raw = (
+        "y4Z6zSBmamE,A479904918024,NEOS-7336-31," + f"{LONG}," * 6 + "Ravenna VEVO,Music,2026-13-45T99:99:99"
+    )
+    with Session(engine) as session:
+        report = Report(filename="cms_videos_2026-03-02.csv", status="completed", rows_rejected=1)
+        session.add(report)
+        session.flush()
+        session.add(
+            ReportRejection(
+                report_id=report.id, line=12, column="time_published", reason="Not a date", raw=raw
+            )
+        )
+        session.commit()
+        report_id = report.id
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    page.goto(f"{app_url}/reports/{report_id}")
+
+    line = page.locator("#rejections .rejection-row td").last.locator("p")
+    expect(line).to_have_attribute("title", raw)
+    assert line.evaluate(
+        "(el) => getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth"
+        " && el.getBoundingClientRect().right <= el.closest('td').getBoundingClientRect().right"
+    )
+    assert not _page_scrolls_sideways(page)
