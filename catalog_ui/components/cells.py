@@ -1,4 +1,5 @@
-"""Small cell renderers shared by grids (local times, status badges, empty markers) and the plain list table."""
+"""Small cell renderers shared by grids (local times, status badges, empty markers, clipped text) and the plain
+list table."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ def local_time(iso: rx.Var[str], fmt: str = "YYYY-MM-DD HH:mm") -> rx.Component:
     `<p>` is invalid HTML, which the browser splits apart and React then cannot hydrate.
     """
     return rx.cond(iso != "", rx.moment(iso, format=fmt), empty_marker())
+
+
+def clipped_text(value: rx.Var[str], **props: Any) -> rx.Component:
+    """`value` on one line, cut with an ellipsis where its box ends, whole in the tooltip."""
+    return rx.text(
+        value, overflow="hidden", text_overflow="ellipsis", white_space="nowrap", title=value, **props
+    )
 
 
 def status_badge(status: rx.Var[str]) -> rx.Component:

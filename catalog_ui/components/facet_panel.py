@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.cells import clipped_text
 from catalog_ui.state.grid_display import ChoiceFacetView, FacetOptionView, ValueFacetView
 from catalog_ui.state.range_display import RangeBucketView
 from catalog_ui.state.videos import VideosState
@@ -36,17 +37,7 @@ def _option(facet: rx.Var[ValueFacetView], option: rx.Var[FacetOptionView]) -> r
                 custom_attrs={"data-facet": facet.key, "data-value": option.value},
                 class_name="facet-option",
             ),
-            rx.text(
-                option.label,
-                size="2",
-                color=rx.color("gray", 12),
-                overflow="hidden",
-                text_overflow="ellipsis",
-                white_space="nowrap",
-                flex="1",
-                min_width="0",
-                title=option.label,
-            ),
+            clipped_text(option.label, size="2", color=rx.color("gray", 12), flex="1", min_width="0"),
             rx.text(option.count, size="1", color_scheme="gray", white_space="nowrap"),
             width="100%",
             align="center",

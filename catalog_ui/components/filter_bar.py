@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time
+from catalog_ui.components.cells import clipped_text, local_time
 from catalog_ui.state.grid_display import ChipView
 from catalog_ui.state.videos import POLL_INTERVAL_MS, VideosState
 
@@ -15,15 +15,7 @@ def _chip(chip: rx.Var[ChipView]) -> rx.Component:
     # A long value (a pasted title as the search) is cut with an ellipsis, whole in the tooltip; the
     # remove button stays inside the chip.
     return rx.badge(
-        rx.text(
-            chip.label,
-            as_="span",
-            overflow="hidden",
-            text_overflow="ellipsis",
-            white_space="nowrap",
-            min_width="0",
-            title=chip.label,
-        ),
+        clipped_text(chip.label, as_="span", min_width="0"),
         rx.el.button(  # a real button: reachable with Tab, pressed with Enter or Space
             rx.icon("x", size=12),
             on_click=S.remove_chip(chip.key, chip.value),

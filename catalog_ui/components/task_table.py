@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import list_table, local_time, status_badge
+from catalog_ui.components.cells import clipped_text, list_table, local_time, status_badge
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.queue import QueueState
 from catalog_ui.state.queue_display import TaskRow
@@ -28,16 +28,7 @@ def _video(row: rx.Var[TaskRow]) -> rx.Component:
         rx.link(
             rx.code(row.video_id, variant="ghost"), href=f"/videos/{row.video_id}", class_name="task-video"
         ),
-        rx.text(
-            row.video_title,
-            size="1",
-            color_scheme="gray",
-            white_space="nowrap",
-            overflow="hidden",
-            text_overflow="ellipsis",
-            max_width="10rem",
-            title=row.video_title,
-        ),
+        clipped_text(row.video_title, size="1", color_scheme="gray", max_width="10rem"),
         spacing="0",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time, status_badge
+from catalog_ui.components.cells import clipped_text, local_time, status_badge
 from catalog_ui.components.diff_view import diff_view
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
@@ -177,14 +177,8 @@ def _rejection_row(row: rx.Var[RejectionRow]) -> rx.Component:
         rx.table.cell(row.reason, class_name="rejection-reason"),
         rx.table.cell(
             # The line is cut where the column ends, with an ellipsis; the whole of it is in the tooltip.
-            rx.text(
-                row.raw,
-                size="1",
-                font_family="var(--code-font-family)",
-                overflow="hidden",
-                text_overflow="ellipsis",
-                title=row.raw,
-                class_name="rejection-raw",
+            clipped_text(
+                row.raw, size="1", font_family="var(--code-font-family)", class_name="rejection-raw"
             ),
             max_width="32rem",
             overflow="hidden",
