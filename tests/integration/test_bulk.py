@@ -1,12 +1,15 @@
 """Bulk actions on real PostgreSQL: one change set per action, one history entry per changed video with its
-old and new values, chunked progress, selections and whole filters, and enqueueing a task type."""
+old and new values, chunked progress, selections and whole filters, all or nothing when a chunk fails, and
+enqueueing a task type."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Video
@@ -112,6 +115,94 @@ def test_unmarking_clears_the_stamp_and_records_it(
     assert _entries(session, result.change_set_id) == {
         videos[5]: {"administered": [True, False], "administered_at": [marked.isoformat(), None]}
     }
+
+
+def test_unhiding_records_each_video_and_moves_its_last_synced_time(
+    session: Session, videos: list[str], admin_id: int
+) -> None:
+    before = dict(session.execute(text("SELECT video_id, updated_at FROM video")).all())
+    target = BulkTarget(video_ids=tuple(videos[:5]))  # 1, 2 and 3 are hidden
+    assert preview(session, "unhide", target) == BulkPreview(matching=5, changing=3)
+    result = run_bulk(session, "unhide", target, user_id=admin_id)
+    session.commit()
+    assert result.changed == 3
+    change_set = session.get(ChangeSet, result.change_set_id)
+    assert (change_set.label, change_set.video_count, change_set.reason) == ("Unhide: 3 videos", 3, None)
+    assert _entries(session, result.change_set_id) == {v: {"hidden": [True, False]} for v in videos[:3]}
+    rows = session.execute(
+        text(
+            "SELECT v.video_id, v.hidden, v.updated_at, s.hidden AS sort_hidden, s.updated_at AS sort_updated, "
+            "m.sync_time FROM video v JOIN video_sort s ON s.video_pk = v.id "
+            "LEFT JOIN metadata_sync m ON m.video_id = v.video_id AND m.change_set_id = :cs ORDER BY v.video_id"
+        ),
+        {"cs": result.change_set_id},
+    ).all()
+    for row in rows:
+        assert (row.hidden, row.sort_hidden, row.sort_updated) == (False, False, row.updated_at)
+        # "Last synced" is the newest entry's time; a video the action left alone keeps its own
+        assert row.updated_at == (row.sync_time if row.video_id in videos[:3] else before[row.video_id])
+
+
+def test_unmarking_records_only_the_fields_that_change(
+    session: Session, videos: list[str], admin_id: int
+) -> None:
+    stale = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)  # a stamp left behind on a video not administered
+    session.execute(
+        text("UPDATE video SET administered_at = :at WHERE video_id = :id"), {"at": stale, "id": videos[8]}
+    )
+    session.execute(text("UPDATE video SET administered = true WHERE video_id = :id"), {"id": videos[9]})
+    session.commit()
+    target = BulkTarget(video_ids=tuple(videos[7:10]))
+    assert preview(session, "unadminister", target) == BulkPreview(matching=3, changing=2)
+    result = run_bulk(session, "unadminister", target, user_id=admin_id)
+    session.commit()
+    assert result.changed == 2
+    assert session.get(ChangeSet, result.change_set_id).label == "Unmark administered: 2 videos"
+    assert _entries(session, result.change_set_id) == {
+        videos[8]: {"administered_at": [stale.isoformat(), None]},
+        videos[9]: {"administered": [True, False]},
+    }
+
+
+def _catalog_state(session: Session) -> dict[str, list[tuple]]:
+    queries = {
+        "video": "SELECT video_id, hidden, administered, administered_at, updated_at FROM video ORDER BY id",
+        "video_sort": "SELECT video_pk, video_id, views, updated_at, hidden FROM video_sort ORDER BY video_pk",
+        "change_set": "SELECT id FROM change_set",
+        "metadata_sync": "SELECT id FROM metadata_sync",
+    }
+    return {name: [tuple(row) for row in session.execute(text(sql))] for name, sql in queries.items()}
+
+
+def test_a_chunk_that_fails_leaves_nothing_of_the_action_behind(
+    session: Session, engine: Engine, videos: list[str], admin_id: int, monkeypatch
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    session.commit()  # the admin
+    before = _catalog_state(session)
+    session.commit()
+    view, _ = parse_view("channel=Echo")  # videos 11 to 30: chunks 11-14, 15-18, 19-22, …
+    calls: list[int] = []
+    # The acting connection gives up on a row lock after 300 ms, whatever its transactions do.
+    impatient = create_engine(engine.url, connect_args={"options": "-c lock_timeout=300"})
+    try:
+        with Session(impatient) as acting, Session(engine) as task:
+            # Another transaction (a task, a report merge) holds the third chunk's first video.
+            task.execute(text("SELECT 1 FROM video WHERE video_id = :id FOR UPDATE"), {"id": videos[18]})
+            with pytest.raises(OperationalError, match="lock timeout"):
+                run_bulk(
+                    acting,
+                    "administer",
+                    BulkTarget(filter=view.filter.for_viewer(False)),
+                    user_id=admin_id,
+                    progress=lambda done, total: calls.append(done),
+                )
+            acting.rollback()  # what the caller does (db.session_scope)
+            task.rollback()
+    finally:
+        impatient.dispose()
+    assert calls == [0, 4, 8]  # two chunks were written before the third one failed
+    assert _catalog_state(session) == before
 
 
 def test_nothing_to_change_writes_nothing(session: Session, videos: list[str], admin_id: int) -> None:
