@@ -12,7 +12,7 @@ from catalog_ui.models import Channel, MetadataSync, Report, Video
 from catalog_ui.models.audit import CREATED
 from catalog_ui.models.video import FIELD_GROUPS
 from catalog_ui.services.audit import open_change_set
-from tests.e2e.conftest import sign_in, wait_for_view
+from tests.e2e.conftest import sign_in, wait_for_page, wait_for_view
 from tests.simulators.youtube import YouTubeSimulator
 
 pytestmark = pytest.mark.e2e
@@ -101,7 +101,7 @@ def test_video_page_shows_fields_fallback_thumbnail_history_and_chart(
     expect(page.locator("#video-channel-link")).to_have_text("Nova Records")
     expect(page.locator("#admin-panel")).to_have_count(0)
     page.locator("#back-to-videos").click()
-    page.wait_for_url(f"{app_url}/videos")
+    wait_for_page(page, app_url, "/videos")  # Back to the grid that sign-in loaded (`/videos/`)
     _open_from_grid(page, app_url)
 
     page.locator("#tab-history").click()
