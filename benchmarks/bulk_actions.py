@@ -21,13 +21,12 @@ import contextlib
 import os
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,19 +83,6 @@ SELECT v.video_id, v.channel_display_name, v.title, v.updated_at,
        jsonb_build_object('views', jsonb_build_array(v.views - 1, v.views)), 2
 FROM video v
 """
-
-
-def create_database(server: str, name: str | None) -> tuple[str, Engine]:
-    """Create the scratch database `name` (a fresh catalog_bench_bulk_… when None); its URL and an
-    engine on the server."""
-    from catalog_ui.db import normalize_url
-
-    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
-    name = name or f"catalog_bench_bulk_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_url(server)).set(database=name).render_as_string(hide_password=False)
-    return url, admin
 
 
 def seed(engine: Engine, videos: int) -> None:
@@ -179,18 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--videos must be at least {10 * SELECTION}")
 
     sys.path.insert(0, str(ROOT))
-    from benchmarks.task_queue import drop_database
+    from benchmarks.task_queue import scratch_catalog
 
-    url, admin = create_database(os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER), args.database)
-    os.environ["DATABASE_URL"] = url
-    from catalog_ui import migrations
-    from catalog_ui.db import get_engine
-    from catalog_ui.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        migrations.upgrade(url)
-        engine = get_engine()
+    with scratch_catalog(os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER), args.database) as engine:
         started = time.perf_counter()
         seed(engine, args.videos)
         print(
@@ -198,9 +175,6 @@ def main(argv: list[str] | None = None) -> int:
             f"in {time.perf_counter() - started:.1f} s"
         )
         rows = measure(engine)
-        engine.dispose()
-    finally:
-        drop_database(admin, url)
 
     print(f"\n{'action (one transaction each)':36} {'selected':>10} {'changed':>10} {'seconds':>9}")
     print("-" * 68)

@@ -122,25 +122,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--videos must be at least 100")
 
     sys.path.insert(0, str(ROOT))
-    from benchmarks.task_queue import create_database, drop_database
+    from benchmarks.task_queue import scratch_catalog
 
-    url, admin = create_database(os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER))
-    os.environ["DATABASE_URL"] = url
-    from catalog_ui import migrations
-    from catalog_ui.db import get_engine
-    from catalog_ui.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        migrations.upgrade(url)
-        engine = get_engine()
+    with scratch_catalog(os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER)) as engine:
         started = time.perf_counter()
         seed(engine, args.videos)
         print(f"seeded {args.videos:,} videos and their history in {time.perf_counter() - started:.1f} s")
         rows = measure(engine)
-        engine.dispose()
-    finally:
-        drop_database(admin, url)
 
     print(f"\n{'read':42} {'user ms':>9} {'admin ms':>9}  target ≤ {TARGET_MS:,.0f} ms")
     print("-" * 75)

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
@@ -36,12 +38,13 @@ def video_id(n: int) -> str:
     return f"bm{n:09d}"
 
 
-def create_database(server: str) -> tuple[str, Engine]:
-    """Create a scratch database; return its URL and an admin engine on the server."""
+def create_database(server: str, name: str | None = None) -> tuple[str, Engine]:
+    """Create the scratch database `name` (a fresh catalog_bench_… when None); return its URL and an admin
+    engine on the server."""
     from catalog_ui.db import normalize_url
 
     admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
-    name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
+    name = name or f"catalog_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(normalize_url(server)).set(database=name).render_as_string(hide_password=False)
@@ -57,6 +60,26 @@ def drop_database(admin: Engine, url: str) -> None:
         )
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
+
+
+@contextmanager
+def scratch_catalog(server: str, name: str | None = None) -> Iterator[Engine]:
+    """A migrated scratch database as the app's DATABASE_URL (its settings and engine read it), dropped at
+    the end; yields the app's engine on it."""
+    url, admin = create_database(server, name)
+    os.environ["DATABASE_URL"] = url
+    from catalog_ui import migrations
+    from catalog_ui.db import get_engine
+    from catalog_ui.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        migrations.upgrade(url)
+        engine = get_engine()
+        yield engine
+        engine.dispose()
+    finally:
+        drop_database(admin, url)
 
 
 def seed_videos(engine: Engine, count: int) -> None:
