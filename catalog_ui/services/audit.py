@@ -18,11 +18,11 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, MetadataSync, Video, utc_now
 from catalog_ui.models.video import USER_OWNED_FIELDS
 
+BOOKKEEPING_COLUMNS = ("id", "video_id", "updated_at", "values_as_of", "field_as_of", "report_row_hash")
 VIDEO_FIELDS: tuple[str, ...] = tuple(
     name
     for name in Video.__table__.columns.keys()  # noqa: SIM118 - a ColumnCollection, not a dict
-    if name
-    not in ("id", "video_id", "updated_at", "values_as_of", "field_as_of", "report_row_hash")  # bookkeeping
+    if name not in BOOKKEEPING_COLUMNS
 )
 
 

@@ -69,7 +69,7 @@ from catalog_ui.services.report_load import (
     parallel_plans,
     work_tables,
 )
-from catalog_ui.services.reports import FRESH_PROGRESS
+from catalog_ui.services.reports import FRESH_PROGRESS, RETRY_DUE
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
                 f"""
             UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}, retry_after = NULL
             WHERE id = :id AND deleted_at IS NULL
-              AND (status = 'processing' OR (status = 'pending' AND (retry_after IS NULL OR retry_after <= now())))
+              AND (status = 'processing' OR (status = 'pending' AND {RETRY_DUE}))
             RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at, storage_retries
             """
             ),

@@ -47,8 +47,9 @@ REJECTIONS_CSV_HEADER = ("line", "column", "reason", "row")
 
 
 _live = Report.deleted_at.is_(None)
-# A report S3 failed to deliver is sent again once its back-off has passed (`ingest.STORAGE_RETRY_DELAYS_S`).
-_retry_due = or_(Report.retry_after.is_(None), Report.retry_after <= func.now())
+# A report S3 failed to deliver is sent again once its back-off has passed (`ingest.STORAGE_RETRY_DELAYS_S`):
+# the scan's query and the ingestion's claim ask the same.
+RETRY_DUE = "(report.retry_after IS NULL OR report.retry_after <= now())"
 
 
 log = logging.getLogger(__name__)
@@ -318,10 +319,7 @@ def try_now(session: Session, report_id: int) -> Report:
     session.execute(
         text("UPDATE report SET retry_after = NULL WHERE id = :id AND status = 'pending'"), {"id": report_id}
     )
-    stored = session.get(Report, report_id)
-    if stored is not None:
-        session.refresh(stored)
-    return get_report(session, report_id)
+    return _reread(session, report_id)
 
 
 def _back_to_pending(session: Session, report_id: int) -> Report:
@@ -334,9 +332,14 @@ def _back_to_pending(session: Session, report_id: int) -> Report:
         {"id": report_id},
     )
     session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
+    return _reread(session, report_id)
+
+
+def _reread(session: Session, report_id: int) -> Report:
+    """The report as stored, after an UPDATE that went around the session's copy."""
     stored = session.get(Report, report_id)
     if stored is not None:
-        session.refresh(stored)  # the UPDATE went around the session's copy
+        session.refresh(stored)
     return get_report(session, report_id)
 
 
@@ -527,7 +530,7 @@ def pending_ids(session: Session, include_s3: bool = True) -> list[int]:
     not in a bucket. A report S3 failed to deliver waits for its `retry_after`."""
     query = (
         select(Report.id)
-        .where(_live, Report.status == "pending", _retry_due)
+        .where(_live, Report.status == "pending", text(RETRY_DUE))
         .order_by(Report.created_at, Report.id)
     )
     if not include_s3:
