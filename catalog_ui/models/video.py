@@ -189,7 +189,8 @@ class Video(SQLModel, table=True):
     # overwrites them.
     values_as_of: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
     # {field: ISO time} of the fields a YouTube sync (a task) wrote, when the API said so; a report dated
-    # before that time leaves the field as it is, and writes the others.
-    field_as_of: dict[str, str] | None = Field(default=None, sa_type=JSONB)
-    # MD5 of the raw report row the values came from; cleared by trigger when another source changes them.
+    # before that time leaves the field as it is, and writes the others. None is SQL NULL (not JSON null),
+    # which the partial index and the merge's check for synced videos count on.
+    field_as_of: dict[str, str] | None = Field(default=None, sa_type=JSONB(none_as_null=True))
+    # XXH3-128 hash of the raw report row the values came from; cleared by trigger when another source changes them.
     report_row_hash: uuid.UUID | None = Field(default=None, sa_type=Uuid)

@@ -421,11 +421,14 @@ def apply(
         text(f"SELECT DISTINCT field FROM rollback_rows WHERE {chosen}"), {"overwrite": overwrite}
     ).scalars()
     assignments = ", ".join(_assignment_sql(f) for f in sorted(fields))
+    # A restored field drops the time a sync wrote it (`field_as_of`): the value the sync fetched is gone,
+    # so it no longer holds back a report dated before that fetch.
     session.execute(
         text(
             f"""
-            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, :stamp)
-            FROM (SELECT video_id, jsonb_object_agg(field, restore) AS targets
+            UPDATE video v SET {assignments}, updated_at = GREATEST(v.updated_at, :stamp),
+                   field_as_of = NULLIF(v.field_as_of - t.fields, '{{}}'::jsonb)
+            FROM (SELECT video_id, jsonb_object_agg(field, restore) AS targets, array_agg(field) AS fields
                   FROM rollback_rows WHERE {chosen} GROUP BY video_id) t
             WHERE v.video_id = t.video_id
             """

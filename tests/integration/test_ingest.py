@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Channel, MetadataSync, Report, ReportRejection, Video
-from catalog_ui.services import ingest, report_load, reports
+from catalog_ui.services import ingest, report_load, reports, rollback
 from catalog_ui.services.audit import apply_changes, open_change_set
 from catalog_ui.services.ingest import IngestResult, ingest_report
 from catalog_ui.services.report_load import ReportLoader
@@ -1096,6 +1096,54 @@ def test_a_row_whose_every_change_a_newer_sync_wrote_is_stale(session: Session) 
     rows = video_rows(session)
     assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == ("Synced Title", 1310000)
     assert "vidAlpha001" not in [entry[0] for entry in history(session, report.id)]
+
+
+def test_rolling_back_a_sync_lets_the_next_report_write_its_fields_again(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # after day two's date
+    sync = open_change_set(session, "task", label="metadata_sync")
+    apply_changes(session, sync, "vidAlpha001", {"title": "Synced Title", "views": 1310000}, as_of=synced_at)
+    session.commit()
+    sync_id = sync.id
+
+    rollback.apply(session, rollback.ChangeSetTarget(sync_id), user_id=None, reason="wrong title")
+    session.commit()
+    # The admin took the sync's values back: they no longer hold the next report back.
+    alpha = session.execute(select(Video).where(Video.video_id == "vidAlpha001")).scalar_one()
+    assert alpha.field_as_of is None
+
+    report, _ = ingest_file(session, DAY_TWO)
+
+    assert (report.rows_updated, report.rows_stale) == (2, 0)
+    rows = video_rows(session)
+    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == (
+        "First Light (Remastered)",
+        1300000,
+    )
+
+
+def test_a_rollback_drops_only_the_sync_times_of_the_fields_it_restores(session: Session) -> None:
+    ingest_file(session, DAY_ONE)
+    synced_at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    title_sync = open_change_set(session, "task", label="metadata_sync")
+    apply_changes(session, title_sync, "vidAlpha001", {"title": "Synced Title"}, as_of=synced_at)
+    views_sync = open_change_set(session, "task", label="metadata_sync")
+    apply_changes(session, views_sync, "vidAlpha001", {"views": 1310000}, as_of=synced_at)
+    session.commit()
+
+    rollback.apply(session, rollback.ChangeSetTarget(title_sync.id), user_id=None)
+    session.commit()
+
+    alpha = session.execute(select(Video).where(Video.video_id == "vidAlpha001")).scalar_one()
+    assert alpha.field_as_of == {"views": synced_at.isoformat()}
+    report, _ = ingest_file(session, DAY_TWO)
+    rows = video_rows(session)
+    # day two writes the restored title; the views the remaining sync wrote are newer than day two
+    assert (rows["vidAlpha001"]["title"], rows["vidAlpha001"]["views"]) == (
+        "First Light (Remastered)",
+        1310000,
+    )
+    assert report.rows_stale == 0
 
 
 # --- structural faults ------------------------------------------------------------------------------

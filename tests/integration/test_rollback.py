@@ -101,6 +101,21 @@ def test_reverting_one_entry_restores_its_fields_as_a_rollback_change_set(sessio
     ]
 
 
+def test_a_video_no_sync_wrote_has_no_field_times_even_after_a_rollback(session, admin) -> None:
+    _video(session, "vid00000001", title="Song")
+    task = _change(session, "task", "vid00000001", {"title": "Song (live)"}, label="metadata_sync")
+    session.commit()
+    # SQL NULL, not JSON null: the merge's check for synced videos and its partial index count on it
+    stored = "SELECT field_as_of IS NULL FROM video WHERE video_id = 'vid00000001'"
+    assert session.execute(text(stored)).scalar_one()
+
+    apply(session, ChangeSetTarget(task.id), user_id=admin.id)
+    session.commit()
+
+    assert _get(session, "vid00000001").title == "Song"
+    assert session.execute(text(stored)).scalar_one()
+
+
 def test_a_rollback_waits_for_a_report_merge_under_way(session, admin, engine) -> None:
     # The merge would overwrite what the rollback restores, unseen: the rollback waits for its commit.
     _video(session, "vid00000001", title="Song", views=100)
