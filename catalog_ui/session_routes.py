@@ -5,6 +5,9 @@ single-use ticket and sends the browser, by a full navigation, to `START_PATH?ti
 redeems the ticket, sets the cookie and answers 303 to the page `next`. The new page's websocket is then
 opened with the cookie, which is how event handlers see it. Signing out goes to `END_PATH`, which revokes
 the session the cookie names, drops the cookie and answers 303 to the sign-in page.
+
+While the database cannot be reached, the hand-off goes back to the sign-in page, which says so, and
+signing out still drops the cookie (the session row stays until it expires); each logs one line.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from catalog_ui.db import session_scope
+from catalog_ui.db import session_scope, unreachable_reason
 from catalog_ui.services.auth import redeem_ticket, sign_out
 from catalog_ui.session_cookie import clear_session_cookie, session_token, set_session_cookie
 
@@ -29,6 +32,7 @@ DEFAULT_PAGE = "/videos"
 SIGN_IN_PROBLEMS = {
     "expired": "That sign-in link has expired or was already used. Sign in again.",
     "cross-site": "A sign-in link from another site was refused. Sign in here.",
+    "database": "The database is not answering; try again in a moment.",
 }
 # Hosts Reflex's frontend swaps for the page's own when it reaches the backend (getBackendURL in state.js).
 _SAME_DOMAIN_HOSTNAMES = ("localhost", "0.0.0.0", "::", "0:0:0:0:0:0:0:0")
@@ -94,15 +98,23 @@ def _see_other(location: str) -> Response:
 def start_session(request: Request) -> Response:
     """Redeem the sign-in's ticket: set the session cookie and go on to `next`; for a ticket that is
     unknown, used or expired, or a navigation from another site (login CSRF: a stranger's ticket would
-    sign the browser in as the stranger), back to the sign-in page, saying why.
+    sign the browser in as the stranger), or a database that does not answer, back to the sign-in page,
+    saying why.
 
     A plain function: Starlette runs it on a worker thread, so the database never blocks the loop."""
     next_page = safe_next(request.query_params.get("next"))
     if _cross_site(request):
         log.warning("refused a session hand-off from another site (%s)", request.headers.get("referer", "?"))
         return _to_sign_in(request, next_page, "cross-site")
-    with session_scope() as session:
-        redeemed = redeem_ticket(session, request.query_params.get("ticket"))
+    try:
+        with session_scope() as session:
+            redeemed = redeem_ticket(session, request.query_params.get("ticket"))
+    except Exception as exc:
+        reason = unreachable_reason(exc)
+        if reason is None:
+            raise
+        log.warning("a session hand-off failed: %s", reason)
+        return _to_sign_in(request, next_page, "database")
     if redeemed is None:
         return _to_sign_in(request, next_page, "expired")
     token, _ = redeemed
@@ -113,12 +125,21 @@ def start_session(request: Request) -> Response:
 
 def end_session(request: Request) -> Response:
     """Revoke the session the cookie names, drop the cookie, and go to the sign-in page. A navigation from
-    another site only goes to the sign-in page: a stranger's link does not sign anybody out."""
+    another site only goes to the sign-in page: a stranger's link does not sign anybody out.
+
+    With the database out of reach the cookie is dropped all the same (the browser is signed out; the
+    session's row stays until its idle or absolute expiry) and one line is logged."""
     response = _see_other(frontend_url(request, LOGIN_PATH))
     if _cross_site(request):
         return response
-    with session_scope() as session:
-        sign_out(session, session_token(request.headers.get("cookie")))
+    try:
+        with session_scope() as session:
+            sign_out(session, session_token(request.headers.get("cookie")))
+    except Exception as exc:
+        reason = unreachable_reason(exc)
+        if reason is None:
+            raise
+        log.warning("signed out without revoking the session: %s", reason)
     clear_session_cookie(response)
     return response
 

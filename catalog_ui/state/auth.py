@@ -13,13 +13,11 @@ from collections.abc import Iterator
 
 import reflex as rx
 
-from catalog_ui.db import session_scope
-from catalog_ui.services.auth import AuthError, Principal, issue_ticket, sign_in_password, sign_out
+from catalog_ui.db import session_scope, unreachable_reason
+from catalog_ui.services.auth import AuthError, Principal, issue_ticket, sign_in_password
 from catalog_ui.services.firebase_auth import sign_in_firebase
 from catalog_ui.session_routes import END_PATH, SIGN_IN_PROBLEMS, safe_next, start_path
 from catalog_ui.state.guards import (
-    authenticated,
-    browser_session_token,
     current_principal,
     principal_of,
     public,
@@ -59,12 +57,13 @@ class AuthState(rx.State):
         return None
 
     @rx.event
-    @authenticated
+    @public
     def sign_out(self) -> rx.event.EventSpec:
-        """Revoke this browser's session and go, through the backend route that drops the cookie, to the
-        sign-in page."""
-        with session_scope() as session:
-            sign_out(session, browser_session_token(self))
+        """Forget this tab's data and go to the backend route that revokes the session, drops the cookie
+        and shows the sign-in page.
+
+        Public: it reads and changes nothing but the caller's own tab, and it must work while the database
+        is out of reach (a guard, which asks the database, would keep the user signed in)."""
         self.reset()  # every page's data of this browser tab
         return leave_for_backend(END_PATH)
 
@@ -149,10 +148,17 @@ class LoginState(AuthState):
     @public
     def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
         """on_load of the sign-in page: a signed-in user goes straight on; otherwise say why a sign-in's
-        hand-off sent the browser back here, if it did (`problem` in the address)."""
+        hand-off sent the browser back here, if it did (`problem` in the address). With the database out
+        of reach the page says so (a failed handler would show nothing of what it set)."""
         self.error = SIGN_IN_PROBLEMS.get(self.router.url.query_parameters.get("problem", ""), "")
         self.busy = False  # a hand-off that came back here left the form busy
-        principal = current_principal(self)
+        try:
+            principal = current_principal(self)
+        except Exception as exc:
+            if unreachable_reason(exc) is None:
+                raise
+            self.error = SIGN_IN_PROBLEMS["database"]
+            return None
         if principal is not None:
             self._show(principal)
             return _go_on(self)

@@ -37,6 +37,7 @@ PUBLIC_ALLOWED = {
     "require_session",
     "sign_in",
     "redirect_if_signed_in",
+    "sign_out",  # only leaves the tab for the route that revokes the session: works with the database down
     "firebase_started",
     "firebase_sign_in",
 }

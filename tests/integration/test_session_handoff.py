@@ -4,6 +4,8 @@ cookie, the route that clears it, and event handlers reading the token from thei
 
 from __future__ import annotations
 
+import logging
+import socket
 import threading
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
@@ -28,6 +30,7 @@ from catalog_ui.services.auth import (
 )
 from catalog_ui.services.users import create_user, open_sessions, set_active
 from catalog_ui.session_cookie import session_token
+from catalog_ui.session_routes import SIGN_IN_PROBLEMS
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState, LoginState
 from tests.states import state_for
@@ -275,3 +278,57 @@ def test_the_sign_in_page_says_why_a_hand_off_came_back(engine) -> None:
     state = _login_state("next=/videos&problem=<b>made-up</b>")
     LoginState.redirect_if_signed_in.fn(state)
     assert state.error == ""
+
+
+@pytest.fixture
+def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """DATABASE_URL on a port nothing listens on (the app's engine made again from it), then back."""
+    from catalog_ui.db import get_engine
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/catalog")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_with_the_database_down_a_hand_off_goes_back_to_sign_in_saying_why(
+    session, client, database_down, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="catalog_ui.security")
+    response = client.get(START, params={"ticket": "a-ticket", "next": "/queue?status=failed"})
+    assert (response.status_code, response.headers["cache-control"]) == (303, "no-store")
+    assert _location(response) == ("/login", {"next": ["/queue?status=failed"], "problem": ["database"]})
+    assert not response.headers.get_list("set-cookie")
+    (line,) = [r for r in caplog.records if r.name == "catalog_ui.security"]
+    assert line.getMessage().startswith("a session hand-off failed: cannot reach the database at 127.0.0.1:")
+    assert line.exc_info is None
+    # The sign-in page says so, though it cannot ask the database who is signed in either.
+    state = _login_state("next=/queue%3Fstatus%3Dfailed&problem=database", cookie=f"{SESSION_COOKIE}=abc")
+    assert LoginState.redirect_if_signed_in.fn(state) is None
+    assert (
+        state.error == SIGN_IN_PROBLEMS["database"] == "The database is not answering; try again in a moment."
+    )
+
+
+def test_with_the_database_down_signing_out_still_drops_the_cookie(
+    session, client, database_down, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="catalog_ui.security")
+    # The Sign out button's handler needs no database: it sends the browser on to the route.
+    button = AuthState.sign_out.fn(state_for(AuthState, "a-token"))
+    assert "window.location.replace" in str(button) and "/api/session/end" in str(button)
+
+    client.cookies.set(SESSION_COOKIE, "a-token")
+    response = client.get("/api/session/end")
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+    morsel = _set_cookie(response)[SESSION_COOKIE]
+    assert (morsel.value, morsel["max-age"]) == ("", "0")
+    (line,) = [r for r in caplog.records if r.name == "catalog_ui.security"]
+    assert line.getMessage().startswith("signed out without revoking the session: cannot reach the database")
