@@ -3,8 +3,9 @@
 The supervisor (this process) starts `processes` worker processes of `threads` threads each, restarts
 one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it returns tasks of vanished
 workers to pending and wakes the task types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
-scan of the report bucket, deletes the exports older than an hour and, every few hours, asks for the
-history older than the retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
+scan of the report bucket, deletes the exports older than an hour and the sessions that ended (a
+day's grace: `auth.purge_ended_sessions`) and, every few hours, asks for the history older than the
+retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
 Without REDIS_URL everything runs in this one process (`processes` is then ignored).
 """
 
@@ -23,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from catalog_ui.db import session_scope, unreachable_reason
 from catalog_ui.logging_setup import configure_logging
 from catalog_ui.services import queue
+from catalog_ui.services.auth import purge_ended_sessions
 from catalog_ui.services.export import remove_every_users_old_exports
 from catalog_ui.services.export_files import exports_root
 from catalog_ui.settings import get_settings
@@ -45,7 +47,8 @@ def outage_reason(exc: BaseException) -> str | None:
 
 
 class Scheduler:
-    """Periodic housekeeping: lost leases, due tasks, report scans, old exports, history archival."""
+    """Periodic housekeeping: lost leases, due tasks, report scans, old exports, ended sessions, history
+    archival."""
 
     def __init__(
         self,
@@ -87,6 +90,10 @@ class Scheduler:
             removed = remove_every_users_old_exports(exports_root())
             if removed:
                 log.info("old exports deleted: %d", removed)
+            with session_scope() as session:
+                purged = purge_ended_sessions(session)
+            if purged:
+                log.info("ended sessions deleted: %d", purged)
         return recovered
 
     def tick(self) -> None:

@@ -4,7 +4,8 @@ Only a token's SHA-256 is stored; the browser keeps the token, in an HttpOnly co
 cannot read. A sign-in (over the websocket, which cannot set such a cookie) opens the session with a
 hand-off ticket (`issue_ticket`); the browser's next request redeems it (`redeem_ticket`) and gets the
 token in the cookie. Every state event handler resolves the token through `resolve_session` (see
-catalog_ui.state.guards), so access is decided on the server.
+catalog_ui.state.guards), so access is decided on the server. Sessions that ended are deleted by the
+worker's scheduler (`purge_ended_sessions`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE = "catalog_session"  # the browser keeps the session token under this name
 TICKET_LIFETIME = timedelta(seconds=60)  # the browser redeems its ticket at once, by a redirect
 KNOWN_ADDRESS_DAYS = 90  # see `_known_address`
+SESSION_PURGE_GRACE = timedelta(days=1)  # an ended session stays this long (see `purge_ended_sessions`)
 # Verified against for unknown users, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -312,3 +314,40 @@ def revoke_user_sessions(session: Session, user_id: int, except_session_id: int 
     if except_session_id is not None:
         query = query.where(UserSession.id != except_session_id)
     return session.execute(query.values(revoked_at=utc_now())).rowcount
+
+
+def purge_ended_sessions(session: Session) -> int:
+    """Delete the sessions that ended more than SESSION_PURGE_GRACE ago; returns how many went.
+
+    A session has ended for good when it was revoked (signed out, password changed, user deactivated),
+    passed its absolute expiry, stayed idle past SESSION_IDLE_MINUTES (`resolve_session` then refuses it
+    and never touches it again), or its hand-off ticket expired unredeemed. Nothing shows such sessions (the
+    Users page lists open ones only; last sign-ins are columns of `user`), but `_known_address` asks
+    whether a user signed in from an address within KNOWN_ADDRESS_DAYS: of the ended sessions of one
+    user and address within that time, the newest stays, so its answer never changes.
+
+    One set-based DELETE over one window-function pass (no index needed): the table keeps the open
+    sessions, those ended within the grace period and one per user and address of the last
+    KNOWN_ADDRESS_DAYS, so the scheduler's calls take milliseconds (a first run over 200,000 rows, under
+    a second)."""
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    return session.execute(
+        text(
+            """
+            DELETE FROM user_session AS ended
+            USING (
+                SELECT id, created_at < max(created_at) OVER (PARTITION BY user_id, ip) AS superseded
+                FROM user_session
+            ) AS newest
+            WHERE newest.id = ended.id
+              AND (ended.revoked_at <= now() - :grace
+                   OR ended.expires_at <= now() - :grace
+                   OR ended.last_seen_at <= now() - :idle - :grace
+                   OR (ended.ticket_hash IS NOT NULL AND ended.ticket_expires_at <= now() - :grace))
+              AND (ended.ip IS NULL
+                   OR ended.created_at <= now() - make_interval(days => :days)
+                   OR newest.superseded)
+            """
+        ),
+        {"grace": SESSION_PURGE_GRACE, "idle": idle, "days": KNOWN_ADDRESS_DAYS},
+    ).rowcount
