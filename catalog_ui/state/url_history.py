@@ -3,6 +3,13 @@
 The entry is pushed straight onto the browser's history rather than navigated to: the page already shows
 the view, so a navigation would only run the page's on_load again for nothing. Back and forward are real
 navigations (the router sees the popped URL) and arrive through the page's on_load, which reads the URL.
+
+The address is written only while the browser is still on the page that asked for it (same path). The
+answer of a page's event can arrive after a quick navigation to another page (Next, then a sidebar link at
+once): written then, it put `/videos?page=2` over the channels page's address, and it even reached that
+page's on_load. Reflex sends an event's router data as React Router's path with the live
+`window.location.search` (reflex_base `state.js`, `withRouterData`), so a query written while the next page
+was rendering gave its on_load `/channels?page=2`, and the channels page showed its page 2.
 """
 
 from __future__ import annotations
@@ -12,20 +19,26 @@ import time
 
 import reflex as rx
 
+# The scripts below run inside `(url) => { ... }`, `url` being the address to show.
+# The browser is still on the page whose view `url` is: the same path, without a trailing slash (a reload
+# adds one). Else the user has gone on to another page since, and its address is left alone.
+_ON_ITS_PAGE = (
+    "const bare = (path) => path.replace(/\\/$/, ''); "
+    "if (bare(new URL(url, window.location.href).pathname) !== bare(window.location.pathname)) return; "
+)
 # A new history entry with its own key, keeping the router's bookkeeping in the entry's state. The entry
 # left gets a new key too: it may be the one the router last navigated to, and the router takes a return to
 # the location it holds (same URL, same key) for no navigation at all, so Back would not reach on_load.
 _NEW_KEY = "{...(window.history.state || {}), key: Math.random().toString(36).slice(2, 10)}"
 # Only when the address changes: a change that leaves the view as it is (Clear twice, the saved view shown)
-# adds no entry that Back would have to step over. Paths compare without a trailing slash (a reload adds one).
+# adds no entry that Back would have to step over.
 _PUSH_URL = (
-    "((url) => { const bare = (u) => u.replace(/\\/(?=\\?|$)/, ''); "
-    "if (bare(window.location.pathname + window.location.search) === bare(url)) return; "
-    "window.history.replaceState(" + _NEW_KEY + ", ''); window.history.pushState(" + _NEW_KEY + ", '', url); "
-    "})(%s)"
+    "const address = (u) => u.replace(/\\/(?=\\?|$)/, ''); "
+    "if (address(window.location.pathname + window.location.search) !== address(url)) { "
+    f"window.history.replaceState({_NEW_KEY}, ''); window.history.pushState({_NEW_KEY}, '', url); }} "
 )
 # The same entry with the new URL: a search being typed is one entry, not one per pause in the typing.
-_REPLACE_URL = "window.history.replaceState(window.history.state, '', %s)"
+_REPLACE_URL = "window.history.replaceState(window.history.state, '', url); "
 # Class of a Radix table whose own scroll area holds the page's rows (the video grid): scrolled to its top
 # with the window, its columns left where they were.
 SCROLLS_TO_TOP = "scrolls-to-top"
@@ -40,9 +53,14 @@ TYPING_PAUSE_S = 2.0
 def show_url(url: str, *, same_entry: bool = False, to_top: bool = False) -> rx.event.EventSpec:
     """Put `url` in the address bar: a new history entry (Back returns to the one before), or with
     `same_entry` the current entry's URL; `to_top` also scrolls the window (and SCROLLS_TO_TOP tables) to
-    the top."""
-    script = (_REPLACE_URL if same_entry else _PUSH_URL) % json.dumps(url)
-    return rx.call_script(f"{script}; {_TO_TOP}" if to_top else script)
+    the top. Nothing happens once the browser has left `url`'s page (another path): see the module's doc."""
+    return rx.call_script(url_script(url, same_entry=same_entry, to_top=to_top))
+
+
+def url_script(url: str, *, same_entry: bool = False, to_top: bool = False) -> str:
+    """The browser script `show_url` runs."""
+    body = (_REPLACE_URL if same_entry else _PUSH_URL) + (_TO_TOP if to_top else "")
+    return f"((url) => {{ {_ON_ITS_PAGE}{body} }})({json.dumps(url)})"
 
 
 def settle_url(

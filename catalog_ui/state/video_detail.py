@@ -182,8 +182,8 @@ class VideoDetailState(AuthState):
         self._apply(view)
         self.thumbnail_failed = False
         self._fetch_all()
-        # Compared as addresses: what the tab does not show (a page on the fields tab) corrects nothing. On a
-        # quick navigation from a list, Reflex may hand on_load that list's query (`?page=2`).
+        # Compared as addresses: what the tab does not show (a page on the fields tab) corrects nothing. (A
+        # list's late `?page=2` no longer reaches this on_load after a quick navigation: see url_history.)
         shown = self._view()
         corrected = shown.url() != view.url()
         if problems or (self.found and corrected):
