@@ -1,4 +1,4 @@
-"""Route /: the dashboard — catalog numbers, queue, recent reports, data-quality issues."""
+"""Route /: the dashboard — catalog numbers, queue, recent reports, claims, data-quality issues."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import reflex as rx
 from catalog_ui.components.cells import local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.links import icon_link
-from catalog_ui.state.dashboard import DashboardState
+from catalog_ui.state.dashboard import CONTESTED_URL, DashboardState
 
 
 def _stat(label: str, value: rx.Var[str], stat_id: str) -> rx.Component:
@@ -45,11 +45,17 @@ def _queue() -> rx.Component:
     return rx.hstack(
         rx.foreach(
             DashboardState.queue,
-            lambda row: rx.vstack(
-                status_badge(row["status"]),
-                rx.text(row["count"], size="5", weight="bold", id="queue-" + row["status"]),
-                spacing="1",
-                align="start",
+            lambda row: rx.link(
+                rx.vstack(
+                    status_badge(row["status"]),
+                    rx.text(row["count"], size="5", weight="bold", id="queue-" + row["status"]),
+                    spacing="1",
+                    align="start",
+                ),
+                href=row["href"],
+                underline="none",
+                color="inherit",
+                aria_label=row["status"] + " tasks",
             ),
         ),
         spacing="6",
@@ -79,6 +85,46 @@ def _reports() -> rx.Component:
             width="100%",
         ),
         rx.text("No reports yet.", color_scheme="gray", size="2"),
+    )
+
+
+def _claims() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            DashboardState.contested_count > 0,
+            rx.link(
+                rx.text(
+                    DashboardState.contested,
+                    size="5",
+                    weight="bold",
+                    color_scheme="red",
+                    id="claims-contested",
+                ),
+                rx.text("videos also claimed by another owner", size="2"),
+                href=CONTESTED_URL,
+                display="flex",
+                align_items="baseline",
+                gap="0.5rem",
+            ),
+            rx.text(
+                "No video is claimed by another owner.", color_scheme="gray", size="2", id="claims-contested"
+            ),
+        ),
+        rx.flex(
+            rx.foreach(
+                DashboardState.claim_statuses,
+                lambda row: rx.link(
+                    rx.badge(row["status"], ": ", row["count"], variant="soft", color_scheme="gray"),
+                    href=row["href"],
+                    underline="none",
+                ),
+            ),
+            gap="0.5rem",
+            wrap="wrap",
+            id="claim-statuses",
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -117,7 +163,7 @@ def _quality() -> rx.Component:
 
 
 def dashboard_page() -> rx.Component:
-    """Headline numbers, the queue, recent reports and data-quality issues."""
+    """Headline numbers, the queue, recent reports, claims and data-quality issues."""
     return page_frame(
         "Dashboard",
         rx.vstack(
@@ -137,7 +183,13 @@ def dashboard_page() -> rx.Component:
                 wrap="wrap",
                 width="100%",
             ),
-            _section("Data quality: identifiers kept as reported", "/videos", _quality()),
+            rx.flex(
+                _section("Claims and ownership conflicts", CONTESTED_URL, _claims()),
+                _section("Data quality: identifiers kept as reported", "/videos", _quality()),
+                gap="1rem",
+                wrap="wrap",
+                width="100%",
+            ),
             spacing="4",
             width="100%",
         ),

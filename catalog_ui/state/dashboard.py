@@ -1,4 +1,4 @@
-"""State of the dashboard: headline numbers, the queue, recent reports and data-quality issues."""
+"""State of the dashboard: headline numbers, the queue, recent reports, claims and data-quality issues."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services.dashboard import overview
+from catalog_ui.services.grid_view import GridView, VideoFilter
+from catalog_ui.services.list_views import QueueView
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.grid_display import count_text
@@ -14,6 +16,13 @@ from catalog_ui.state.report_display import display_name
 
 QUEUE_STATUSES = ("pending", "processing", "failed", "completed")
 ISSUE_LABELS = {"isrc_invalid": "Invalid ISRC", "upc_invalid": "Invalid UPC"}
+
+
+def _grid_url(flt: VideoFilter) -> str:
+    return GridView(filter=flt).url()
+
+
+CONTESTED_URL = _grid_url(VideoFilter().with_choice("other_owner", True))
 
 
 class DashboardState(AuthState):
@@ -25,6 +34,9 @@ class DashboardState(AuthState):
     history: str = "—"
     queue: list[dict[str, str]] = []
     reports: list[dict[str, str]] = []
+    claim_statuses: list[dict[str, str]] = []
+    contested: str = "—"
+    contested_count: int = 0
     quality_counts: list[dict[str, str]] = []
     quality_sample: list[dict[str, str]] = []
     quality_total: int = 0
@@ -41,7 +53,23 @@ class DashboardState(AuthState):
         self.views = f"{totals['views']:,}"
         self.history = count_text(totals["history"], totals["history_exact"])
         self.queue = [
-            {"status": status, "count": f"{data['queue'].get(status, 0):,}"} for status in QUEUE_STATUSES
+            {
+                "status": status,
+                "count": f"{data['queue'].get(status, 0):,}",
+                "href": QueueView(status=status).url(),
+            }
+            for status in QUEUE_STATUSES
+        ]
+        claims = data["claims"]
+        self.contested_count = claims["contested"]
+        self.contested = f"{claims['contested']:,}"
+        self.claim_statuses = [
+            {
+                "status": status,
+                "count": f"{count:,}",
+                "href": _grid_url(VideoFilter().with_values("claim", (status,))),
+            }
+            for status, count in claims["statuses"]
         ]
         self.reports = [
             display_row(

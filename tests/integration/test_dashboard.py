@@ -86,3 +86,38 @@ def test_the_data_quality_counts_are_read_from_their_partial_indexes(session) ->
             sql = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
             plan = "\n".join(session.execute(text(f"EXPLAIN {sql}")).scalars())
             assert f"idx_video_{column}_invalid" in plan, plan
+
+
+def test_claim_counts_per_status_and_the_ownership_conflicts(session) -> None:
+    session.execute(
+        text(
+            "INSERT INTO video (video_id, claimed_status, claimed_by_another_owner, hidden) VALUES "
+            "('aaaaaaaaaa1', 'active', 'No', false), ('aaaaaaaaaa2', 'active', 'Yes', false), "
+            "('aaaaaaaaaa3', 'disputed', 'Yes', false), ('aaaaaaaaaa4', 'takedown', 'No', false), "
+            "('aaaaaaaaaa5', 'disputed', 'Yes', true), ('aaaaaaaaaa6', NULL, 'Yes', false), "
+            "('aaaaaaaaaa7', '', NULL, false), ('aaaaaaaaaa8', 'takedown', 'No', true)"
+        )
+    )
+    session.commit()
+
+    # most videos first, then by name; no status is left out but its conflicts count
+    assert dashboard.claim_counts(session, include_hidden=True) == {
+        "statuses": [("active", 2), ("disputed", 2), ("takedown", 2)],
+        "contested": 4,
+    }
+    # a plain user's counts leave the hidden videos out, and a status only hidden videos hold
+    assert dashboard.claim_counts(session) == {
+        "statuses": [("active", 2), ("disputed", 1), ("takedown", 1)],
+        "contested": 3,
+    }
+    assert overview(session)["claims"] == dashboard.claim_counts(session)
+
+
+def test_the_claim_counts_are_read_from_indexes(session) -> None:
+    # Counted on every visit: the catalog's through idx_video_claim, the hidden videos' through
+    # idx_video_hidden, never by reading every row.
+    session.execute(text("SET enable_seqscan = off"))
+    for where, index in (("", "idx_video_claim"), ("WHERE hidden", "idx_video_hidden")):
+        sql = dashboard._CLAIM_COUNTS.format(where=where)
+        plan = "\n".join(session.execute(text(f"EXPLAIN {sql}")).scalars())
+        assert index in plan, plan
