@@ -76,13 +76,14 @@ def _reports() -> rx.Component:
                             max_width="18rem",
                         ),
                         rx.table.cell(status_badge(row["status"])),
-                        rx.table.cell(row["rows_read"], text_align="right"),
+                        rx.table.cell(row["rows_read"], text_align="right", white_space="nowrap"),
                         rx.table.cell(local_time(row["created_at"]), white_space="nowrap"),
                     ),
                 )
             ),
             size="1",
             width="100%",
+            id="recent-reports",
         ),
         rx.text("No reports yet.", color_scheme="gray", size="2"),
     )

@@ -9,7 +9,7 @@ from catalog_ui.services.dashboard import overview
 from catalog_ui.services.grid_view import GridView, VideoFilter
 from catalog_ui.services.list_views import QueueView
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.formatting import display_row
+from catalog_ui.state.formatting import counted, display_row
 from catalog_ui.state.grid_display import count_text
 from catalog_ui.state.guards import authenticated, principal_of
 from catalog_ui.state.report_display import display_name
@@ -72,10 +72,11 @@ class DashboardState(AuthState):
             for status, count in claims["statuses"]
         ]
         self.reports = [
-            display_row(
-                {key: row.get(key) for key in ("id", "status", "created_at", "rows_read")}
-                | {"filename": display_name(row)}  # as the Reports page names it: no local path
-            )
+            display_row({key: row.get(key) for key in ("id", "status", "created_at")})
+            | {
+                "filename": display_name(row),  # as the Reports page names it: no local path
+                "rows_read": counted(row["rows_read"], "row") if row.get("rows_read") is not None else "",
+            }
             for row in data["reports"]
         ]
         self.quality_counts = [

@@ -42,6 +42,7 @@ def test_claims_and_queue_counts_open_their_videos_and_tasks(
     session.commit()
     sign_in(page, app_url, *make_user(), target="/")
 
+    expect(page.locator("#recent-reports")).to_contain_text("200 rows")
     expect(page.locator("#claims-contested")).to_have_text("1")
     statuses = page.locator("#claim-statuses a")
     expect(statuses).to_have_text(["active: 198", "disputed: 1"])
