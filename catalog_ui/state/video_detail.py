@@ -172,6 +172,7 @@ class VideoDetailState(AuthState):
         if video_id != self.current_video_id:
             # Another video: forget the previous one's view before showing anything of it.
             self.loaded, self.found, self.current_video_id = False, False, video_id
+            self.notes, self.notes_draft = "", ""  # a draft belongs to the video it was typed on
             self.history_field, self.include_archived, self.history_page, self.tasks_page = (
                 ALL_FIELDS,
                 False,
@@ -262,8 +263,13 @@ class VideoDetailState(AuthState):
         self.title = values.get("title") or ""
         self.hidden, self.administered = bool(values["hidden"]), bool(values["administered"])
         self.administered_at = display_value(values.get("administered_at"))
-        self.notes = values.get("notes") or ""
-        self.notes_draft = self.notes
+        saved = values.get("notes") or ""
+        # A draft typed and not saved yet is the admin's work: re-reading the video (after a toggle, a
+        # rollback, a task's end) keeps it. A draft equal to the notes shown before, or to those just saved,
+        # follows the saved notes.
+        if self.notes_draft.strip() in (self.notes, saved):
+            self.notes_draft = saved
+        self.notes = saved
         self.thumbnail, self.youtube = thumbnail_url(detail.video_id), youtube_url(detail.video_id)
         channel = detail.channel or {}
         self.channel_name = channel.get("name") or values.get("channel_display_name") or ""
