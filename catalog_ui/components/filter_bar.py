@@ -64,7 +64,7 @@ def filter_bar() -> rx.Component:
             _facets_toggle(),
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Search title, artist, label or an id (video, asset, custom, ISRC, UPC)",
+                placeholder="Search title, artist, label, channel or an id (video, asset, custom, ISRC, UPC)",
                 default_value=S.search,  # uncontrolled: see VideosState.search_key
                 key=S.search_key,
                 on_change=S.set_search.debounce(350),

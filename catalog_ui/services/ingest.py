@@ -93,7 +93,7 @@ BULK_TABLES = ("video", "metadata_sync", "video_search", "video_sort")
 # holds a copy of every new row (together a third of a first load's insert time).
 DERIVED_ROW_TRIGGERS = ("video_search_insert", "video_sort_insert")
 DERIVED_ROWS = (
-    "CREATE TEMP TABLE ingest_documents AS SELECT id AS video_pk, video_search_document(title, label, artist) "
+    "CREATE TEMP TABLE ingest_documents AS SELECT id AS video_pk, video_search_document(title, label, artist, channel_display_name) "
     "AS document FROM video WHERE id > :after",  # CREATE TABLE AS may run in parallel; INSERT … SELECT not
     "INSERT INTO video_search (video_pk, document) SELECT video_pk, document FROM ingest_documents",
     "DROP TABLE ingest_documents",

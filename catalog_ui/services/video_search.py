@@ -1,7 +1,8 @@
 """SQL for grid views: the WHERE of a filter, the search, the sort keys, and one page of rows.
 
 Search: the words of the box (all of them, the last one as a prefix) against the stored 'simple'
-documents of title, artist and label in `video_search` (GIN), OR the whole text as an identifier (video,
+documents of title, artist, label and channel name in `video_search` (GIN), accents taken off both sides
+(`search_fold`, migration 023), OR the whole text as an identifier (video,
 asset, custom id, ISRC, UPC), exactly or, from three characters, by prefix, through the id columns'
 btree indexes. Any input gives a result: the text is cleaned (`grid_view.clean_text`), words are taken as
 runs of letters and digits and ids are compared as bound values (`%`, `_` and `\\` escaped for LIKE), so
@@ -198,7 +199,10 @@ class SearchTerms:
         """A `video_search` document holds every word (None without words)."""
         if not self.words:
             return None
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(self.words))
+        # Folded as the documents are (migration 023): "jose" finds José, "José" finds Jose.
+        query = func.to_tsquery(
+            literal_column("'simple'::regconfig"), func.search_fold(tsquery_text(self.words))
+        )
         return S.document.op("@@")(query)
 
 

@@ -1358,7 +1358,7 @@ def test_a_bulk_load_rebuilds_every_index_and_constraint(
     documents = session.execute(
         text(
             "SELECT count(*) FROM video v JOIN video_search s ON s.video_pk = v.id "
-            "WHERE s.document = video_search_document(v.title, v.label, v.artist)"
+            "WHERE s.document = video_search_document(v.title, v.label, v.artist, v.channel_display_name)"
         )
     ).scalar_one()
     assert documents == len(rows)

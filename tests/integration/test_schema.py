@@ -222,7 +222,7 @@ def test_search_documents_hold_words_only(engine) -> None:
         engine,
         "SELECT pg_get_function_identity_arguments(p.oid) FROM pg_proc p WHERE p.proname = 'video_search_document'",
     )
-    assert [r[0] for r in rows] == ["title text, label text, artist text[]"]
+    assert [r[0] for r in rows] == ["title text, label text, artist text[], channel text"]
 
 
 def test_unique_constraints(engine) -> None:

@@ -224,6 +224,10 @@ SEARCHES = [
     ("q=okafor", ["aaaBBBccc01"]),  # artist
     ("q=echo+sound", ["aaaBBBccc02"]),  # label
     ("q=zo%C3%AB", ["aaaBBBccc02"]),  # unicode artist (Zoë)
+    ("q=zoe+lindq", ["aaaBBBccc02"]),  # … typed without its accent
+    ("q=ZO%C3%8B", ["aaaBBBccc02"]),  # … or in capitals (ZOË)
+    ("q=echo+channel", ["under_score", "aaaBBBccc02", "zzzQQQ-_x04"]),  # a channel's name
+    ("q=nova+mus", ["aaaBBBccc01", "zzzQQQ-_x03"]),  # … as a prefix
     ("q=%E6%9D%B1%E4%BA%AC", ["zzzQQQ-_x03"]),  # 東京
     ("q=100%25", ["zzzQQQ-_x04"]),  # "100%": the word 100, the % is no wildcard
     ("q=%25", []),  # "%" alone matches nothing, not everything
@@ -285,6 +289,38 @@ def test_a_title_or_artist_typed_as_shown_is_found(
     add(session, "word0000002", title="Something else", artist=["Nobody"])
     session.commit()
     assert ids(session, "q=" + quote(typed)) == ["word0000001"]
+
+
+@pytest.mark.parametrize(
+    ("title", "artist", "typed"),
+    [
+        ("José Sato - Slow Echo", "José Sato", "jose sato"),
+        ("Crazy in Love", "Beyoncé", "BEYONCE"),
+        ("Hoppípolla", "Sigur Rós", "sigur ros"),
+        ("Final Song", "MØ", "mo"),
+        ("Łódź Nights", "Band", "lodz"),
+        ("Ñengo Flow Live", "Ñengo Flow", "nengo"),
+        ("Heartbeats", "Jose Gonzalez", "José González"),  # accents typed, none stored
+        ("Ça plane pour moi", "Plastic Bertrand", "ca plane"),
+        ("한국 노래", "가수", "한국"),  # decomposed and recomposed whole
+        ("ΆΛΦΑ", "Τραγουδιστής", "αλφα"),
+    ],
+)
+def test_a_name_is_found_whatever_its_accents(session: Session, title: str, artist: str, typed: str) -> None:
+    add(session, "fold0000001", title=title, artist=[artist])
+    add(session, "fold0000002", title="Something else", artist=["Nobody"])
+    session.commit()
+    assert ids(session, "q=" + quote(typed)) == ["fold0000001"]
+
+
+def test_a_renamed_channel_is_found_by_its_new_name(session: Session) -> None:
+    add(session, "chan0000001", title="Song", channel_display_name="Juno Bay VEVO")
+    session.commit()
+    assert ids(session, "q=juno+bay+vevo") == ["chan0000001"]
+    session.execute(text("UPDATE video SET channel_display_name = 'Juno Bay Official'"))
+    session.commit()
+    assert ids(session, "q=juno+bay+vevo") == []
+    assert ids(session, "q=juno+bay+off") == ["chan0000001"]
 
 
 TRICKY = [

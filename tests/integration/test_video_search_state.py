@@ -133,7 +133,10 @@ def test_triggers_keep_every_video_searchable(session: Session) -> None:
         text("UPDATE video SET label = NULL, artist = ARRAY['Kai', 'Zoë'] WHERE video_id = 'docvid00001'")
     )
     session.commit()
-    assert _document(session, "docvid00001") == "'hour':2 'kai':3 'silver':1 'zoë':4"
+    assert _document(session, "docvid00001") == "'hour':2 'kai':3 'silver':1 'zoe':4"  # accents off
+    session.execute(text("UPDATE video SET channel_display_name = 'Écho TV' WHERE video_id = 'docvid00001'"))
+    session.commit()
+    assert _document(session, "docvid00001") == "'echo':5 'hour':2 'kai':3 'silver':1 'tv':6 'zoe':4"
     session.execute(text("INSERT INTO video (video_id, custom_id) VALUES ('docvid00002', 'a''b\\c')"))
     session.commit()
     assert _document(session, "docvid00002") == ""  # ids are not in the document: btree indexes find them
