@@ -448,8 +448,11 @@ class QueueState(AuthState):
 
     @rx.event
     @admin_only
-    def confirm_bulk(self) -> rx.event.EventSpec:
-        """Run the confirmed retry or cancel on everything matching the filters now."""
+    def confirm_bulk(self) -> rx.event.EventSpec | None:
+        """Run the confirmed retry or cancel on everything matching the filters now, once: a second click
+        finds the dialog closed and does nothing."""
+        if not self.confirm_open:
+            return None
         self.confirm_open = False
         action, filters = self.confirm_action, self._filters()
         if self.creator_error:

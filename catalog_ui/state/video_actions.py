@@ -127,7 +127,10 @@ class VideoActionsState(VideosState):
     @rx.event
     @admin_only
     def confirm(self) -> Any:
-        """Run the confirmed action."""
+        """Run the confirmed action, once: a second click (a double click on Confirm) finds the dialog closed
+        and does nothing, instead of acting again on a selection the first one used up."""
+        if not self.confirm_open:
+            return None
         self.confirm_open = False
         target = self._target()
         if self.confirm_action == "enqueue":

@@ -270,6 +270,7 @@ def test_bulk_retry_and_cancel_follow_the_filters_after_a_confirmation(
     QueueState.ask_bulk.fn(state, "cancel")
     assert state.confirm_title == f"Cancel 2 pending tasks matching video {ids[0]}?"
     assert "2 tasks cancelled." in said(QueueState.confirm_bulk.fn(state))
+    assert QueueState.confirm_bulk.fn(state) is None  # a double click on Confirm acts once, says nothing more
     assert queue.counts_by_status_and_type(session)["asset_enrichment"]["cancelled"] == 1
     assert "No failed tasks matching video" in said(QueueState.ask_bulk.fn(state, "retry"))
 
