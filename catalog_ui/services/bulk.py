@@ -23,7 +23,7 @@ from catalog_ui.models import Video
 from catalog_ui.services import queue
 from catalog_ui.services.audit import diff_sql, open_change_set
 from catalog_ui.services.grid_view import VideoFilter, clean_text
-from catalog_ui.services.video_search import filter_clauses
+from catalog_ui.services.video_search import exact_count, filter_clauses
 
 CHUNK = 5_000
 CONFIRM_OVER = 100  # the grid asks for confirmation (with a count preview) above this many videos
@@ -104,6 +104,11 @@ def _check(action: str) -> tuple[str, str, str, tuple[str, ...]]:
     if action not in ACTIONS:
         raise BulkError(f"Unknown bulk action '{clean_text(action, 40)}'.")
     return ACTIONS[action]
+
+
+def count_targets(session: Session, target: BulkTarget) -> int:
+    """How many videos `target` holds now, counted exactly (the grid's total may be an estimate)."""
+    return exact_count(session, target.clauses())
 
 
 def preview(session: Session, action: str, target: BulkTarget) -> BulkPreview:

@@ -20,6 +20,7 @@ from catalog_ui.services.bulk import (
     REASON_MAX_CHARS,
     BulkError,
     BulkTarget,
+    count_targets,
     enqueue_bulk,
     preview,
     run_bulk,
@@ -51,6 +52,7 @@ class VideoActionsState(VideosState):
     confirm_title: str = ""
     confirm_detail: str = ""
     reason: str = ""
+    confirm_size: int = 0  # how many videos the confirmation named
 
     job_id: str = ""
     job_kind: str = ""
@@ -84,6 +86,7 @@ class VideoActionsState(VideosState):
         if counts.changing == 0:
             return rx.toast.info(f"Nothing to change: the {counts.matching:,} selected videos already are.")
         if counts.matching > CONFIRM_OVER:
+            self.confirm_size = counts.matching
             self.confirm_action, self.confirm_task_type = action, ""
             self.confirm_title = f"{ACTION_LABELS[action]}: {counts.matching:,} videos?"
             already = counts.matching - counts.changing
@@ -102,9 +105,13 @@ class VideoActionsState(VideosState):
             return rx.toast.error("Unknown task type.")
         target = self._target()
         matching = self.selected_count
+        if self.all_matching:  # counted now: the grid's total is an estimate on a large catalog
+            with session_scope() as session:
+                matching = count_targets(session, target)
         if matching == 0:
             return rx.toast.error("Select at least one video.")
         if matching > CONFIRM_OVER:
+            self.confirm_size = matching
             self.confirm_action, self.confirm_task_type = "enqueue", task_type
             self.confirm_title = f"Queue {task_type} for {matching:,} videos?"
             self.confirm_detail = "Videos that already have this task waiting or running keep that one."
@@ -134,8 +141,8 @@ class VideoActionsState(VideosState):
         self.confirm_open = False
         target = self._target()
         if self.confirm_action == "enqueue":
-            return self._run_enqueue(target, self.confirm_task_type, self.selected_count)
-        return self._run_bulk(self.confirm_action, target, self.selected_count)
+            return self._run_enqueue(target, self.confirm_task_type, self.confirm_size)
+        return self._run_bulk(self.confirm_action, target, self.confirm_size)
 
     def _run_bulk(self, action: str, target: BulkTarget, size: int) -> Any:
         user_id, _ = self._viewer()

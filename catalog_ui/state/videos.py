@@ -126,7 +126,8 @@ class VideosState(AuthState):
     def selection_label(self) -> str:
         """'3 selected' or 'All 1,204 matching videos selected'."""
         if self.all_matching:
-            return f"All {self.total_count:,} matching videos selected"
+            about = "about " if self.counts_estimated else ""
+            return f"All {about}{self.total_count:,} matching videos selected"
         return f"{len(self.selected):,} selected"
 
     @rx.var

@@ -1,5 +1,5 @@
 """The grid's bulk-action confirmation (VideoActionsState) against the real database: confirmed once, it
-acts once, whatever the clicks."""
+acts once, whatever the clicks; it names the exact number of videos, not the grid's estimate."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.bulk import CONFIRM_OVER
+from catalog_ui.services.grid_view import GridView
 from catalog_ui.services.users import create_user
+from catalog_ui.state import video_actions
 from catalog_ui.state.video_actions import VideoActionsState
 from tests.states import state_for
 
@@ -49,3 +51,28 @@ def test_a_double_click_on_confirm_acts_once_and_reports_no_error(session: Sessi
     assert session.execute(select(func.count()).select_from(ChangeSet)).scalar_one() == 1
     hidden = session.execute(text("SELECT count(*) FROM video WHERE hidden")).scalar_one()
     assert hidden == len(ids)
+
+
+@pytest.fixture
+def woken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The task types the grid woke workers for (no broker is touched)."""
+    calls: list[str] = []
+    monkeypatch.setattr(video_actions, "wake_workers", lambda types: calls.extend(types))
+    return calls
+
+
+def test_queueing_for_all_matching_names_and_queues_the_exact_count(session: Session, grid, woken) -> None:
+    state, ids = grid
+    # A large catalog's total is an estimate ("about 980,000 videos"); the filter matches len(ids) videos.
+    state._view = GridView()
+    state.total_count, state.counts_estimated, state.all_matching = 980_000, True, True
+    assert state.selection_label == "All about 980,000 matching videos selected"
+
+    assert VideoActionsState.start_enqueue.fn(state, "metadata_sync") is None
+    assert state.confirm_title == f"Queue metadata_sync for {len(ids):,} videos?"  # before: 980,000
+    done = VideoActionsState.confirm.fn(state)
+
+    assert f"Queued metadata_sync for {len(ids):,} videos." in repr(done)  # at once, not as a long job
+    assert woken == ["metadata_sync"]
+    queued = session.execute(text("SELECT count(*) FROM processing_queue")).scalar_one()
+    assert queued == len(ids)
