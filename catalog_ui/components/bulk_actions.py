@@ -137,6 +137,7 @@ def confirm_dialog() -> rx.Component:
             ),
         ),
         open=S.confirm_open,
+        on_open_change=S.set_confirm_open,
     )
 
 

@@ -149,6 +149,7 @@ def _confirm_dialog() -> rx.Component:
             id="bulk-dialog",
         ),
         open=S.confirm_open,
+        on_open_change=S.set_confirm_open,
     )
 
 

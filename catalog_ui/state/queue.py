@@ -447,6 +447,13 @@ class QueueState(AuthState):
         self.confirm_open = False
 
     @rx.event
+    @authenticated
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The dialog asks to close (Escape): close it without acting. It opens only through `ask_bulk`."""
+        if not is_open:
+            self.confirm_open = False
+
+    @rx.event
     @admin_only
     def confirm_bulk(self) -> rx.event.EventSpec | None:
         """Run the confirmed retry or cancel on everything matching the filters now, once: a second click

@@ -132,6 +132,13 @@ class VideoActionsState(VideosState):
         self.confirm_open = False
 
     @rx.event
+    @authenticated
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The dialog asks to close (Escape): close it without acting. It opens only through an action."""
+        if not is_open:
+            self.confirm_open = False
+
+    @rx.event
     @admin_only
     def confirm(self) -> Any:
         """Run the confirmed action, once: a second click (a double click on Confirm) finds the dialog closed

@@ -291,6 +291,29 @@ def test_bulk_administer_all_matching_with_a_reason(engine, app_url: str, page: 
         assert administered == [("Echo", 260)]
 
 
+def test_escape_closes_a_bulk_confirmation_without_acting(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _videos(engine, [{"video_id": f"escvid{n:05d}", "title": f"Song {n}"} for n in range(120)])
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+    expect(page.locator("#total-label")).to_have_text("120 videos")
+    page.locator("#select-page").click()
+    page.locator("#select-all-matching").click()
+    page.locator("#bulk-hide").click()
+    expect(page.locator("#bulk-confirm-title")).to_have_text("Hide: 120 videos?")
+
+    page.keyboard.press("Escape")  # before: the dialog stayed, only a click on Cancel closed it
+
+    expect(page.locator("#bulk-confirm-title")).to_have_count(0)
+    expect(page.locator("#selection-label")).to_have_text("All 120 matching videos selected")
+    page.locator("#bulk-administer").click()  # the next action asks again
+    expect(page.locator("#bulk-confirm-title")).to_have_text("Mark administered: 120 videos?")
+    page.keyboard.press("Escape")
+    expect(page.locator("#bulk-confirm-title")).to_have_count(0)
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(ChangeSet)).scalar_one() == 0
+
+
 def _ingest(engine, path: Path) -> None:
     with Session(engine) as session:
         report, _ = reports.register_path(session, path)

@@ -267,3 +267,22 @@ def test_the_filters_and_page_are_kept_in_the_url(engine, app_url: str, page: Pa
     expect(page.get_by_text("Ignored status='exploded' in the address")).to_be_visible()
     wait_for_view(page, app_url, "/queue", "type=metadata_sync")
     expect(page.locator("#total-label")).to_have_text("60 tasks")
+
+
+def test_escape_closes_the_retry_confirmation_without_acting(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    _seed_finished_tasks(engine)
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True), target="/queue?type=ownership_update")
+    page.locator("#retry-matching").click()
+    expect(page.locator("#bulk-dialog")).to_contain_text(
+        "Retry 3 failed tasks matching type ownership_update?"
+    )
+
+    page.keyboard.press("Escape")  # before: the dialog stayed, only a click on "Keep them" closed it
+
+    expect(page.locator("#bulk-dialog")).to_have_count(0)
+    page.wait_for_timeout(1_000)
+    with Session(engine) as session:
+        failed = session.exec(select(ProcessingQueue).where(ProcessingQueue.status == "failed")).all()
+    assert len(failed) == 3
