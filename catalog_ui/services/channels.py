@@ -47,7 +47,10 @@ def _totals(channel_ids: str | None, *, views_only: bool = False) -> str:
 
 def _where(searching: bool) -> str:
     """Condition on channel `c`: it matches the search (`:pattern`), or any channel when not `searching`."""
-    return "(c.name ILIKE :pattern OR c.channel_id ILIKE :pattern)" if searching else "TRUE"
+    # Names compare without their accents (`search_fold`, migration 023), as the grid's search does.
+    if not searching:
+        return "TRUE"
+    return "(search_fold(c.name) ILIKE search_fold(:pattern) OR c.channel_id ILIKE :pattern)"
 
 
 def _page_sql(sort: str, searching: bool) -> str:
@@ -113,8 +116,8 @@ def _like_pattern(term: str) -> str:
 def list_channels(
     session: Session, search: str = "", page: int = 1, per_page: int = 50, sort: str = "videos"
 ) -> ChannelPage:
-    """Channels matching `search` (name or id, case-insensitive), with video count and views in the catalog
-    (hidden videos left out); hidden channels are not listed.
+    """Channels matching `search` (name or id, whatever the case; a name whatever its accents), with video
+    count and views in the catalog (hidden videos left out); hidden channels are not listed.
 
     Sorted by name or subscribers, totals are computed only for the channels on the page.
     """

@@ -53,6 +53,18 @@ def test_search_treats_like_metacharacters_literally(session) -> None:
     assert list_channels(session, search="x" * 1000).total == 0
 
 
+def test_a_name_is_found_whatever_its_accents(session) -> None:
+    session.execute(
+        text(
+            "INSERT INTO channel (channel_id, name) VALUES ('UCj', 'José Sato VEVO'), ('UCm', 'Mø Official')"
+        )
+    )
+    session.commit()
+    assert [r["channel_id"] for r in list_channels(session, search="jose sato").rows] == ["UCj"]
+    assert [r["channel_id"] for r in list_channels(session, search="JOSÉ").rows] == ["UCj"]
+    assert [r["channel_id"] for r in list_channels(session, search="mo off").rows] == ["UCm"]
+
+
 def test_pages(session) -> None:
     _seed(session)
     first = list_channels(session, per_page=2, page=1)
