@@ -200,14 +200,21 @@ class VideosState(AuthState):
             if kind != "offset" and not rows_page.rows:  # the edge row's neighbours are gone: count instead
                 kind, anchor = "offset", ("offset", (view.page - 1) * view.per_page)
                 rows_page = fetch_rows(session, view, offset=anchor[1])
+            if recount or summary_key != self._summary_key or self._summary is None:
+                self._summary = summarize(session, view.filter, can_see_hidden=is_admin)
+                self._summary_key = summary_key
+            last_page = page_count(self._summary.total.value, view.per_page)
+            if not rows_page.rows and 1 <= last_page < view.page:
+                # Past the end (the last page's videos were just hidden or marked out of the filter, or an
+                # old link): show the last page, not "No videos match this view" under "50 videos".
+                view = replace(view, page=last_page)
+                kind, anchor = "offset", ("offset", (last_page - 1) * view.per_page)
+                rows_page = fetch_rows(session, view, offset=anchor[1])
             syncs = (
                 latest_syncs(session, [row["video_id"] for row in rows_page.rows])
                 if LAST_SYNCED in view.columns
                 else {}
             )
-            if recount or summary_key != self._summary_key or self._summary is None:
-                self._summary = summarize(session, view.filter, can_see_hidden=is_admin)
-                self._summary_key = summary_key
         self._anchor = anchor
         self._first, self._last = rows_page.first, rows_page.last
         filter_changed = self._view is None or self._view.filter != view.filter

@@ -76,3 +76,15 @@ def test_queueing_for_all_matching_names_and_queues_the_exact_count(session: Ses
     assert woken == ["metadata_sync"]
     queued = session.execute(text("SELECT count(*) FROM processing_queue")).scalar_one()
     assert queued == len(ids)
+
+
+def test_hiding_the_whole_last_page_shows_the_page_before(session: Session, grid) -> None:
+    state, ids = grid  # 120 videos: pages of 50, 50 and 20
+    state._view, state._anchor = GridView(sort="video_id", descending=False, page=3), ("offset", 100)
+    state.selected = ids[100:]  # every row of the last page
+    VideoActionsState.start_bulk.fn(state, "hide")
+
+    # Before: "Page 3 of 2", no rows, and "No videos match this view" under "100 videos".
+    assert (state.total_label, state.page_label, state.page) == ("100 videos", "Page 2 of 2", 2)
+    assert [row["video_id"] for row in state.rows] == ids[50:100]
+    assert not state.has_next and state.has_prev
