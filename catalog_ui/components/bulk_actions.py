@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.filter_bar import typed_search
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.state.video_actions import ACTION_LABELS, JOB_POLL_MS, VideoActionsState
 
@@ -194,7 +195,7 @@ def export_button() -> rx.Component:
     return rx.button(
         rx.icon("file-down", size=16),
         "Export CSV",
-        on_click=S.start_export("view"),
+        on_click=S.export_typed_view(typed_search()),
         variant="soft",
         loading=S.job_running & (S.job_kind == "export"),
         id="export-button",

@@ -10,6 +10,14 @@ from catalog_ui.state.videos import POLL_INTERVAL_MS, VideosState
 
 S = VideosState
 
+SEARCH_BOX_ID = "video-search"
+
+
+def typed_search() -> rx.Var:
+    """What the search box holds now, in the browser (null without the box), for an action on the view
+    to carry: the box sends what is typed only after a pause (`on_change` is debounced)."""
+    return rx.Var(_js_expr=f"(document.getElementById({SEARCH_BOX_ID!r})?.value ?? null)")
+
 
 def _chip(chip: rx.Var[ChipView]) -> rx.Component:
     # A long value (a pasted title as the search) is cut with an ellipsis, whole in the tooltip; the
@@ -71,7 +79,7 @@ def filter_bar() -> rx.Component:
                 max_length=200,
                 width="100%",
                 size="2",
-                id="video-search",
+                id=SEARCH_BOX_ID,
                 aria_label="Search videos",
             ),
             rx.hstack(

@@ -203,6 +203,21 @@ class VideoActionsState(VideosState):
     @authenticated
     def start_export(self, scope: str) -> Any:
         """Export the selection ('selected') or every video matching the filter ('view') as CSV."""
+        return self._export(scope)
+
+    @rx.event
+    @authenticated
+    def export_typed_view(self, typed_search: str | None) -> Any:
+        """Export CSV: every video matching the view, with `typed_search`, what the search box holds at the
+        click. A search still waiting for the box's pause is applied first, so the export is of the view
+        the user typed, not the one before."""
+        if self._view is None:
+            return None
+        shown = self._apply_search(typed_search) if isinstance(typed_search, str) else None
+        started = self._export("view")
+        return [event for event in (shown, started) if event is not None] or None
+
+    def _export(self, scope: str) -> Any:
         if self._view is None:
             return None
         _, is_admin = self._viewer()

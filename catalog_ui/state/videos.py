@@ -311,6 +311,12 @@ class VideosState(AuthState):
     @authenticated
     def set_search(self, value: str) -> Any:
         """Search as the user types (debounced by the page); one history entry for the whole typing."""
+        return self._apply_search(value)
+
+    def _apply_search(self, value: str) -> rx.event.EventSpec | None:
+        """Show the view searching `value` (what the search box holds), unless it is the one shown; the
+        URL event to return, or None. Also used by actions on the view (Export) that carry the box's value:
+        the page sends a typed search only after a pause, and the action is for what the user typed."""
         self.search = value
         text = clean_text(value)
         if text == self._current.filter.q:

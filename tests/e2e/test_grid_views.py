@@ -163,3 +163,18 @@ def test_the_filter_panel_can_be_hidden_and_stays_hidden(
     expect(page.locator("#facet-panel")).to_have_count(0)
     page.get_by_role("button", name="Show filters").click()
     expect(page.locator("#facet-panel")).to_be_visible()
+
+
+def test_export_right_after_typing_a_search_exports_the_typed_search(
+    catalog, app_url: str, page: Page, make_user
+) -> None:
+    sign_in(page, app_url, *make_user("di@example.com"))
+    expect(page.locator("#video-grid .video-row")).to_have_count(7)
+    # Typed, then Export at once: the box has not sent the search yet (it waits for a pause in the typing).
+    page.locator("#video-search").fill("viewvid0003")
+    with page.expect_download() as download_info:
+        page.locator("#export-button").click()
+    content = download_info.value.path().read_bytes().decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(content))][1:] == ["viewvid0003"]  # before: all 7
+    page.wait_for_url(re.compile(r".*q=viewvid0003"))
+    expect(page.locator("#video-grid .video-row")).to_have_count(1)  # the grid shows what was exported
