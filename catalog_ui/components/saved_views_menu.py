@@ -1,4 +1,5 @@
-"""Saved views: a menu to reopen one, and a dialog to name the current view (admins may share it)."""
+"""Saved views: a menu to reopen one, a dialog to name the current view (admins may share it; an existing
+name is replaced only on a second, explicit click), and a confirmation before deleting one."""
 
 from __future__ import annotations
 
@@ -26,13 +27,17 @@ def _entry(view: rx.Var[SavedViewRow]) -> rx.Component:
         ),
         rx.cond(
             view.mine | (S.user_is_admin & view.shared),
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                on_click=S.delete_saved(view.id),
-                variant="ghost",
-                size="1",
-                color_scheme="gray",
-                aria_label="Delete the view " + view.name,
+            rx.popover.close(  # the menu closes; the confirmation names the view
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    on_click=S.ask_delete(view.id),
+                    variant="ghost",
+                    size="1",
+                    color_scheme="gray",
+                    aria_label="Delete the view " + view.name,
+                    class_name="delete-saved-view",
+                    custom_attrs={"data-name": view.name},
+                ),
             ),
         ),
         width="100%",
@@ -99,9 +104,25 @@ def saved_views_menu() -> rx.Component:
                             id="save-view-share",
                         ),
                     ),
+                    rx.cond(
+                        S.replacing,
+                        rx.callout(
+                            S.replace_detail,
+                            icon="triangle-alert",
+                            color_scheme="amber",
+                            size="1",
+                            width="100%",
+                            id="save-view-exists",
+                        ),
+                    ),
                     rx.hstack(
                         rx.button("Cancel", on_click=S.close_save, variant="soft", color_scheme="gray"),
-                        rx.button("Save", on_click=S.save_current, id="save-view"),
+                        rx.button(
+                            rx.cond(S.replacing, "Replace view “" + S.replace_name + "”", "Save"),
+                            on_click=S.save_current,
+                            color_scheme=rx.cond(S.replacing, "amber", "accent"),
+                            id="save-view",
+                        ),
                         justify="end",
                         width="100%",
                     ),
@@ -112,4 +133,33 @@ def saved_views_menu() -> rx.Component:
             open=S.save_open,
             on_open_change=S.set_save_open,
         ),
+        _delete_confirmation(),
+    )
+
+
+def _delete_confirmation() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(S.delete_title, id="delete-view-title"),
+            rx.alert_dialog.description(S.delete_detail, size="2", id="delete-view-detail"),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.cancel_delete,
+                        id="delete-view-cancel",
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button("Delete view", color_scheme="red", on_click=S.confirm_delete, id="delete-view")
+                ),
+                justify="end",
+                spacing="3",
+                padding_top="0.75rem",
+            ),
+        ),
+        open=S.delete_open,
+        on_open_change=S.set_delete_open,
     )

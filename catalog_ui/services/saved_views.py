@@ -1,7 +1,9 @@
 """Saved grid views (a name for a URL query) and each user's grid preferences (columns, page size).
 
 A user sees their own views and the shared ones; only admins share (the caller passes the role, checked
-on the server). Saving a name that exists replaces that view's query.
+on the server). A view's name is unique per owner (after blanks are collapsed, case kept): saving a name the
+user already has is refused with `SavedViewExists` unless the caller passes `replace=True`, which the grid
+does only once the user confirmed. Another user's shared view of the same name is a different view.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ MAX_VIEWS_LISTED = 200
 
 class SavedViewError(ValueError):
     """A saved-view action that cannot be done; the message is for the user."""
+
+
+class SavedViewExists(SavedViewError):
+    """The user already has a view of that name: saving again replaces it only when asked to."""
+
+    def __init__(self, name: str, shared: bool) -> None:
+        super().__init__(f"You already have a view called “{name}”.")
+        self.name, self.shared = name, shared
 
 
 @dataclass(frozen=True)
@@ -52,11 +62,24 @@ def list_views(session: Session, user_id: int) -> list[SavedViewItem]:
     ]
 
 
+def view_name(name: str | None) -> str:
+    """`name` as a view is saved under (blanks collapsed, trimmed): two names are the same when these are."""
+    return clean_text(name, NAME_MAX_CHARS + 1)
+
+
 def save_view(
-    session: Session, user_id: int, name: str, query: str, *, shared: bool = False, is_admin: bool = False
+    session: Session,
+    user_id: int,
+    name: str,
+    query: str,
+    *,
+    shared: bool = False,
+    is_admin: bool = False,
+    replace: bool = False,
 ) -> SavedView:
-    """Save (or replace) the user's view called `name`; sharing needs the admin role."""
-    name = clean_text(name, NAME_MAX_CHARS + 1)
+    """Save the user's view called `name`; sharing needs the admin role. When the user already has a view
+    of that name, it is replaced only with `replace`, else `SavedViewExists` is raised."""
+    name = view_name(name)
     if not name:
         raise SavedViewError("Give the view a name.")
     if len(name) > NAME_MAX_CHARS:
@@ -72,6 +95,8 @@ def save_view(
     if view is None:
         view = SavedView(user_id=user_id, name=name, query=query, shared=shared)
         session.add(view)
+    elif not replace:
+        raise SavedViewExists(name, view.shared)
     else:
         view.query, view.shared, view.updated_at = query, shared, utc_now()
     session.flush()
@@ -86,13 +111,28 @@ def get_view(session: Session, user_id: int, view_id: int) -> SavedView:
     return view
 
 
+def _check_may_delete(view: SavedView, user_id: int, is_admin: bool) -> None:
+    """Only the owner deletes a view; admins also delete the shared views of others."""
+    if view.user_id != user_id and not (is_admin and view.shared):
+        raise SavedViewError("You can only delete your own views.")
+
+
+def view_to_delete(session: Session, user_id: int, view_id: int, *, is_admin: bool = False) -> SavedViewItem:
+    """The view the user asks to delete, to name it (and its owner) in the confirmation; refused when the
+    user may not delete it or it is gone."""
+    view = get_view(session, user_id, view_id)
+    _check_may_delete(view, user_id, is_admin)
+    owner = session.get(User, view.user_id)
+    email = owner.email if owner is not None else ""
+    return SavedViewItem(view.id, view.name, view.query, view.shared, view.user_id == user_id, email)
+
+
 def delete_view(session: Session, user_id: int, view_id: int, *, is_admin: bool = False) -> None:
     """Delete one of the user's views (admins may also delete shared views of others)."""
     view = session.get(SavedView, view_id)
     if view is None:
         return
-    if view.user_id != user_id and not (is_admin and view.shared):
-        raise SavedViewError("You can only delete your own views.")
+    _check_may_delete(view, user_id, is_admin)
     session.delete(view)
     session.flush()
 

@@ -1,4 +1,9 @@
-"""State of the grid's saved views: name the current view, reopen it later, share it (admins)."""
+"""State of the grid's saved views: name the current view, reopen it later, share it (admins), delete it.
+
+Two actions ask first. Saving under a name the user already has shows that the view exists and turns the
+Save button into "Replace view …"; only that second click replaces it. Deleting names the view (and, for
+another user's shared view, its owner) in a confirmation; the service checks who may delete either way.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,16 @@ from typing import Any
 import reflex as rx
 
 from catalog_ui.db import session_scope
-from catalog_ui.services.saved_views import SavedViewError, delete_view, get_view, list_views, save_view
+from catalog_ui.services.saved_views import (
+    SavedViewError,
+    SavedViewExists,
+    delete_view,
+    get_view,
+    list_views,
+    save_view,
+    view_name,
+    view_to_delete,
+)
 from catalog_ui.state.guards import authenticated
 from catalog_ui.state.videos import VideosState
 
@@ -31,6 +45,20 @@ class SavedViewsState(VideosState):
     save_open: bool = False
     view_name: str = ""
     share: bool = False
+    # The name the user was told exists: the next Save with this name replaces that view.
+    replace_name: str = ""
+    replace_detail: str = ""
+
+    delete_open: bool = False
+    delete_title: str = ""
+    delete_detail: str = ""
+    _delete_id: int = 0
+    _delete_name: str = ""
+
+    @rx.var
+    def replacing(self) -> bool:
+        """The typed name is one the user was told exists: Save now replaces that view."""
+        return self.replace_name != "" and view_name(self.view_name) == self.replace_name
 
     def _list(self) -> None:
         user_id, _ = self._viewer()
@@ -49,6 +77,7 @@ class SavedViewsState(VideosState):
     def open_save(self) -> None:
         """Open the "save this view" form."""
         self.view_name, self.share, self.save_open = "", False, True
+        self.replace_name, self.replace_detail = "", ""
 
     @rx.event
     @authenticated
@@ -67,6 +96,8 @@ class SavedViewsState(VideosState):
     def set_view_name(self, value: str) -> None:
         """The name being typed."""
         self.view_name = (value or "")[:200]
+        if view_name(self.view_name) != self.replace_name:  # another name: asked again if it exists too
+            self.replace_name, self.replace_detail = "", ""
 
     @rx.event
     @authenticated
@@ -77,17 +108,36 @@ class SavedViewsState(VideosState):
     @rx.event
     @authenticated
     def save_current(self) -> Any:
-        """Save the current view (filters, sort, columns; not the page) under the typed name."""
+        """Save the current view (filters, sort, columns; not the page) under the typed name; a name the
+        user already has is replaced only on the second click, once the dialog said it exists."""
         user_id, is_admin = self._viewer()
         query = dataclasses.replace(self._current, page=1).to_query()
+        replacing = self.replacing
         try:
             with session_scope() as session:
-                save_view(session, user_id, self.view_name, query, shared=self.share, is_admin=is_admin)
+                saved = save_view(
+                    session,
+                    user_id,
+                    self.view_name,
+                    query,
+                    shared=self.share,
+                    is_admin=is_admin,
+                    replace=replacing,
+                )
+                name = saved.name
+        except SavedViewExists as exc:
+            self.replace_name = exc.name
+            shared = " (shared with everybody)" if exc.shared else ""
+            self.replace_detail = (
+                f"You already have a view called “{exc.name}”{shared}. Replace it with the current view?"
+            )
+            return None
         except SavedViewError as exc:
             return rx.toast.error(str(exc))
         self.save_open = False
+        self.replace_name, self.replace_detail = "", ""
         self._list()
-        return rx.toast.success(f"Saved the view “{self.view_name.strip()}”.")
+        return rx.toast.success(f"{'Replaced' if replacing else 'Saved'} the view “{name}”.")
 
     @rx.event
     @authenticated
@@ -103,13 +153,52 @@ class SavedViewsState(VideosState):
 
     @rx.event
     @authenticated
-    def delete_saved(self, view_id: int) -> Any:
-        """Delete one of the user's views (admins: also shared ones)."""
+    def ask_delete(self, view_id: int) -> Any:
+        """Ask to confirm deleting a view, naming it (and the owner of another user's shared view)."""
         user_id, is_admin = self._viewer()
         try:
             with session_scope() as session:
-                delete_view(session, user_id, int(view_id), is_admin=is_admin)
+                view = view_to_delete(session, user_id, int(view_id), is_admin=is_admin)
+        except SavedViewError as exc:
+            self._list()
+            return rx.toast.error(str(exc))
+        self._delete_id, self._delete_name = view.id, view.name
+        if view.mine:
+            self.delete_title = f"Delete the view “{view.name}”?"
+            self.delete_detail = (
+                "It is shared: it disappears for everybody." if view.shared else "Only you see this view."
+            )
+        else:
+            self.delete_title = f"Delete {view.owner}’s shared view “{view.name}”?"
+            self.delete_detail = f"It was saved by {view.owner}; it disappears for everybody, them included."
+        self.delete_open = True
+        return None
+
+    @rx.event
+    @authenticated
+    def cancel_delete(self) -> None:
+        """Close the confirmation without deleting."""
+        self.delete_open = False
+
+    @rx.event
+    @authenticated
+    def set_delete_open(self, is_open: bool) -> None:
+        """The confirmation asks to close (Escape): close it without deleting. It opens only by ask_delete."""
+        if not is_open:
+            self.delete_open = False
+
+    @rx.event
+    @authenticated
+    def confirm_delete(self) -> Any:
+        """Delete the view the confirmation named, once (a second click finds the dialog closed)."""
+        if not self.delete_open:
+            return None
+        self.delete_open = False
+        user_id, is_admin = self._viewer()
+        try:
+            with session_scope() as session:
+                delete_view(session, user_id, self._delete_id, is_admin=is_admin)
         except SavedViewError as exc:
             return rx.toast.error(str(exc))
         self._list()
-        return None
+        return rx.toast.success(f"Deleted the view “{self._delete_name}”.")

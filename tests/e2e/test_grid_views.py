@@ -178,3 +178,36 @@ def test_export_right_after_typing_a_search_exports_the_typed_search(
     assert [row[0] for row in csv.reader(io.StringIO(content))][1:] == ["viewvid0003"]  # before: all 7
     page.wait_for_url(re.compile(r".*q=viewvid0003"))
     expect(page.locator("#video-grid .video-row")).to_have_count(1)  # the grid shows what was exported
+
+
+def test_saving_over_a_view_and_deleting_one_ask_first(catalog, app_url: str, page: Page, make_user) -> None:
+    sign_in(page, app_url, *make_user("ed@example.com"))
+
+    def save_as(name: str) -> None:
+        page.locator("#views-button").click()
+        page.locator("#save-view-open").click()
+        page.locator("#save-view-name").fill(name)
+        page.locator("#save-view").click()
+
+    save_as("Mine")
+    expect(page.get_by_text("Saved the view “Mine”.")).to_be_visible()
+    page.locator('[data-facet="privacy"][data-value="private"]').click()
+    page.wait_for_url(re.compile(r".*privacy=private"))
+    save_as("Mine")
+    expect(page.locator("#save-view-exists")).to_contain_text("You already have a view called “Mine”.")
+    expect(page.locator("#save-view")).to_have_text("Replace view “Mine”")
+    page.locator("#save-view").click()
+    expect(page.get_by_text("Replaced the view “Mine”.")).to_be_visible()
+    expect(page.locator("#save-view")).to_have_count(0)
+
+    page.locator("#views-button").click()
+    page.locator('.delete-saved-view[data-name="Mine"]').click()
+    expect(page.locator("#delete-view-title")).to_have_text("Delete the view “Mine”?")
+    page.locator("#delete-view-cancel").click()
+    page.locator("#views-button").click()
+    expect(page.locator('.saved-view[data-name="Mine"]')).to_have_count(1)  # kept
+    page.locator('.delete-saved-view[data-name="Mine"]').click()
+    page.locator("#delete-view").click()
+    expect(page.get_by_text("Deleted the view “Mine”.")).to_be_visible()
+    page.locator("#views-button").click()
+    expect(page.get_by_text("No saved views yet.")).to_be_visible()

@@ -14,12 +14,14 @@ from catalog_ui.services.catalog import ChangeMarker, change_marker
 from catalog_ui.services.grid_columns import DEFAULT_COLUMNS
 from catalog_ui.services.saved_views import (
     SavedViewError,
+    SavedViewExists,
     delete_view,
     get_preference,
     get_view,
     list_views,
     save_preference,
     save_view,
+    view_to_delete,
 )
 from catalog_ui.services.users import create_user
 
@@ -54,13 +56,36 @@ def test_saved_views_are_private_unless_an_admin_shares_them(session: Session, p
     assert str(refused.value) == "That saved view no longer exists."
 
 
-def test_saving_a_name_again_replaces_its_query(session: Session, people) -> None:
+def test_saving_a_name_again_replaces_its_query_only_when_asked_to(session: Session, people) -> None:
     _, bo, _ = people
     first = save_view(session, bo, "Mine", "q=a")
-    second = save_view(session, bo, "Mine", "q=b")
+    with pytest.raises(SavedViewExists) as exists:  # before: replaced silently
+        save_view(session, bo, "  Mine ", "q=b")  # the same name once its blanks are tidied
+    assert (str(exists.value), exists.value.name, exists.value.shared) == (
+        "You already have a view called “Mine”.",
+        "Mine",
+        False,
+    )
+    assert [(v.name, v.query) for v in list_views(session, bo)] == [("Mine", "q=a")]
+    second = save_view(session, bo, "Mine", "q=b", replace=True)
     session.commit()
     assert first.id == second.id
     assert [(v.name, v.query) for v in list_views(session, bo)] == [("Mine", "q=b")]
+
+
+def test_another_users_shared_view_of_the_same_name_is_another_view(session: Session, people) -> None:
+    ana, bo, _ = people
+    shared = save_view(session, ana, "Takedowns", "claim=takedown", shared=True, is_admin=True)
+    with pytest.raises(SavedViewExists) as exists:
+        save_view(session, ana, "Takedowns", "q=x", is_admin=True)
+    assert exists.value.shared  # the dialog tells the admin that the view they replace is shared
+    mine = save_view(session, bo, "Takedowns", "q=mine")  # names are unique per owner: no question
+    session.commit()
+    assert mine.id != shared.id
+    assert [(v.name, v.query, v.mine) for v in list_views(session, bo)] == [
+        ("Takedowns", "claim=takedown", False),
+        ("Takedowns", "q=mine", True),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -89,6 +114,13 @@ def test_deleting_views(session: Session, people) -> None:
     assert str(refused.value) == "You can only delete your own views."
     with pytest.raises(SavedViewError):
         delete_view(session, bo, shared.id)
+    # The confirmation names the view and its owner, under the same rule.
+    assert view_to_delete(session, ana, shared.id, is_admin=True).name == "Everyone"
+    other = view_to_delete(session, bo, mine.id)
+    assert (other.name, other.mine, other.owner) == ("Mine", True, "bo@example.com")
+    for user, view_id, admin in ((cy, mine.id, True), (bo, shared.id, False)):
+        with pytest.raises(SavedViewError):
+            view_to_delete(session, user, view_id, is_admin=admin)
     delete_view(session, ana, shared.id, is_admin=True)  # admins tidy shared views
     delete_view(session, bo, mine.id)
     session.commit()
