@@ -15,7 +15,7 @@ A video's creation (`__created__`) is never reverted: a rollback changes values,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, text
@@ -49,7 +49,9 @@ class EntryTarget:
 
 @dataclass(frozen=True)
 class VideoAtTarget:
-    """A video as it was at `at`: every entry of the video after `at` is reverted."""
+    """A video as it was at the end of the second `at` falls in: every entry of the video after that second
+    is reverted. History times are shown, and picked, to the second while stored with fractions: an entry
+    shown at the picked second (10:15:07 for 10:15:07.4) is one the user sees as of that time, so it stays."""
 
     video_id: str
     at: datetime
@@ -223,21 +225,22 @@ def _video_at_scope(session: Session, video_id: str, at: datetime) -> _Scope:
     ).scalar_one()
     if not exists:
         raise RollbackError(f"Video {video_id} is not in the catalog.")
-    params = {"video_id": video_id, "at": at}
-    condition = "video_id = :video_id AND sync_time > :at"
+    second = at.replace(microsecond=0)
+    params = {"video_id": video_id, "after": second + timedelta(seconds=1)}
+    condition = "video_id = :video_id AND sync_time >= :after"
     created = session.execute(
         text(f"SELECT min(e.sync_time) FROM ({_entries_sql(condition)}) e WHERE e.changes ? :created"),
         {**params, "created": CREATED},
     ).scalar()
     if created is not None:
         raise RollbackError(
-            f"{video_id} was not in the catalog yet at that time (it was added {created:%Y-%m-%d %H:%M} UTC); "
+            f"{video_id} was not in the catalog yet at that time (it was added {created.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC); "
             "pick a later time."
         )
     return _Scope(
         condition=condition,
         params=params,
-        label=f"Restore {video_id} to {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        label=f"Restore {video_id} to {second.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
         reverts_change_set_id=None,
     )
 

@@ -321,6 +321,39 @@ def test_a_video_is_restored_to_its_state_at_a_time_including_archived_history(s
     assert (video.title, video.views, video.privacy_status) == ("A", 10, "public")
 
 
+def test_a_picked_time_keeps_the_entries_shown_at_that_second(session, admin) -> None:
+    # History is stored with fractions of a second but shown, and picked, to the second: picking the
+    # 10:15:07 of the entry at 10:15:07.4 keeps that entry and reverts only what came after that second.
+    created = T0.replace(second=6, microsecond=500_000)
+    first = T0.replace(second=7, microsecond=400_000)
+    second = T0.replace(second=8, microsecond=200_000)
+    _video(session, "vid00000001", title="C", views=30)
+    _history_at(
+        session,
+        "vid00000001",
+        [
+            (created, {CREATED: [None, "report"]}),
+            (first, {"title": ["A", "B"]}),
+            (second, {"title": ["B", "C"], "views": [20, 30]}),
+        ],
+    )
+    session.commit()
+
+    picked = VideoAtTarget("vid00000001", T0.replace(second=7))
+    seen = preview(session, picked)
+    assert (seen.label, seen.fields) == ("Restore vid00000001 to 2026-03-01 08:00:07 UTC", 2)
+    apply(session, picked, user_id=admin.id)
+    session.commit()
+    assert (_get(session, "vid00000001").title, _get(session, "vid00000001").views) == ("B", 20)
+
+    # The second the video was added in is a time it was in the catalog.
+    apply(session, VideoAtTarget("vid00000001", T0.replace(second=6)), user_id=admin.id)
+    session.commit()
+    assert (_get(session, "vid00000001").title, _get(session, "vid00000001").views) == ("A", 20)
+    with pytest.raises(RollbackError, match=r"it was added 2026-03-01 08:00:06 UTC"):
+        preview(session, VideoAtTarget("vid00000001", T0.replace(second=5)))
+
+
 def test_user_owned_fields_and_typed_values_round_trip(session, admin) -> None:
     for n in (1, 2, 3):
         _video(session, f"vid0000000{n}", notes=f"note {n}")
