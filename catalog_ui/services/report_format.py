@@ -250,7 +250,12 @@ def _raw(fields: Sequence[str]) -> str:
     out = io.StringIO()
     # The terminator's characters are what the writer quotes; it is cut off again below.
     csv.writer(out, lineterminator="\r\n").writerow(fields)
-    raw = out.getvalue()[:-2][:RAW_LIMIT]
+    return _storable(out.getvalue()[:-2])
+
+
+def _storable(raw: str) -> str:
+    """A rejected record's text as the rejections table keeps it: at most RAW_LIMIT characters."""
+    raw = raw[:RAW_LIMIT]
     # Rejected text is stored too, so it must itself be valid UTF-8 without NULs.
     return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\ufffd")
 
@@ -328,7 +333,7 @@ class ReportReader:
 
     def _read_header(self) -> ReportHeader:
         self._rows = self._records()
-        for _line, fields, _raw in self._rows:
+        for _line, fields, _raw, _quote_fault in self._rows:
             if any(cell.strip() for cell in fields):
                 break
             self.skipped["blank"] += 1
@@ -375,14 +380,23 @@ class ReportReader:
         return ReportHeader(columns, mapped, ignored, date_column)
 
     def _events(self) -> Iterator[ParsedRow | RejectedRow]:
-        for line, fields, raw in self._rows:
-            row = self._event(line, fields)
+        for line, fields, raw, quote_fault in self._rows:
+            row = self._event(line, fields, quote_fault)
             if row is not None:
                 self._event_raw = raw
                 yield row
 
-    def _event(self, line: int, fields: list[str]) -> ParsedRow | RejectedRow | None:
-        """One record as a parsed or rejected row, or None when it is skipped; counts it."""
+    def _event(
+        self, line: int, fields: list[str], quote_fault: _QuoteFault | None = None
+    ) -> ParsedRow | RejectedRow | None:
+        """One record as a parsed or rejected row, or None when it is skipped; counts it. A record that a
+        quote never closed has misread (`quote_fault`, see `_numbered_records`) is rejected."""
+        if quote_fault is not None:
+            self.rows_rejected += 1
+            index = quote_fault.index
+            column = self.header.columns[index] if index < len(self.header.columns) else None
+            raw = _storable(quote_fault.text.rstrip("\r\n"))
+            return RejectedRow(line, column, quote_fault.reason, raw, self._readable_id(fields))
         kind = self._skip_kind(fields)
         if kind == "different header":
             self._foreign_header = line
@@ -450,7 +464,7 @@ class ReportReader:
         self, line: int, fields: list[str], digest: str | None, on_rejected: Callable[[RejectedRow], None]
     ) -> str | None:
         """The COPY line of one record read elsewhere, with its row hash (None when skipped or rejected)."""
-        return next(self._copy_lines([(line, fields, None)], on_rejected, digest), None)
+        return next(self._copy_lines([(line, fields, None, None)], on_rejected, digest), None)
 
     def _reference_line(
         self, row: ParsedRow | RejectedRow | None, on_rejected: Callable[[RejectedRow], None], digest: str
@@ -463,7 +477,7 @@ class ReportReader:
 
     def _copy_lines(
         self,
-        records: Iterable[tuple[int, list[str], str | None]],
+        records: Iterable[tuple[int, list[str], str | None, _QuoteFault | None]],
         on_rejected: Callable[[RejectedRow], None],
         digest: str | None = None,
     ) -> Iterator[str]:
@@ -475,11 +489,11 @@ class ReportReader:
         header_keys = self._header_key_set
         valid_id = VIDEO_ID_PATTERN.fullmatch
         encode = self._encoder.encode
-        for line, fields, raw in records:
+        for line, fields, raw, quote_fault in records:
             row_digest = digest if digest is not None else _line_digest(salt, raw)
             # The fast path takes plain data rows; anything else, and any row with a cell the fast
             # encoders refuse, goes through the reference path, which skips, parses or rejects it.
-            if len(fields) == ncols and self._foreign_header is None:
+            if len(fields) == ncols and self._foreign_header is None and quote_fault is None:
                 vid = fields[vid_index]
                 if valid_id(vid) and vid.lower() not in header_keys:
                     text = encode(line, fields, row_digest)
@@ -487,7 +501,7 @@ class ReportReader:
                         self.rows_parsed += 1
                         yield text
                         continue
-            text = self._reference_line(self._event(line, fields), on_rejected, row_digest)
+            text = self._reference_line(self._event(line, fields, quote_fault), on_rejected, row_digest)
             if text is not None:
                 yield text
 
@@ -560,26 +574,72 @@ def _line_digest(salt: int, raw: str | None) -> str:
 
 
 class _Tracked:
-    """An iterator of lines that remembers the last one it gave."""
+    """An iterator of lines that remembers the lines it gave since `record` was last cleared, and whether
+    it was asked past its end."""
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
-        self.last = ""
+        self.record: list[str] = []
+        self.exhausted = False
 
     def __iter__(self) -> _Tracked:
         return self
 
     def __next__(self) -> str:
-        self.last = next(self._lines)
-        return self.last
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self.record.append(line)
+        return line
+
+
+@dataclass(frozen=True)
+class _QuoteFault:
+    """A record misread because of a quote (`_quote_fault`): the index of the value it spoils, why, and
+    the record's text as the file has it."""
+
+    index: int
+    reason: str
+    text: str
+
+
+def _quote_fault(fields: list[str], start: int, end: int, text: str, open_end: bool) -> _QuoteFault | None:
+    """The fault of a record over lines `start`..`end` (its `text`) that a quote never closed has misread,
+    if any. The csv module (not strict) ends a value whose quote is never closed with the data (`open_end`);
+    and a quote left open in the middle of the file takes the lines after it into its value up to the
+    next quote, which then stands before text (`"Hello, world"` read as `…,Hello" world"`), not before a
+    comma or the line's end: a misreading of several lines that a strict reader refuses."""
+    taken = f"line {end}" if end == start + 1 else f"lines {start + 1}–{end}"
+    if open_end:
+        reason = "a quoted value is never closed"
+        if end > start:
+            reason += f": it takes in the rest of the file ({taken}), whose rows are not read"
+        return _QuoteFault(len(fields) - 1, reason, text)
+    if end == start:
+        return None
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        index = next((i for i, f in enumerate(fields) if "\n" in f or "\r" in f), len(fields) - 1)
+        reason = (
+            f"a quoted value closes only on line {end}, before text rather than a comma: probably a quote "
+            f"never closed, which took in the rows of {taken} (not read)"
+        )
+        return _QuoteFault(index, reason, text)
+    return None
 
 
 def _numbered_records(
     reader: Any, lines: _Tracked, offset: int
-) -> Iterator[tuple[int, list[str], str | None]]:
-    """(first line, fields, raw line) of each CSV record of `reader` (reading `lines`); line numbers
-    shifted by `offset`; the raw line is None for a record spanning several lines."""
+) -> Iterator[tuple[int, list[str], str | None, _QuoteFault | None]]:
+    """(first line, fields, raw line, quote fault) of each CSV record of `reader` (reading `lines`); line
+    numbers shifted by `offset`; the raw line is None for a record spanning several lines, the quote fault
+    None but for a record that a quote never closed has misread (`_quote_fault`)."""
     while True:
+        lines.record.clear()
         start = reader.line_num + 1 + offset
         try:
             fields = next(reader)
@@ -593,7 +653,15 @@ def _numbered_records(
             raise ReportFormatError(
                 f"The gzip data is damaged or cut off near line {start} ({exc})."
             ) from None
-        yield start, fields, lines.last if reader.line_num + offset == start else None
+        end = reader.line_num + offset
+        if end == start and not lines.exhausted:
+            yield start, fields, lines.record[0], None
+            continue
+        # A whole record never asks for a line past the last one: with `exhausted`, a quote is open.
+        fault = _quote_fault(fields, start, end, "".join(lines.record), lines.exhausted)
+        yield start, fields, None, fault
+        if lines.exhausted:
+            return
 
 
 def parsed_copy_line(row: ParsedRow, columns: Sequence[str], digest: str = NULL) -> str:

@@ -694,6 +694,35 @@ def test_a_value_over_the_csv_limit_ends_the_report_on_both_paths(
 
 
 @pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
+def test_a_last_line_whose_quote_is_never_closed_is_rejected_on_both_paths(
+    session: Session, tmp_path: Path, catalog_empty: bool
+) -> None:
+    # Python's csv ends a value whose quote is never closed with the file: `"12` was read as 12, and
+    # abcdefghijk came into the catalog as a new video.
+    if not catalog_empty:
+        _one_video_before(session, tmp_path)
+    path = tmp_path / "cms_videos_2026-03-02.csv"
+    path.write_text('video_id,views\nvidAlpha001,1\nvidBravo002,2\nabcdefghijk,"12')
+
+    report, _ = ingest_file(session, path)
+
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_rejected) == (
+        "completed",
+        3,
+        2,
+        1,
+    )
+    assert reports.rejections(session, report.id) == [
+        {"line": 4, "column": "views", "reason": "a quoted value is never closed", "raw": 'abcdefghijk,"12'}
+    ]
+    assert session.execute(select(Video.video_id).order_by(Video.video_id)).scalars().all() == [
+        "vidAlpha001",
+        "vidBravo002",
+        *([] if catalog_empty else ["vidZulu0026"]),
+    ]
+
+
+@pytest.mark.parametrize("catalog_empty", [True, False], ids=["python-reader", "copy"])
 def test_rows_under_a_repeated_header_in_another_order_refuse_the_report(
     session: Session, tmp_path: Path, catalog_empty: bool
 ) -> None:

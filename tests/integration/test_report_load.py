@@ -282,6 +282,59 @@ def test_quotes_inside_unquoted_values_are_read_as_the_python_reader_reads_them(
     assert len(staged) == len(expected) == 999
 
 
+UNCLOSED = "a quoted value is never closed"
+SWALLOWED = (
+    "a quoted value closes only on line 5, before text rather than a comma: probably a quote never closed, "
+    "which took in the rows of lines 4–5 (not read)"
+)
+
+
+@pytest.mark.parametrize(
+    ("tail", "rejected"),
+    [
+        ('abcdefghijk,"12', (3, "views", UNCLOSED, 'abcdefghijk,"12')),
+        ('abcdefghijk,"12\n', (3, "views", UNCLOSED, 'abcdefghijk,"12')),
+        (
+            'abcdefghijk,"12\nvidCharl003,3\n',
+            (
+                3,
+                "views",
+                f"{UNCLOSED}: it takes in the rest of the file (line 4), whose rows are not read",
+                'abcdefghijk,"12\nvidCharl003,3',
+            ),
+        ),
+        (
+            'abcdefghijk,"12\nvidCharl003,3\nvidDelta004,"4"x\nvidEcho0005,5\n',
+            (3, "views", SWALLOWED, 'abcdefghijk,"12\nvidCharl003,3\nvidDelta004,"4"x'),
+        ),
+    ],
+    ids=["last-line", "last-line-lf", "mid-file-to-the-end", "mid-file-to-a-quote"],
+)
+@pytest.mark.parametrize("path", ["python", "pieces", "at-once-first"])
+def test_a_quote_never_closed_rejects_its_row_on_every_path(
+    engine: Engine, path: str, tail: str, rejected: tuple
+) -> None:
+    # Python's csv (not strict) ends a value whose quote is never closed with the file: `"12` was read as
+    # 12 and abcdefghijk stored as a new video. A quote left open mid-file takes the lines after it into
+    # its value, up to the next quote (which then stands before text): that row is rejected, and says so.
+    data = ("video_id,views\nvidAlpha001,1\n" + tail).encode()
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        expected, expected_rejected, counts = _python_stage(conn, data)
+        reopen = (lambda: io.BytesIO(data)) if path == "at-once-first" else None
+        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
+            loader.stage(conn, lambda: None, catalog_empty=path == "python")
+            staged = _rows(conn, "ingest_stage", ["video_id", "views", "line"])
+            got_counts = {"read": loader.rows_read, "rejected": loader.rows_rejected}
+            got_rejected = [(r.line, r.column, r.reason, r.raw, r.video_id) for r in loader.rejections]
+        transaction.rollback()
+    rest = [("vidEcho0005", 5, 6)] if "vidEcho0005" in tail else []
+    assert staged == [(row[0], row[1], row[-4]) for row in expected] == [("vidAlpha001", 1, 2), *rest]
+    assert got_rejected == [(*rejected, "abcdefghijk")]
+    assert expected_rejected == loader.rejections
+    assert got_counts == {"read": counts["read"], "rejected": 1} == {"read": 2 + len(rest), "rejected": 1}
+
+
 def test_a_report_of_blank_rows_only_has_no_data(engine: Engine) -> None:
     with engine.connect() as conn, ReportLoader(io.BytesIO(b"video_id,views\n\n,\n\n")) as loader:
         transaction = conn.begin()
