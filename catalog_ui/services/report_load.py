@@ -196,6 +196,48 @@ def record_end(data: bytes) -> int | None:
         end = newline
 
 
+def python_record_end(data: bytes) -> int | None:
+    """The end of the last whole CSV record of `data` as the Python reader reads it (just after a line
+    break that ends a record), or None.
+
+    `record_end` counts quotes, as PostgreSQL's COPY reads them; a quote inside an unquoted value
+    (`12" vinyl`) is a literal character to Python, so where such quotes are, that count can end a piece
+    inside a value Python reads as quoted (the rest of it then starting the next piece)."""
+    lines = data.splitlines(keepends=True)  # \n, \r\n and a bare \r, as the Python reader splits lines
+    if lines and not lines[-1].endswith((b"\n", b"\r")):
+        lines.pop()  # not a whole line yet
+    ended = False
+
+    def source() -> Iterator[str]:
+        nonlocal ended
+        for line in lines:
+            yield line.decode("utf-8", "surrogateescape")
+        ended = True
+
+    reader = csv.reader(source())
+    whole = 0  # lines of the whole records read so far
+    try:
+        for _ in reader:
+            if ended:  # the record ran into the end of `lines`: a quote is still open
+                break
+            whole = reader.line_num
+    except csv.Error:  # a value too long: the Python reader says so when it gets there
+        pass
+    return sum(len(line) for line in lines[:whole]) or None
+
+
+def piece_end(data: bytes) -> tuple[int | None, bool | None]:
+    """Where to end a piece of `data`: after its last whole record, as both parsers read it (`record_end`),
+    or as the Python reader does (`python_record_end`) when the piece's quotes would go its way; and
+    whether that piece's quotes read alike (`quotes_read_alike`), when known."""
+    cut = record_end(data)
+    if cut is None:
+        return None, None
+    if quotes_read_alike(data[:cut]):
+        return cut, True
+    return python_record_end(data), None
+
+
 class _Lines(io.TextIOBase):
     """A file-like object for psycopg2's copy_expert: batches of COPY lines from an iterator.
 
@@ -647,7 +689,7 @@ class ReportLoader:
                 if size < search_at:
                     continue
             pending = b"".join(parts)
-            cut = len(pending) if not data else record_end(pending)
+            cut, alike = (len(pending), None) if not data else piece_end(pending)
             if cut is None:
                 if size > MAX_PENDING_BYTES or len(pending) - pending.rfind(b"\n") > LINE_BYTES_LIMIT:
                     # The Python reader takes the rest: it knows a line too long to be a report's (and
@@ -660,7 +702,7 @@ class ReportLoader:
                 continue
             search_at = CHUNK_BYTES
             if cut:
-                chunk = self._chunk(pending[:cut], line)
+                chunk = self._chunk(pending[:cut], line, alike)
                 yield chunk
                 line += chunk.lines
             rest = pending[cut:]
@@ -714,9 +756,11 @@ class ReportLoader:
         if not self._fast:
             self._read_all_in_python()
 
-    def _chunk(self, data: bytes, first_line: int) -> _Chunk:
+    def _chunk(self, data: bytes, first_line: int, alike: bool | None = None) -> _Chunk:
+        """The piece `data` (`alike`: whether its quotes read alike, when known)."""
         hashed = with_row_hashes(data, self.reader.row_hash_salt)
-        return _Chunk(data, first_line, physical_lines(data), hashed, quotes_read_alike(data))
+        alike = quotes_read_alike(data) if alike is None else alike
+        return _Chunk(data, first_line, physical_lines(data), hashed, alike)
 
     def _copy_chunk(self, cursor: Any, chunk: _Chunk) -> None:
         if chunk.for_copy:

@@ -282,6 +282,34 @@ def test_quotes_inside_unquoted_values_are_read_as_the_python_reader_reads_them(
     assert len(staged) == len(expected) == 999
 
 
+@pytest.mark.parametrize("at_once", [False, True], ids=["pieces", "at-once-first"])
+def test_a_piece_ends_where_the_python_reader_ends_a_record(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, at_once: bool
+) -> None:
+    # Counting quotes, the literal one of `12" vinyl` made the open quote of the next row look closed: a
+    # piece could end inside its two-line title, and each half was rejected.
+    monkeypatch.setattr(report_load, "CHUNK_BYTES", 2 << 10)
+    monkeypatch.setattr(report_load, "READ_BYTES", 1 << 10)
+    lines = ["video_id,video_title,views"] + [f"vid{n:08d},Title {n},{n}" for n in range(1000)]
+    for n in range(10, 1000, 37):
+        lines[n] = f'vidVinyl{n:03d},12" vinyl,{n}'
+        lines[n + 1] = f'vidLines{n:03d},"Two'
+        lines[n + 2] = f'lines",{n}'
+    data = ("\n".join(lines) + "\n").encode()
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        expected, expected_rejected, _ = _python_stage(conn, data)
+        reopen = (lambda: io.BytesIO(data)) if at_once else None
+        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
+            loader.stage(conn, lambda: None)
+            staged = _rows(conn, "ingest_stage", ["video_id", "title", "views", "line"])
+            rejected = loader.rejections
+        transaction.rollback()
+    assert rejected == expected_rejected == []
+    assert staged == [(row[0], row[1], row[2], row[-4]) for row in expected]
+    assert [row[1] for row in staged if row[0].startswith("vidLines")] == ["Two\nlines"] * 27
+
+
 UNCLOSED = "a quoted value is never closed"
 SWALLOWED = (
     "a quoted value closes only on line 5, before text rather than a comma: probably a quote never closed, "

@@ -10,6 +10,7 @@ import pytest
 from catalog_ui.services.report_copy import row_hash
 from catalog_ui.services.report_load import (
     physical_lines,
+    piece_end,
     prefetched,
     quotes_read_alike,
     record_end,
@@ -70,6 +71,18 @@ def test_record_boundaries_respect_quotes() -> None:
     assert record_end(b'a,"x""y"\nb') == 9
     assert physical_lines(b"a\r\nb\rc\n") == 3
     assert physical_lines(b"a\nb") == 2
+
+
+def test_a_piece_with_quotes_read_as_text_ends_where_the_python_reader_ends_a_record() -> None:
+    # Counting quotes, the literal one of `12" vinyl` makes the open `"Two` look closed: the piece would
+    # end inside Two\nlines, the value Python reads as quoted (and each half would be rejected).
+    data = b'a,12" vinyl,1\nb,"Two\nlines",2\nc,x,3\n'
+    assert record_end(data) == data.index(b"lines")
+    assert piece_end(data) == (len(data), None)
+    assert piece_end(data[:-2]) == (data.index(b"c,x"), None)  # not a whole line yet
+    assert piece_end(b'a,12" vinyl,1\nb,"Two\n') == (len(b'a,12" vinyl,1\n'), None)
+    assert piece_end(b'a"b,"c\n') == (None, None)  # even quotes, but Python reads "c as open: no whole record
+    assert piece_end(b'a,"b\nc"\nd,e') == (8, True)  # quotes read alike: counted as before
 
 
 @pytest.mark.parametrize(
