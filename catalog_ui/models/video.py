@@ -95,7 +95,10 @@ class Video(SQLModel, table=True):
             "video_id",
             postgresql_include=["time_published", "hidden"],
         ),
-        Index("idx_video_sort_title", text("COALESCE(title, ''::varchar)"), "video_id"),
+        # Titles in dictionary order (migration 024: an ICU collation, or lower-cased and accent-free text
+        # where the server has no ICU), not the database's byte order. The index's expression carries
+        # `COLLATE dictionary`, which migration 024 writes and reflection (so `alembic check`) cannot see.
+        Index("idx_video_sort_title", text("dictionary_key(COALESCE(title, ''::varchar))"), "video_id"),
         # The few hidden videos, which the pages of non-admins leave out (migration 015).
         Index("idx_video_hidden", "video_id", postgresql_where=text("hidden")),
         # The videos a YouTube sync wrote, whose fields a report merge checks one by one (migration 021).

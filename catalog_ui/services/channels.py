@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from catalog_ui.services.grid_view import clean_value
 
+# Names in dictionary order (case-insensitive, accents next to their letter; migration 024), not bytes.
 CHANNEL_SORTS = {
-    "name": "c.name ASC NULLS LAST, c.channel_id",
+    "name": "dictionary_key(c.name) COLLATE dictionary ASC NULLS LAST, c.channel_id",
     "videos": "videos DESC, c.channel_id",
     "views": "catalog_views DESC, c.channel_id",
     "subscribers": "c.subscriber_count DESC NULLS LAST, c.channel_id",

@@ -8,8 +8,9 @@ btree indexes. Any input gives a result: the text is cleaned (`grid_view.clean_t
 runs of letters and digits and ids are compared as bound values (`%`, `_` and `\\` escaped for LIKE), so
 quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as syntax.
 
-Sorting: every column sorts on `COALESCE(column, lowest value)` and then `video_id` in the same direction,
-so the order is total and stable, descending puts empty values last, and the grid's sort indexes serve
+Sorting: every column sorts on `COALESCE(column, lowest value)` (titles through `dictionary_key` and the
+`dictionary` collation: dictionary order) and then `video_id` in the same direction, so the order is total
+and stable, descending puts empty values last, and the grid's sort indexes serve
 both directions. Pages: OFFSET through a deferred join (the inner query reads only the index), or keyset
 ("after"/"before" a row) when the grid steps to the next or previous page.
 """
@@ -28,6 +29,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    Text,
     and_,
     case,
     cast,
@@ -308,6 +310,10 @@ _SENTINELS = {
 # it), so the order is the same and idx_video_sort_updated serves it.
 SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
 SORTED_BY_MIRROR = frozenset({"views", "updated_at"})  # their sort indexes are on video_sort
+# Sorted in dictionary order (case-insensitive, accents next to their letter) rather than the database's
+# byte order: `dictionary_key(value) COLLATE dictionary`, as idx_video_sort_title (migration 024).
+DICTIONARY_SORTED = frozenset({"title"})
+DICTIONARY_COLLATION = "dictionary"
 
 
 def sort_columns(field: str) -> Any:
@@ -329,7 +335,10 @@ def sort_key(field: str, columns: Any = V) -> ColumnElement[Any]:
         return func.coalesce(cast(column, Integer), -1)
     if hasattr(column.type, "item_type"):  # arrays sort element by element; empty first
         return func.coalesce(column, cast(literal_column("'{}'"), column.type))
-    return func.coalesce(column, literal_column("''::varchar"))
+    key = func.coalesce(column, literal_column("''::varchar"))
+    if field in DICTIONARY_SORTED:
+        return func.dictionary_key(key, type_=Text).collate(DICTIONARY_COLLATION)
+    return key
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,29 @@ def test_sorts(session) -> None:
     assert [r["channel_id"] for r in list_channels(session, sort="subscribers").rows] == ["UCa", "UCb", "UCc"]
 
 
+def test_names_sort_in_dictionary_order(session) -> None:
+    # Byte order (the database's C.UTF-8 collation) put 'apple' after 'Zebra' and 'Élan' after 'zoo'.
+    names = ["Zebra", "apple", "zoo", "Élan", "elk", "Banana", "Ñandú", "Nube"]
+    values = ", ".join(f"('UC{n}', '{name}')" for n, name in enumerate(names))
+    session.execute(text(f"INSERT INTO channel (channel_id, name) VALUES {values}, ('UCnone', NULL)"))
+    session.commit()
+    rows = (
+        list_channels(session, sort="name", per_page=5).rows
+        + list_channels(session, sort="name", per_page=5, page=2).rows
+    )
+    assert [row["name"] for row in rows] == [
+        "apple",
+        "Banana",
+        "Élan",
+        "elk",
+        "Ñandú",
+        "Nube",
+        "Zebra",
+        "zoo",
+        None,
+    ]
+
+
 def test_search_treats_like_metacharacters_literally(session) -> None:
     _seed(session)
     assert [r["channel_id"] for r in list_channels(session, search="100%").rows] == ["UCb"]
