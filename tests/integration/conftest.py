@@ -1,11 +1,14 @@
-"""Fixtures of the integration tests: a real S3 endpoint (moto's server) and a fresh bucket per test."""
+"""Fixtures of the integration tests: a real S3 endpoint (moto's server), a fresh bucket per test, and a
+database that does not answer."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
 
+from catalog_ui.settings import get_settings
 from tests.s3 import S3Endpoint, moto_endpoint, use_bucket
 
 
@@ -21,3 +24,21 @@ def s3_bucket(s3_endpoint: S3Endpoint) -> Iterator[str]:
     """A new bucket, with the settings (S3_ENDPOINT_URL, S3_BUCKET, credentials) pointing at it."""
     with use_bucket(s3_endpoint) as bucket:
         yield bucket
+
+
+@pytest.fixture
+def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """DATABASE_URL on a port nothing listens on (the app's engine made again from it), then back."""
+    from catalog_ui.db import get_engine
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/catalog")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

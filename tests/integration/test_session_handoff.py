@@ -5,7 +5,6 @@ cookie, the route that clears it, and event handlers reading the token from thei
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
@@ -278,24 +277,6 @@ def test_the_sign_in_page_says_why_a_hand_off_came_back(engine) -> None:
     state = _login_state("next=/videos&problem=<b>made-up</b>")
     LoginState.redirect_if_signed_in.fn(state)
     assert state.error == ""
-
-
-@pytest.fixture
-def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """DATABASE_URL on a port nothing listens on (the app's engine made again from it), then back."""
-    from catalog_ui.db import get_engine
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/catalog")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_engine().dispose()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def test_with_the_database_down_a_hand_off_goes_back_to_sign_in_saying_why(

@@ -4,7 +4,6 @@ strangers and oversized bodies first, without reading them."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -98,24 +97,6 @@ def test_other_requests_pass_untouched(engine, one_mb_limit) -> None:
     assert client.post("/_event", content=b"x" * 10).text == "10 complete"
     assert client.get("/_upload").status_code == 200
     assert backend.calls == ["/_event", "/_upload"]
-
-
-@pytest.fixture
-def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """DATABASE_URL on a port nothing listens on (the app's engine made again from it), then back."""
-    from catalog_ui.db import get_engine
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/catalog")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_engine().dispose()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def test_with_the_database_down_an_upload_is_refused_with_a_message_the_page_shows(database_down) -> None:
