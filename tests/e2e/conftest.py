@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
 
+from catalog_ui.models import Report
+from catalog_ui.services import reports
+from catalog_ui.services.demo_data import write_demo_reports
+from catalog_ui.services.ingest import ingest_report
 from tests.app_process import running_app
 from tests.s3 import S3Endpoint, moto_endpoint
 from tests.simulators.youtube import YouTubeSimulator
@@ -134,3 +140,12 @@ def wait_for_view(page: Page, app_url: str, path: str, query: str = "") -> None:
     adds a slash to the path, `/queue/?status=failed`)."""
     tail = re.escape(f"?{query}") if query else ""
     page.wait_for_url(re.compile(f"^{re.escape(app_url + path)}/?{tail}$"))
+
+
+def load_demo_day(session: Session, directory: Path, *, videos: int, seed: int) -> Report:
+    """The demo catalog's first day (`videos` videos, `seed`) written under `directory` and ingested."""
+    day_one, _ = write_demo_reports(directory, videos=videos, seed=seed)
+    report, _ = reports.register_path(session, day_one)
+    session.commit()
+    assert ingest_report(report.id).status == "completed"
+    return report

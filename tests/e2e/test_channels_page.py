@@ -10,20 +10,14 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from catalog_ui.models import Channel
-from catalog_ui.services import reports
 from catalog_ui.services.channels import list_channels
-from catalog_ui.services.demo_data import write_demo_reports
-from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_view
+from tests.e2e.conftest import load_demo_day, sign_in, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
 
 def test_channels_page(engine, session, app_url: str, page: Page, tmp_path: Path, make_user) -> None:
-    day_one, _ = write_demo_reports(tmp_path, videos=300, seed=3)
-    report, _ = reports.register_path(session, day_one)
-    session.commit()
-    assert ingest_report(report.id).status == "completed"
+    load_demo_day(session, tmp_path, videos=300, seed=3)
     expected = list_channels(session, sort="videos")
     top = expected.rows[0]
 

@@ -9,10 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from catalog_ui.services import reports
-from catalog_ui.services.demo_data import write_demo_reports
-from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_page, wait_for_view
+from tests.e2e.conftest import load_demo_day, sign_in, wait_for_page, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_claims_and_queue_counts_open_their_videos_and_tasks(
     session, app_url: str, page: Page, tmp_path: Path, make_user
 ) -> None:
-    day_one, _ = write_demo_reports(tmp_path, videos=200, seed=11)
-    report, _ = reports.register_path(session, day_one)
-    session.commit()
-    assert ingest_report(report.id).status == "completed"
+    load_demo_day(session, tmp_path, videos=200, seed=11)
     # Two videos in conflict with another owner, one of them hidden: a plain user sees one.
     session.execute(text("UPDATE video SET claimed_by_another_owner = 'No', claimed_status = 'active'"))
     session.execute(
@@ -68,10 +62,7 @@ def test_claims_and_queue_counts_open_their_videos_and_tasks(
 def test_an_admin_counts_hidden_videos_and_a_catalog_without_conflicts_says_so(
     session, app_url: str, page: Page, tmp_path: Path, make_user
 ) -> None:
-    day_one, _ = write_demo_reports(tmp_path, videos=200, seed=11)
-    report, _ = reports.register_path(session, day_one)
-    session.commit()
-    assert ingest_report(report.id).status == "completed"
+    load_demo_day(session, tmp_path, videos=200, seed=11)
     session.execute(text("UPDATE video SET claimed_by_another_owner = 'No', claimed_status = 'takedown'"))
     session.execute(text("UPDATE video SET hidden = true WHERE video_id = (SELECT min(video_id) FROM video)"))
     session.commit()

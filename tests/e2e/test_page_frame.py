@@ -9,10 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from catalog_ui.services import reports
-from catalog_ui.services.demo_data import write_demo_reports
-from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_page
+from tests.e2e.conftest import load_demo_day, sign_in, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_every_page_hydrates_and_marks_its_sidebar_item(
     session, app_url: str, page: Page, tmp_path: Path, make_user
 ) -> None:
-    day_one, _ = write_demo_reports(tmp_path, videos=200, seed=11)
-    report, _ = reports.register_path(session, day_one)
-    session.commit()
-    assert ingest_report(report.id).status == "completed"
+    report = load_demo_day(session, tmp_path, videos=200, seed=11)
     video_id = session.execute(text("SELECT min(video_id) FROM video")).scalar_one()
     routes = {
         "/": "dashboard",

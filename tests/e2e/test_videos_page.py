@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from catalog_ui.services import reports
 from catalog_ui.services.catalog import search_videos
-from catalog_ui.services.demo_data import write_demo_reports
-from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_page
+from tests.e2e.conftest import load_demo_day, sign_in, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_videos_page_shows_demo_rows(
     engine, session, app_url: str, page: Page, tmp_path: Path, make_user
 ) -> None:
-    day_one, _ = write_demo_reports(tmp_path, videos=120, seed=7)
-    report, _ = reports.register_path(session, day_one)
-    session.commit()
-    assert ingest_report(report.id).status == "completed"
+    load_demo_day(session, tmp_path, videos=120, seed=7)
     first_page = search_videos(session, page=1).rows
     second_page = search_videos(session, page=2).rows
 
