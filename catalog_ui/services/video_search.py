@@ -310,9 +310,21 @@ _SENTINELS = {
 # it), so the order is the same and idx_video_sort_updated serves it.
 SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
 SORTED_BY_MIRROR = frozenset({"views", "updated_at"})  # their sort indexes are on video_sort
-# Sorted in dictionary order (case-insensitive, accents next to their letter) rather than the database's
-# byte order: `dictionary_key(value) COLLATE dictionary`, as idx_video_sort_title (migration 024).
-DICTIONARY_SORTED = frozenset({"title"})
+# The columns people read as words, sorted in dictionary order (case-insensitive, accents next to their
+# letter) rather than the database's byte order: `dictionary_key(value) COLLATE dictionary` (migration
+# 024), which idx_video_sort_title indexes for titles; the others have no sort index either way.
+# Identifiers (video, asset, custom id, ISRC, UPC, channel id) and Yes/No flags keep byte order.
+DICTIONARY_SORTED = frozenset(
+    {
+        "title",
+        "channel_display_name",
+        "label",
+        "category",
+        "effective_policy",
+        "other_owners_claiming",
+        "notes",
+    }
+)
 DICTIONARY_COLLATION = "dictionary"
 
 
