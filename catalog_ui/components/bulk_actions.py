@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.filter_bar import typed_search
+from catalog_ui.components.forms import alert_buttons
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.state.video_actions import ACTION_LABELS, JOB_POLL_MS, VideoActionsState
 
@@ -122,19 +123,11 @@ def confirm_dialog() -> rx.Component:
                 spacing="1",
                 padding_y="0.75rem",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.cancel_confirm,
-                        id="bulk-cancel",
-                    )
-                ),
-                rx.alert_dialog.action(rx.button("Confirm", on_click=S.confirm, id="bulk-confirm")),
-                justify="end",
-                spacing="3",
+            alert_buttons(
+                "Cancel",
+                rx.button("Confirm", on_click=S.confirm, id="bulk-confirm"),
+                on_cancel=S.cancel_confirm,
+                cancel_id="bulk-cancel",
             ),
         ),
         open=S.confirm_open,

@@ -27,3 +27,20 @@ def dialog_buttons(submit_label: str, submit_id: str) -> rx.Component:
         justify="end",
         width="100%",
     )
+
+
+def alert_buttons(
+    cancel_label: str,
+    action: rx.Component,
+    *,
+    on_cancel: object = None,
+    cancel_id: str | None = None,
+    **props: object,
+) -> rx.Component:
+    """An alert dialog's footer, at its right: a grey button that closes it without acting (`on_cancel`
+    runs too, when given) and `action`, the button that closes it and acts."""
+    handlers = {"on_click": on_cancel} if on_cancel is not None else {}
+    cancel = rx.button(cancel_label, variant="soft", color_scheme="gray", id=cancel_id, **handlers)
+    return rx.hstack(
+        rx.alert_dialog.cancel(cancel), rx.alert_dialog.action(action), justify="end", spacing="3", **props
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.forms import alert_buttons
 from catalog_ui.state.saved_views import SavedViewRow, SavedViewsState
 
 S = SavedViewsState
@@ -142,21 +143,11 @@ def _delete_confirmation() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(S.delete_title, id="delete-view-title"),
             rx.alert_dialog.description(S.delete_detail, size="2", id="delete-view-detail"),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.cancel_delete,
-                        id="delete-view-cancel",
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button("Delete view", color_scheme="red", on_click=S.confirm_delete, id="delete-view")
-                ),
-                justify="end",
-                spacing="3",
+            alert_buttons(
+                "Cancel",
+                rx.button("Delete view", color_scheme="red", on_click=S.confirm_delete, id="delete-view"),
+                on_cancel=S.cancel_delete,
+                cancel_id="delete-view-cancel",
                 padding_top="0.75rem",
             ),
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.forms import alert_buttons
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer
@@ -124,26 +125,16 @@ def _confirm_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(S.confirm_title),
             rx.alert_dialog.description(S.confirm_detail, size="2"),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Keep them",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.close_confirm,
-                        id="bulk-keep",
-                    )
+            alert_buttons(
+                "Keep them",
+                rx.button(
+                    rx.cond(S.confirm_action == "retry", "Retry them", "Cancel them"),
+                    color_scheme=rx.cond(S.confirm_action == "retry", "indigo", "red"),
+                    on_click=S.confirm_bulk,
+                    id="bulk-confirm",
                 ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        rx.cond(S.confirm_action == "retry", "Retry them", "Cancel them"),
-                        color_scheme=rx.cond(S.confirm_action == "retry", "indigo", "red"),
-                        on_click=S.confirm_bulk,
-                        id="bulk-confirm",
-                    )
-                ),
-                justify="end",
-                spacing="3",
+                on_cancel=S.close_confirm,
+                cancel_id="bulk-keep",
                 margin_top="1rem",
             ),
             id="bulk-dialog",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import clipped_text, local_time, status_badge
 from catalog_ui.components.diff_view import diff_view
+from catalog_ui.components.forms import alert_buttons
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer, report_progress
@@ -255,13 +256,9 @@ def _delete_dialog() -> rx.Component:
                 "wrote stay in the catalog.",
                 size="2",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.delete, id="confirm-delete")
-                ),
-                justify="end",
-                spacing="3",
+            alert_buttons(
+                "Cancel",
+                rx.button("Delete", color_scheme="red", on_click=S.delete, id="confirm-delete"),
                 margin_top="1rem",
             ),
         ),
