@@ -8,8 +8,9 @@ btree indexes. Any input gives a result: the text is cleaned (`grid_view.clean_t
 runs of letters and digits and ids are compared as bound values (`%`, `_` and `\\` escaped for LIKE), so
 quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as syntax.
 
-Sorting: every column sorts on `COALESCE(column, lowest value)` (titles through `dictionary_key` and the
-`dictionary` collation: dictionary order) and then `video_id` in the same direction, so the order is total
+Sorting: every column sorts on `COALESCE(column, lowest value)` (titles and the other columns read as
+words through `dictionary_key` and the `dictionary` collation: dictionary order, DICTIONARY_SORTED) and
+then `video_id` in the same direction, so the order is total
 and stable, descending puts empty values last, and the grid's sort indexes serve
 both directions. Pages: OFFSET through a deferred join (the inner query reads only the index), or keyset
 ("after"/"before" a row) when the grid steps to the next or previous page.

@@ -35,11 +35,15 @@ class DashboardState(AuthState):
     queue: list[dict[str, str]] = []
     reports: list[dict[str, str]] = []
     claim_statuses: list[dict[str, str]] = []
-    contested: str = "—"
     contested_count: int = 0
     quality_counts: list[dict[str, str]] = []
     quality_sample: list[dict[str, str]] = []
     quality_total: int = 0
+
+    @rx.var
+    def contested(self) -> str:
+        """The videos claimed by another owner too, as the card shows them."""
+        return f"{self.contested_count:,}"
 
     @rx.event
     @authenticated
@@ -62,7 +66,6 @@ class DashboardState(AuthState):
         ]
         claims = data["claims"]
         self.contested_count = claims["contested"]
-        self.contested = f"{claims['contested']:,}"
         self.claim_statuses = [
             {
                 "status": status,
