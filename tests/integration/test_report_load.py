@@ -212,6 +212,22 @@ def _python_stage(conn: Connection, data: bytes) -> tuple[list, list, dict[str, 
     return _rows(conn, "python_stage", list(reader.copy_columns)), rejected, counts
 
 
+def _stage_both_ways(
+    engine: Engine, data: bytes, columns: list[str], *, at_once: bool = False, catalog_empty: bool = False
+) -> tuple[list, list, dict[str, int], list[tuple[Any, ...]], ReportLoader]:
+    """`data` staged by the Python reader alone (its rows, rejections and counts) and by a ReportLoader (its
+    staged `columns`, and the loader), in one transaction rolled back; `at_once`: one COPY tried first."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        expected, expected_rejected, counts = _python_stage(conn, data)
+        reopen = (lambda: io.BytesIO(data)) if at_once else None
+        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
+            loader.stage(conn, lambda: None, catalog_empty=catalog_empty)
+            staged = _rows(conn, "ingest_stage", columns)
+        transaction.rollback()
+    return expected, expected_rejected, counts, staged, loader
+
+
 @pytest.mark.parametrize("at_once", [False, True], ids=["pieces", "at-once-first"])
 @pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
@@ -263,16 +279,11 @@ def test_quotes_inside_unquoted_values_are_read_as_the_python_reader_reads_them(
     lines[500] = 'vidQuote002,12" vinyl, 7" single,5'  # one column too many for Python
     lines[900] = 'vidQuote003, "spaced",7'
     data = ("\n".join(lines) + "\n").encode()
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        expected, expected_rejected, _ = _python_stage(conn, data)
-        reopen = (lambda: io.BytesIO(data)) if at_once else None
-        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
-            loader.stage(conn, lambda: None)
-            staged = _rows(conn, "ingest_stage", ["video_id", "title", "views", "line"])
-            rejected = [(r.line, r.reason) for r in loader.rejections]
-            assert loader.rows_fast > 600 and loader.reader.rows_parsed > 0  # both paths at work
-        transaction.rollback()
+    expected, expected_rejected, _, staged, loader = _stage_both_ways(
+        engine, data, ["video_id", "title", "views", "line"], at_once=at_once
+    )
+    rejected = [(r.line, r.reason) for r in loader.rejections]
+    assert loader.rows_fast > 600 and loader.reader.rows_parsed > 0  # both paths at work
     titles = {row[0]: row[1] for row in staged}
     assert (titles["vidQuote001"], titles["vidQuote003"]) == ('Song "Live" Version', '"spaced"')
     assert "vidQuote002" not in titles
@@ -296,16 +307,10 @@ def test_a_piece_ends_where_the_python_reader_ends_a_record(
         lines[n + 1] = f'vidLines{n:03d},"Two'
         lines[n + 2] = f'lines",{n}'
     data = ("\n".join(lines) + "\n").encode()
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        expected, expected_rejected, _ = _python_stage(conn, data)
-        reopen = (lambda: io.BytesIO(data)) if at_once else None
-        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
-            loader.stage(conn, lambda: None)
-            staged = _rows(conn, "ingest_stage", ["video_id", "title", "views", "line"])
-            rejected = loader.rejections
-        transaction.rollback()
-    assert rejected == expected_rejected == []
+    expected, expected_rejected, _, staged, loader = _stage_both_ways(
+        engine, data, ["video_id", "title", "views", "line"], at_once=at_once
+    )
+    assert loader.rejections == expected_rejected == []
     assert staged == [(row[0], row[1], row[2], row[-4]) for row in expected]
     assert [row[1] for row in staged if row[0].startswith("vidLines")] == ["Two\nlines"] * 27
 
@@ -346,16 +351,15 @@ def test_a_quote_never_closed_rejects_its_row_on_every_path(
     # 12 and abcdefghijk stored as a new video. A quote left open mid-file takes the lines after it into
     # its value, up to the next quote (which then stands before text): that row is rejected, and says so.
     data = ("video_id,views\nvidAlpha001,1\n" + tail).encode()
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        expected, expected_rejected, counts = _python_stage(conn, data)
-        reopen = (lambda: io.BytesIO(data)) if path == "at-once-first" else None
-        with ReportLoader(io.BytesIO(data), reopen=reopen) as loader:
-            loader.stage(conn, lambda: None, catalog_empty=path == "python")
-            staged = _rows(conn, "ingest_stage", ["video_id", "views", "line"])
-            got_counts = {"read": loader.rows_read, "rejected": loader.rows_rejected}
-            got_rejected = [(r.line, r.column, r.reason, r.raw, r.video_id) for r in loader.rejections]
-        transaction.rollback()
+    expected, expected_rejected, counts, staged, loader = _stage_both_ways(
+        engine,
+        data,
+        ["video_id", "views", "line"],
+        at_once=path == "at-once-first",
+        catalog_empty=path == "python",
+    )
+    got_counts = {"read": loader.rows_read, "rejected": loader.rows_rejected}
+    got_rejected = [(r.line, r.column, r.reason, r.raw, r.video_id) for r in loader.rejections]
     rest = [("vidEcho0005", 5, 6)] if "vidEcho0005" in tail else []
     assert staged == [(row[0], row[1], row[-4]) for row in expected] == [("vidAlpha001", 1, 2), *rest]
     assert got_rejected == [(*rejected, "abcdefghijk")]
