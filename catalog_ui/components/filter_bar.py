@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import clipped_text, local_time
+from catalog_ui.services.grid_view import SEARCH_MAX_CHARS
 from catalog_ui.state.grid_display import ChipView
 from catalog_ui.state.videos import POLL_INTERVAL_MS, VideosState
 
@@ -72,11 +73,11 @@ def filter_bar() -> rx.Component:
             _facets_toggle(),
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Search title, artist, label, channel or an id (video, asset, custom, ISRC, UPC)",
+                placeholder="Search title, artist, label, channel, or paste ids or YouTube links (video, asset, custom, ISRC, UPC)",
                 default_value=S.search,  # uncontrolled: see VideosState.search_key
                 key=S.search_key,
                 on_change=S.set_search.debounce(350),
-                max_length=200,
+                max_length=SEARCH_MAX_CHARS,
                 width="100%",
                 size="2",
                 id=SEARCH_BOX_ID,

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -79,7 +81,13 @@ class Video(SQLModel, table=True):
         # The unique idx_video_video_id keeps the default class, for sorting by video id.
         Index("idx_video_video_id_prefix", "video_id", postgresql_ops={"video_id": "varchar_pattern_ops"}),
         Index("idx_video_asset_id", "asset_id", postgresql_ops={"asset_id": "varchar_pattern_ops"}),
-        Index("idx_video_custom_id", "custom_id", postgresql_ops={"custom_id": "varchar_pattern_ops"}),
+        # Custom ids are typed in any case (a team's own codes, `nova-2024-001` for `NOVA-2024-001`): the
+        # search compares them lower-cased, exactly or by prefix, through this index (migration 028).
+        Index(
+            "idx_video_custom_id",
+            func.lower(literal_column("custom_id")).label("custom_id_lower"),
+            postgresql_ops={"custom_id_lower": "text_pattern_ops"},
+        ),
         Index("idx_video_isrc", "isrc", postgresql_ops={"isrc": "varchar_pattern_ops"}),
         Index("idx_video_upc", "upc", postgresql_ops={"upc": "varchar_pattern_ops"}),
         Index("idx_video_channel_id", "channel_id"),

@@ -2,9 +2,10 @@
 
 Search: the words of the box (all of them, the last one as a prefix) against the stored 'simple'
 documents of title, artist, label and channel name in `video_search` (GIN), accents taken off both sides
-(`search_fold`, migration 023), OR the whole text as an identifier (video,
-asset, custom id, ISRC, UPC), exactly or, from three characters, by prefix, through the id columns'
-btree indexes. Any input gives a result: the text is cleaned (`grid_view.clean_text`), words are taken as
+(`search_fold`, migration 023), OR the text as identifiers (video, asset, custom id in any case, ISRC,
+UPC, in the forms ingestion stores them) through the id columns' btree indexes: one piece of text exactly
+or, from three characters, by prefix; a pasted list each exactly; a YouTube link as its video's id
+(`SearchTerms`). Any input gives a result: the text is cleaned (`grid_view.clean_text`), words are taken as
 runs of letters and digits and ids are compared as bound values (`%`, `_` and `\\` escaped for LIKE), so
 quotes, `%`, `_`, `&`, `:*` or backslashes never reach a query as syntax.
 
@@ -53,6 +54,7 @@ from catalog_ui.models import MetadataSync, MetadataSyncArchive, Video, VideoSea
 from catalog_ui.models.video import MONETIZATION_FLAGS
 from catalog_ui.services.grid_columns import LAST_SYNCED
 from catalog_ui.services.grid_view import VALUE_FACETS, GridView, VideoFilter, clean_text
+from catalog_ui.services.youtube_links import video_id_from_link
 
 MAX_WORDS = 12
 MIN_PREFIX_CHARS = 3  # shorter ids match exactly only (a one-letter prefix matches 1/64 of all ids)
@@ -122,19 +124,39 @@ def escape_like(value: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", value)
 
 
-def identifier_terms(token: str) -> dict[str, tuple[str, ...]]:
-    """Per id column, the values `token` may be: as typed, and as ISRC (upper case) and UPC (digits) are stored.
+UPC_FORMS_MIN_DIGITS = 8  # the shortest UPC (UPC-E); shorter digit runs are not looked for without zeros
 
-    Ingestion stores ISRCs upper-cased without hyphens and UPCs as digits, but keeps invalid ones as
-    reported, so both forms are looked for. Terms longer than their column are left out.
+
+def upc_forms(typed: str) -> tuple[str, ...]:
+    """The UPCs `typed` may stand for, spaces and hyphens removed as ingestion removes them, with and
+    without leading zeros: a UPC-A is stored with 12 digits, the same code as an EAN-13 with 13 (one
+    more leading zero), and a spreadsheet drops the leading zeros of a number (`012345678905` becomes
+    `12345678905`, which ingestion keeps as reported). Empty when `typed` is not digits."""
+    compact = re.sub(r"[\s-]", "", typed)
+    if not re.fullmatch(r"[0-9]+", compact):
+        return ()
+    core = compact.lstrip("0")
+    if len(core) < UPC_FORMS_MIN_DIGITS:
+        return (compact,)
+    return tuple(dict.fromkeys([compact, core, *(core.zfill(n) for n in (12, 13) if len(core) < n)]))
+
+
+def identifier_terms(token: str) -> dict[str, tuple[str, ...]]:
+    """Per id column, the values `token` may be: as typed, and in the forms the catalog stores.
+
+    Ingestion stores ISRCs upper-cased without hyphens or spaces and UPCs as digits (`upc_forms`: with or
+    without leading zeros), but keeps invalid ones as reported, so both forms are looked for. Asset ids
+    are `A` and digits: also looked for upper-cased. Custom ids are compared lower-cased on both sides
+    (`identifier_clause`), video ids as typed (YouTube's are case-sensitive). Terms longer than their
+    column are left out.
     """
     compact = re.sub(r"[\s-]", "", token)
     forms = {
         "video_id": (token,),
-        "asset_id": (token,),
+        "asset_id": (token, token.upper()),
         "custom_id": (token,),
         "isrc": (token, compact.upper()),
-        "upc": (token, compact if compact.isdigit() else ""),
+        "upc": (token, *upc_forms(token)),
     }
     terms = {}
     for column, values in forms.items():
@@ -144,25 +166,54 @@ def identifier_terms(token: str) -> dict[str, tuple[str, ...]]:
     return terms
 
 
-def identifier_clause(token: str, columns: Any = V) -> ColumnElement[bool] | None:
-    """Ids (of `columns`, `video`'s or an alias's) equal to `token`, or from three characters starting with it.
+CASE_INSENSITIVE_IDS = frozenset({"custom_id"})  # idx_video_custom_id is on lower(custom_id) (migration 028)
 
-    Case-sensitive. Each id column has a `varchar_pattern_ops` btree index, so an exact id is an index
-    probe and a prefix (`LIKE 'abc%'`) an index range, whatever the database's collation.
+
+def _id_column(columns: Any, column: str) -> ColumnElement[Any]:
+    """The id column as it is compared (and indexed): lower-cased for custom ids."""
+    return func.lower(columns[column]) if column in CASE_INSENSITIVE_IDS else columns[column]
+
+
+def _id_value(column: str, value: str) -> ColumnElement[Any]:
+    """A typed id as its column is compared: lower-cased by PostgreSQL (as the index is) for custom ids."""
+    return func.lower(literal(value, Text)) if column in CASE_INSENSITIVE_IDS else literal(value, String)
+
+
+def identifier_clause(
+    ids: Sequence[str], columns: Any = V, *, prefix: bool = True
+) -> ColumnElement[bool] | None:
+    """Ids (of `columns`, `video`'s or an alias's) equal to one of `ids`, or, with `prefix` (one id typed
+    alone), from three characters starting with it.
+
+    Custom ids match whatever their case; the other ids as typed (ISRCs, UPCs and asset ids also in their
+    stored forms, `identifier_terms`). Each id column has a btree index in a pattern operator class, so an
+    exact id (or a list of them, `= ANY`) is an index probe and a prefix (`LIKE 'abc%'`) an index range,
+    whatever the database's collation.
     """
+    exact: dict[str, list[str]] = {}
     conditions = []
-    for column, values in identifier_terms(token).items():
-        for value in values:
-            if len(value) >= MIN_PREFIX_CHARS:
-                conditions.append(columns[column].like(escape_like(value) + "%"))
-            else:
-                conditions.append(columns[column] == value)
+    for token in ids:
+        upcs = set(upc_forms(token)) - {token}  # the other forms of a UPC are whole codes, not prefixes
+        for column, values in identifier_terms(token).items():
+            for value in values:
+                if prefix and len(value) >= MIN_PREFIX_CHARS and not (column == "upc" and value in upcs):
+                    pattern = escape_like(value) + "%"
+                    conditions.append(_id_column(columns, column).like(_id_value(column, pattern)))
+                else:
+                    exact.setdefault(column, []).append(value)
+    for column, values in exact.items():
+        targets = [_id_value(column, value) for value in dict.fromkeys(values)]
+        conditions.append(_id_column(columns, column).in_(targets))
     return or_(*conditions) if conditions else None
 
 
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 # An ISRC (CC XXX YY NNNNN) or a UPC (digits) typed in groups separated by blanks.
 SPACED_CODE = re.compile(r"[A-Za-z]{2} ?[A-Za-z0-9]{3}(?: ?[0-9]+)+|[0-9]+(?: [0-9]+)+")
+# What separates the ids of a list pasted from a spreadsheet: line breaks (blanks once cleaned), tabs,
+# commas, semicolons.
+ID_SEPARATORS = re.compile(r"[\s,;]+")
+MAX_IDS = 200
 
 
 def tsquery_text(words: Sequence[str]) -> str:
@@ -180,23 +231,38 @@ def tsquery_text(words: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """What the search box asks for: words (what is between blanks, if it holds a letter or digit) and
-    maybe one id."""
+    """What the search box asks for: words (what is between blanks, if it holds a letter or digit) and ids.
+
+    One piece of text (no blank, comma or semicolon) is one id, matched exactly or by prefix. Several
+    (a list pasted from a spreadsheet: one id a line, or comma- or blank-separated) are each an id matched
+    exactly, and so is the whole text (a custom id may hold blanks). A YouTube link stands for its video's
+    id (`youtube_links`); when the text holds one, it has no words (`https`, `youtube`, `com`…)."""
 
     words: tuple[str, ...]
-    token: str  # the whole text as an id ('' when it cannot be one: blanks inside, or too long)
+    ids: tuple[str, ...]  # matched against every id column
+    prefix: bool  # the one id typed alone may be a prefix
+    video_ids: tuple[str, ...] = ()  # from links: matched against video ids only
 
     @classmethod
     def parse(cls, q: str) -> SearchTerms:
         """The terms of the box's text (cleaned first)."""
         text = clean_text(q)
         words = tuple(word for word in text.split() if WORD_CHARACTER.search(word))[:MAX_WORDS]
-        token = text.strip("\"'")
-        if " " in token and SPACED_CODE.fullmatch(token):
-            token = token.replace(" ", "")  # an ISRC or UPC written in groups: `US ABC 12 34567`
-        if " " in token or len(token) > ID_MAX_CHARS:
-            token = ""
-        return cls(words=words, token=token)
+        whole = text.strip("\"'")
+        if " " in whole and SPACED_CODE.fullmatch(whole):
+            # An ISRC or UPC written in groups: `US ABC 12 34567`
+            return cls(words=words, ids=(whole.replace(" ", ""),), prefix=True)
+        pieces = [piece.strip("\"'") for piece in ID_SEPARATORS.split(text)]
+        pieces = [piece for piece in pieces if piece][:MAX_IDS]
+        links = {piece: video_id_from_link(piece) for piece in pieces}
+        video_ids = tuple(dict.fromkeys(video_id for video_id in links.values() if video_id))
+        ids = [piece for piece in pieces if not links[piece]]
+        if video_ids:
+            words = ()  # `https`, `youtube`, `watch`… are no words to look for
+        elif len(ids) > 1:
+            ids.append(whole)  # a custom id may hold blanks or commas
+        ids = [i for i in dict.fromkeys(ids) if len(i) <= ID_MAX_CHARS]
+        return cls(words=words, ids=tuple(ids), prefix=len(pieces) == 1, video_ids=video_ids)
 
     def words_match(self) -> ColumnElement[bool] | None:
         """A `video_search` document holds every word (None without words)."""
@@ -207,6 +273,14 @@ class SearchTerms:
             literal_column("'simple'::regconfig"), func.search_fold(tsquery_text(self.words))
         )
         return S.document.op("@@")(query)
+
+    def ids_match(self, columns: Any = V) -> ColumnElement[bool] | None:
+        """The ids of `columns` (`video`'s or an alias's) match (None without ids)."""
+        parts = [identifier_clause(self.ids, columns, prefix=self.prefix)] if self.ids else []
+        if self.video_ids:
+            parts.append(columns.video_id.in_(self.video_ids))
+        parts = [part for part in parts if part is not None]
+        return or_(*parts) if parts else None
 
 
 def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> ColumnElement[bool] | None:
@@ -230,7 +304,7 @@ def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> Column
         if words is not None:
             probe = select(true()).where(S.video_pk == table.c.id, words).scalar_subquery()
             parts.append(func.coalesce(probe, False))
-        ids = identifier_clause(terms.token, table.c) if terms.token else None
+        ids = terms.ids_match(table.c)
         if ids is not None:
             parts.append(ids)
         return or_(*parts) if parts else false()
@@ -238,7 +312,7 @@ def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> Column
     if words is not None:
         parts.append(words)
     by_id = Video.__table__.alias("by_id")
-    ids = identifier_clause(terms.token, by_id.c) if terms.token else None
+    ids = terms.ids_match(by_id.c)
     if ids is not None:
         parts.append(S.video_pk == func.any(func.array(select(by_id.c.id).where(ids).scalar_subquery())))
     if not parts:

@@ -130,7 +130,7 @@ SEED_INDEXES = {
     "idx_video_category": ("video", "(category)", False),
     # The seed's asset and custom id indexes, in the pattern operator class so prefixes use them too.
     "idx_video_asset_id": ("video", "(asset_id varchar_pattern_ops)", False),
-    "idx_video_custom_id": ("video", "(custom_id varchar_pattern_ops)", False),
+    "idx_video_custom_id": ("video", "(lower((custom_id)::text) text_pattern_ops)", False),  # any case (028)
     "idx_video_channel_id": ("video", "(channel_id)", False),
     "idx_sync_video_time": ("metadata_sync", "(video_id, sync_time DESC)", False),
     # not the seed's: a change set's entries, and a video's entry in one (migration 017)
@@ -200,11 +200,12 @@ def test_seed_indexes(engine) -> None:
         assert definition.startswith("CREATE UNIQUE INDEX") == unique, definition
 
 
-# Search by id, exactly or by prefix (migration 011): one pattern-class btree index per id column.
+# Search by id, exactly or by prefix (migration 011): one pattern-class btree index per id column; custom
+# ids lower-cased, as they are found whatever their case (migration 028).
 ID_SEARCH_INDEXES = {
     "idx_video_video_id_prefix": "(video_id varchar_pattern_ops)",
     "idx_video_asset_id": "(asset_id varchar_pattern_ops)",
-    "idx_video_custom_id": "(custom_id varchar_pattern_ops)",
+    "idx_video_custom_id": "(lower((custom_id)::text) text_pattern_ops)",
     "idx_video_isrc": "(isrc varchar_pattern_ops)",
     "idx_video_upc": "(upc varchar_pattern_ops)",
 }

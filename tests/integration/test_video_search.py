@@ -238,9 +238,16 @@ SEARCHES = [
     ("q=%22double%22", ["under_score"]),  # quotes are not syntax
     ("q='quoted", ["under_score"]),
     ("q=back%5Cslash", ["under_score"]),
-    ("q=aaabbb", []),  # ids match case-sensitively
+    ("q=aaabbb", []),  # video ids match case-sensitively (YouTube's are)
     ("q=NOVA-2024-001", ["aaaBBBccc01"]),  # custom id, exactly
-    ("q=nova-2024", []),  # … and not in another case (the words "nova" and "2024" are not all in a document)
+    ("q=nova-2024-001", ["aaaBBBccc01"]),  # … in another case (migration 028)
+    ("q=nova-2024", ["aaaBBBccc01"]),  # … and its prefix too
+    ("q=a123456789099", ["aaaBBBccc02"]),  # an asset id typed in lower case
+    ("q=us+abc+24+00001", ["aaaBBBccc01"]),  # an ISRC in lower case and groups
+    ("q=0123456789012", ["aaaBBBccc01"]),  # a 12-digit UPC typed as its EAN-13 (a leading zero more)
+    ("q=987654321098", ["zzzQQQ-_x04"]),  # a 13-digit UPC whose leading zero a spreadsheet dropped
+    ("q=00987654321098", ["zzzQQQ-_x04"]),  # … or with one zero too many
+    ("q=98765+4321098", ["zzzQQQ-_x04"]),  # … in groups
     ("q=usabc24", ["aaaBBBccc01"]),  # an ISRC prefix is looked for upper-cased
     ("q=GB-XYZ", ["aaaBBBccc02"]),  # … and without hyphens
     ("q=12345678", ["aaaBBBccc01"]),  # UPC prefix
@@ -263,7 +270,7 @@ def test_a_search_finds_words_and_ids_together(catalog: Session) -> None:
     catalog.commit()
     # "Harbor" is a label word of one video and the custom id prefix of another.
     assert ids(catalog, "q=Harbor") == ["zzzQQQ-_x03", "port0000007"]
-    assert ids(catalog, "q=harbor") == ["zzzQQQ-_x03"]  # the id match is case-sensitive, words are not
+    assert ids(catalog, "q=harbor") == ["zzzQQQ-_x03", "port0000007"]  # custom ids in any case too
     assert ids(catalog, "q=Harbor-42") == ["port0000007"]
 
 
@@ -323,6 +330,82 @@ def test_a_renamed_channel_is_found_by_its_new_name(session: Session) -> None:
     assert ids(session, "q=juno+bay+off") == ["chan0000001"]
 
 
+VIDEO_LINKS = [
+    "https://www.youtube.com/watch?v=aaaBBBccc01&t=10s",
+    "https://www.youtube.com/watch?feature=share&v=aaaBBBccc01",
+    "https://youtu.be/aaaBBBccc01",
+    "https://youtu.be/aaaBBBccc01?si=Xy12&t=42",
+    "https://www.youtube.com/shorts/aaaBBBccc01",
+    "https://m.youtube.com/watch?v=aaaBBBccc01",
+    "https://music.youtube.com/watch?v=aaaBBBccc01&list=RDAMVM",
+    "https://studio.youtube.com/video/aaaBBBccc01/edit",
+    "studio.youtube.com/video/aaaBBBccc01/analytics/tab-overview/period-default",
+    "www.youtube.com/embed/aaaBBBccc01",
+    "HTTPS://WWW.YOUTUBE.COM/watch?v=aaaBBBccc01",
+]
+
+
+@pytest.mark.parametrize("link", VIDEO_LINKS)
+def test_a_pasted_youtube_link_finds_its_video(catalog: Session, link: str) -> None:
+    # Only the video the link names: not the other ids or words of the link (`youtube`, `watch`, `edit`).
+    add(catalog, "other000001", title="Watch YouTube Edit", custom_id="aaaBBBccc01x")
+    catalog.commit()
+    assert ids(catalog, "q=" + quote(link)) == ["aaaBBBccc01"]
+
+
+def test_a_link_to_a_video_not_in_the_catalog_finds_nothing(catalog: Session) -> None:
+    assert ids(catalog, "q=" + quote("https://youtu.be/aaaBBBccc99")) == []
+    assert ids(catalog, "q=" + quote("https://www.youtube.com/watch?v=aaaBBB")) == []  # whole ids, no prefix
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "aaaBBBccc02\nnova-2024-001\nzzzQQQ-_x04\n",  # one a line (a spreadsheet column)
+        "aaaBBBccc02, NOVA-2024-001, zzzQQQ-_x04",
+        "aaaBBBccc02 nova-2024-001 zzzQQQ-_x04",
+        "aaaBBBccc02;NOVA-2024-001;zzzQQQ-_x04",
+        "aaaBBBccc02\tNOVA-2024-001\r\nzzzQQQ-_x04",
+        '"aaaBBBccc02"\n"NOVA-2024-001"\n"zzzQQQ-_x04"',  # quoted cells
+        "A123456789099\nus-abc-24-00001\n987654321098",  # asset id, ISRC, UPC in the forms typed
+        "https://youtu.be/aaaBBBccc02\nhttps://www.youtube.com/watch?v=aaaBBBccc01\nzzzQQQ-_x04",
+    ],
+)
+def test_a_pasted_list_of_ids_finds_every_one(catalog: Session, pasted: str) -> None:
+    assert sorted(ids(catalog, "q=" + quote(pasted))) == ["aaaBBBccc01", "aaaBBBccc02", "zzzQQQ-_x04"]
+
+
+def test_a_pasted_list_matches_whole_ids_and_keeps_hidden_videos_out(catalog: Session) -> None:
+    assert ids(catalog, "q=" + quote("aaaBBB\nzzzQQQ")) == []  # no prefixes in a list
+    assert ids(catalog, "q=" + quote("aaaBBBccc01\nhidden00005")) == ["aaaBBBccc01"]
+    both = "q=" + quote("aaaBBBccc01\nhidden00005") + "&hidden=include"
+    assert sorted(ids(catalog, both, admin=True)) == ["aaaBBBccc01", "hidden00005"]
+
+
+def test_a_custom_id_with_blanks_is_found_whole(catalog: Session) -> None:
+    add(catalog, "blank000001", title="Untitled", custom_id="Nova Catalog 7")
+    catalog.commit()
+    assert ids(catalog, "q=nova+catalog+7") == ["blank000001"]
+
+
+def test_a_upc_stored_without_its_leading_zero_is_found_with_it(session: Session) -> None:
+    # A report edited in a spreadsheet lost the zero; ingestion keeps such a UPC as reported (flagged).
+    add(session, "upc00000001", title="Untitled", upc="12345678905")
+    session.commit()
+    assert ids(session, "q=012345678905") == ["upc00000001"]
+    assert ids(session, "q=0012345678905") == ["upc00000001"]
+
+
+def test_a_custom_id_in_any_case_is_found_in_a_sample_too(catalog: Session) -> None:
+    # The facet counts' sample writes the id conditions on the row itself (per_row).
+    from sqlalchemy import select
+
+    sample = Video.__table__.alias("sample")
+    clause = search_clause("nova-2024-001", sample, per_row=True)
+    found = catalog.execute(select(sample.c.video_id).where(clause)).scalars().all()
+    assert found == ["aaaBBBccc01"]
+
+
 TRICKY = [
     "x" * 1000,
     "a\x00b",
@@ -341,9 +424,9 @@ def test_tricky_search_input_gives_a_result_never_an_error(catalog: Session) -> 
         assert bounded_count(catalog, filter_clauses(view.filter), 10) == 0, repr(raw)
 
 
-def test_a_long_search_is_cut_to_200_characters() -> None:
-    view, _ = parse_view("q=" + "golden " * 100)
-    assert len(view.filter.q) == 200
+def test_a_long_search_is_cut_to_3000_characters() -> None:
+    view, _ = parse_view("q=" + "golden " * 1000)
+    assert len(view.filter.q) == 3000
     assert search_clause("") is None
 
 
@@ -706,6 +789,21 @@ def test_claim_facets_together_use_the_claim_index(catalog: Session) -> None:
     plan = "\n".join(row[0] for row in catalog.connection().exec_driver_sql(f"EXPLAIN {sql}"))
     condition = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "idx_video_claim " in plan and "claimed_by_another_owner" in condition, plan
+    catalog.rollback()
+
+
+def test_a_custom_id_in_any_case_is_an_index_range(catalog: Session) -> None:
+    plan = _plan(catalog, GridView(filter=VideoFilter(q="Nova-2024")))
+    assert "idx_video_custom_id" in plan, plan
+    assert "lower((custom_id)::text) ~>=~ 'nova-2024'" in plan and "~<~ 'nova-2025'" in plan, plan
+    catalog.rollback()
+
+
+def test_a_pasted_list_of_ids_is_index_probes(catalog: Session) -> None:
+    plan = _plan(catalog, GridView(filter=VideoFilter(q="aaaBBBccc02 NOVA-2024-001 0987654321098")))
+    for index in (*ID_INDEXES, "idx_video_upc"):
+        assert index in plan, (index, plan)
+    assert "lower((custom_id)::text) = ANY ('{aaabbbccc02,nova-2024-001,0987654321098," in plan, plan
     catalog.rollback()
 
 
