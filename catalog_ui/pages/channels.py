@@ -31,7 +31,7 @@ def channels_page() -> rx.Component:
         "Channels",
         rx.hstack(
             rx.input(
-                placeholder="Search channels by name or id",
+                placeholder="Search channels by name, id or link",
                 default_value=ChannelsState.search,  # uncontrolled: see ChannelsState.search_key
                 key=ChannelsState.search_key,
                 on_change=ChannelsState.set_search.debounce(300),

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from catalog_ui.services.grid_view import clean_value
+from catalog_ui.services.youtube_links import channel_id_from_link
 
 # Names in dictionary order (case-insensitive, accents next to their letter; migration 024), not bytes.
 CHANNEL_SORTS = {
@@ -117,14 +118,16 @@ def _like_pattern(term: str) -> str:
 def list_channels(
     session: Session, search: str = "", page: int = 1, per_page: int = 50, sort: str = "videos"
 ) -> ChannelPage:
-    """Channels matching `search` (name or id, whatever the case; a name whatever its accents), with video
-    count and views in the catalog (hidden videos left out); hidden channels are not listed.
+    """Channels matching `search` (name or id, whatever the case; a name whatever its accents; a link to a
+    channel, `youtube.com/channel/UC…`, as its id), with video count and views in the catalog (hidden
+    videos left out); hidden channels are not listed.
 
     Sorted by name or subscribers, totals are computed only for the channels on the page.
     """
     sort = sort if sort in CHANNEL_SORTS else "videos"
     # NUL and lone surrogates cannot be sent to PostgreSQL; blanks inside stay (a name may hold two)
     term = clean_value(search, SEARCH_MAX_CHARS)
+    term = channel_id_from_link(term) or term
     where = _where(bool(term))
     params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
     rows = session.execute(text(_page_sql(sort, bool(term))), params).mappings()

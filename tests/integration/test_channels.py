@@ -119,3 +119,19 @@ def test_search_keeps_blanks_inside_a_name(session) -> None:
     session.execute(text("INSERT INTO channel (channel_id, name) VALUES ('UCdj', 'DJ  Snake Official')"))
     session.commit()
     assert [r["channel_id"] for r in list_channels(session, search="  DJ  Snake ").rows] == ["UCdj"]
+
+
+def test_a_pasted_channel_link_finds_its_channel(session) -> None:
+    nova, lumen = "UC" + "n" * 22, "UC" + "l" * 22
+    session.execute(
+        text("INSERT INTO channel (channel_id, name) VALUES (:a, 'Nova Records'), (:b, 'Lumen Beats')"),
+        {"a": nova, "b": lumen},
+    )
+    session.commit()
+    for link in (
+        f"https://www.youtube.com/channel/{nova}",
+        f"https://www.youtube.com/channel/{nova}/videos",
+        f"m.youtube.com/channel/{nova}?view_as=subscriber",
+        f"https://studio.youtube.com/channel/{nova}/videos/upload",
+    ):
+        assert [r["channel_id"] for r in list_channels(session, search=link).rows] == [nova], link
