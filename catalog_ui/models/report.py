@@ -69,6 +69,9 @@ class ReportFields(SQLModel):
     storage_retries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # After such a failure, no scan sends the report again before this time (the retries back off)
     retry_after: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+    # Times the worker ingesting the report stopped (killed, out of memory) before the report ended; the
+    # report started again, and at `reports.MAX_INTERRUPTIONS` it ends in error instead (migration 027).
+    interruptions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Set when an admin deletes the report: hidden from the pages, kept so a scan does not register it again.
     deleted_at: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
 

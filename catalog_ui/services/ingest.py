@@ -69,7 +69,7 @@ from catalog_ui.services.report_load import (
     parallel_plans,
     work_tables,
 )
-from catalog_ui.services.reports import FRESH_PROGRESS, RETRY_DUE
+from catalog_ui.services.reports import FRESH_PROGRESS, RETRY_DUE, end_interrupted
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -166,14 +166,16 @@ def ingest_report(
 
 
 def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
-    # 'processing' is claimable too: we hold the report's lock, so that state is left by a dead worker.
+    # 'processing' is left by a dead worker, since we hold the report's lock (its message came back, before
+    # a scan's recovery saw it): counted as the recovery counts it, it is pending again or ends in error.
+    end_interrupted(progress, "id = :id", {"id": report_id})
     row = (
         progress.execute(
             text(
                 f"""
             UPDATE report SET status = 'processing', started_at = now(), {FRESH_PROGRESS}, retry_after = NULL
             WHERE id = :id AND deleted_at IS NULL
-              AND (status = 'processing' OR (status = 'pending' AND {RETRY_DUE}))
+              AND status = 'pending' AND {RETRY_DUE}
             RETURNING id, filename, source, bucket, etag, size_bytes, report_date, created_at, storage_retries
             """
             ),

@@ -56,10 +56,26 @@ log = logging.getLogger(__name__)
 
 # A report's progress as before any attempt: an attempt starts from it (the claim), and so do a retry and a
 # recovery while they wait, so the list shows no duration or counts of the attempt that ended.
-FRESH_PROGRESS = (
-    "processed_at = NULL, error_message = NULL, bytes_read = 0, rows_read = 0, rows_inserted = 0, "
-    "rows_updated = 0, rows_unchanged = 0, rows_stale = 0, rows_rejected = 0, rows_skipped = 0, "
-    "columns_ignored = NULL, field_counts = NULL"
+FRESH_COUNTS = (
+    "bytes_read = 0, rows_read = 0, rows_inserted = 0, rows_updated = 0, rows_unchanged = 0, rows_stale = 0, "
+    "rows_rejected = 0, rows_skipped = 0, columns_ignored = NULL, field_counts = NULL"
+)
+FRESH_PROGRESS = f"processed_at = NULL, error_message = NULL, {FRESH_COUNTS}"
+
+# A report whose worker stopped (killed, out of memory, restarted) before it ended starts again from the
+# beginning; at the MAX_INTERRUPTIONS-th such stop it ends in error instead: a file that kills its worker
+# every time would otherwise go from processing to pending and back forever (migration 027).
+MAX_INTERRUPTIONS = 3
+_ROWS_SO_FAR = "to_char(rows_read, 'FM999,999,999,990')"
+_RESTARTING = (
+    "format('The worker ingesting this report stopped after %s rows; it starts again from the beginning "
+    f"(try %s of %s).', {_ROWS_SO_FAR}, interruptions + 2, :max_interruptions)"
+)
+_GAVE_UP = (
+    "format('The worker ingesting this report stopped before it finished, %s times in a row (the last time "
+    "after %s rows): the file may be too large for the workers'' memory, or they were restarted meanwhile. "
+    "Nothing of it was written to the catalog. Retry it when the workers are less busy, or split the file.', "
+    f"interruptions + 1, {_ROWS_SO_FAR})"
 )
 
 
@@ -327,7 +343,7 @@ def _back_to_pending(session: Session, report_id: int) -> Report:
     session.execute(
         text(
             f"UPDATE report SET status = 'pending', deleted_at = NULL, started_at = NULL, {FRESH_PROGRESS}, "
-            "storage_retries = 0, retry_after = NULL WHERE id = :id"
+            "storage_retries = 0, retry_after = NULL, interruptions = 0 WHERE id = :id"
         ),
         {"id": report_id},
     )
@@ -506,23 +522,49 @@ def mark_stopped(session: Session, report_id: int, message: str) -> bool:
 
 
 def recover_interrupted(session: Session) -> list[int]:
-    """Reports left `processing` by a worker that died (no one holds their lock) go back to pending."""
+    """Reports left `processing` by a worker that died (no one holds their lock) go back to pending, saying
+    so, or end in error at their MAX_INTERRUPTIONS-th such stop; returns their ids."""
     from catalog_ui.services.locks import REPORT_LOCK_NAMESPACE
 
-    ids = session.execute(
+    unlocked = """NOT EXISTS (
+        SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = :ns
+        AND l.objid = report.id AND l.objsubid = 2 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"""
+    return sorted(end_interrupted(session, unlocked, {"ns": REPORT_LOCK_NAMESPACE}))
+
+
+def end_interrupted(db: Any, condition: str, params: dict[str, Any]) -> list[int]:
+    """Reports `processing` that match `condition` (SQL on `report`; its caller knows their worker is gone)
+    go back to pending, counted and with a line saying so, or end in error at their MAX_INTERRUPTIONS-th
+    stop, with the progress of their last attempt; returns their ids. `db` is a Session or a Connection."""
+    params = {**params, "max_interruptions": MAX_INTERRUPTIONS}
+    given_up = list(
+        db.execute(
+            text(
+                f"""
+                UPDATE report SET status = 'error', processed_at = now(), interruptions = interruptions + 1,
+                    error_message = {_GAVE_UP}
+                WHERE status = 'processing' AND interruptions + 1 >= :max_interruptions AND {condition}
+                RETURNING id
+                """
+            ),
+            params,
+        ).scalars()
+    )
+    if given_up:
+        log.error("reports whose worker stopped %d times end in error: %s", MAX_INTERRUPTIONS, given_up)
+    restarted = db.execute(
         text(
             f"""
-            UPDATE report SET status = 'pending', started_at = NULL, {FRESH_PROGRESS}
-            WHERE status = 'processing' AND NOT EXISTS (
-                SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = :ns
-                AND l.objid = report.id AND l.objsubid = 2 AND l.granted
-                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+            UPDATE report SET status = 'pending', started_at = NULL, processed_at = NULL,
+                error_message = {_RESTARTING}, interruptions = interruptions + 1, {FRESH_COUNTS}
+            WHERE status = 'processing' AND {condition}
             RETURNING id
             """
         ),
-        {"ns": REPORT_LOCK_NAMESPACE},
+        params,
     ).scalars()
-    return sorted(ids)
+    return [*given_up, *restarted]
 
 
 def pending_ids(session: Session, include_s3: bool = True) -> list[int]:

@@ -179,6 +179,72 @@ def test_a_recovered_report_waits_without_the_dead_attempts_progress(session: Se
     )
 
 
+def _left_by_a_dead_worker(session: Session, report_id: int, rows_read: int) -> None:
+    """The report as a worker that died mid-way leaves it: processing, its progress, no lock held."""
+    session.execute(
+        update(Report)
+        .where(Report.id == report_id)
+        .values(status="processing", started_at=datetime.now(UTC), rows_read=rows_read, bytes_read=1 << 20)
+    )
+    session.commit()
+
+
+def test_a_report_whose_worker_keeps_stopping_ends_in_error_saying_why(session: Session) -> None:
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.commit()
+    for attempt in (1, 2):
+        _left_by_a_dead_worker(session, report.id, 600_000)
+        assert reports.recover_interrupted(session) == [report.id]
+        session.commit()
+        session.expire_all()
+        waiting = session.get(Report, report.id)
+        assert (waiting.status, waiting.interruptions, waiting.rows_read) == ("pending", attempt, 0)
+        # The page says why it waits (the next attempt's claim clears the line).
+        assert waiting.error_message == (
+            "The worker ingesting this report stopped after 600,000 rows; it starts again from the beginning "
+            f"(try {attempt + 1} of 3)."
+        )
+
+    # The third stop: a file that kills its worker every time no longer goes round forever.
+    _left_by_a_dead_worker(session, report.id, 1_234_567)
+    assert reports.recover_interrupted(session) == [report.id]
+    session.commit()
+    session.expire_all()
+    failed = session.get(Report, report.id)
+    assert (failed.status, failed.interruptions, failed.rows_read) == ("error", 3, 1_234_567)
+    assert failed.processed_at is not None and failed.started_at is not None
+    assert failed.error_message.startswith(
+        "The worker ingesting this report stopped before it finished, 3 times in a row (the last time after "
+        "1,234,567 rows): the file may be too large for the workers' memory"
+    )
+    assert reports.pending_ids(session) == []
+
+    # Retry starts the count again, and the report is ingested.
+    assert reports.retry_report(session, report.id).interruptions == 0
+    session.commit()
+    assert ingest_report(report.id).status == "completed"
+
+
+def test_a_dead_workers_report_taken_back_by_its_redelivered_message_counts_the_stop(
+    session: Session,
+) -> None:
+    """Dramatiq sends a dead worker's message again; the report it finds processing (and unlocked) is
+    counted as the scan's recovery counts it."""
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.execute(update(Report).where(Report.id == report.id).values(interruptions=1))
+    _left_by_a_dead_worker(session, report.id, 10)
+    result = ingest_report(report.id)
+    assert result is not None and result.status == "completed"
+    session.expire_all()
+    assert session.get(Report, report.id).interruptions == 2
+
+    _left_by_a_dead_worker(session, report.id, 10)
+    assert ingest_report(report.id) is None  # its third stop: not taken again
+    session.expire_all()
+    failed = session.get(Report, report.id)
+    assert (failed.status, failed.interruptions) == ("error", 3)
+
+
 def test_deleting_a_report_keeps_the_catalog_and_its_history(session: Session) -> None:
     report = ingest(session, FIXTURES / "dirty_export.csv")
     assert session.execute(select(func.count()).select_from(ReportRejection)).scalar_one() == 9
