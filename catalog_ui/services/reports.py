@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +41,9 @@ from catalog_ui.services.visibility import not_hidden
 from catalog_ui.settings import get_settings
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})-?([01]\d)-?([0-3]\d)")
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Letters and digits of any script are kept (`\w` is Unicode-aware): a Japanese or accented file name was
+# reduced to underscores, and one with no ASCII letter ("レポート.csv") to "csv", refused as not a report.
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
 REPORT_SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt")
 FILENAME_LIMIT = 255
 REJECTIONS_CSV_HEADER = ("line", "column", "reason", "row")
@@ -228,8 +231,11 @@ def scan_bucket(session: Session) -> list[int]:
 
 
 def safe_upload_name(filename: str) -> str:
-    """The base name of an uploaded file, reduced to letters, digits, `.`, `_` and `-`."""
-    name = _UNSAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name).strip("._") or "report.csv"
+    """The base name of an uploaded file, reduced to letters and digits (of any script), `.`, `_` and `-`.
+
+    The name is NFC-normalised first: macOS sends "é" as "e" and a combining accent, which is no letter."""
+    base = unicodedata.normalize("NFC", Path(filename.replace("\\", "/")).name)
+    name = _UNSAFE_NAME.sub("_", base).strip("._") or "report.csv"
     return name[-150:]
 
 

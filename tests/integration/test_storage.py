@@ -190,6 +190,30 @@ def test_an_upload_is_stored_in_the_bucket_then_registered(
     assert result is not None and (result.status, result.rows_inserted) == ("completed", 4)
 
 
+def test_an_upload_named_in_another_script_keeps_its_name_and_is_ingested(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    # "レポート 2026-03-01.csv" was reduced to "csv" and refused as not a report; accents became "_", and a
+    # macOS name (a letter, then its accent) too.
+    names = {
+        "レポート 2026-03-01.csv": "レポート_2026-03-01.csv",
+        "Vidéos été 2026-03-01.csv": "Vidéos_été_2026-03-01.csv",
+        "Vide\u0301os 2026-03-01.csv": "Vidéos_2026-03-01.csv",
+    }
+    for uploaded, kept in names.items():
+        report = reports.upload(session, uploaded, io.BytesIO(DAY_ONE.read_bytes()), None)
+        session.commit()
+        assert report.filename.endswith(f"/{kept}"), report.filename
+        assert report.report_date == datetime(2026, 3, 1, tzinfo=UTC)
+        stored = s3_endpoint.client().get_object(Bucket=s3_bucket, Key=report.filename)["Body"].read()
+        assert stored == DAY_ONE.read_bytes()
+        result = ingest_report(report.id)
+        assert result is not None and result.status == "completed", result
+    assert reports.scan_bucket(session) == []  # the uploads are not registered twice
+    report = reports.upload(session, "レポート.csv", io.BytesIO(DAY_ONE.read_bytes()), None)
+    assert report.filename.endswith("/レポート.csv")
+
+
 def test_a_bucket_that_cannot_be_listed_is_a_clear_error(
     session: Session, s3_endpoint: S3Endpoint, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
