@@ -373,12 +373,19 @@ def revive_report(session: Session, report_id: int) -> Report:
 def delete_report(session: Session, report_id: int) -> None:
     """Delete a report record (a tombstone stays) and its rejected rows; the catalog data and history stay."""
     report = get_report(session, report_id)
-    if report.status == "processing":
+    # One statement that checks and deletes: a worker may claim a pending report between a read of its
+    # status and the write, and the report would then be ingested, deleted, into the catalog.
+    deleted = session.execute(
+        text(
+            "UPDATE report SET deleted_at = now() "
+            "WHERE id = :id AND deleted_at IS NULL AND status <> 'processing' RETURNING id"
+        ),
+        {"id": report_id},
+    ).scalar()
+    if deleted is None:
         raise ReportError("A report being ingested cannot be deleted; wait until it ends.")
-    report.deleted_at = datetime.now(UTC)
-    session.add(report)
     session.execute(delete(ReportRejection).where(ReportRejection.report_id == report_id))
-    session.flush()
+    session.expire(report)
 
 
 def _rejections_of(report_id: int, include_hidden: bool) -> list[Any]:

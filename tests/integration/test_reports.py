@@ -274,6 +274,28 @@ def test_a_report_being_ingested_cannot_be_deleted(session: Session) -> None:
         reports.delete_report(session, report.id)
 
 
+def test_a_report_a_worker_claims_while_it_is_being_deleted_is_not_deleted(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, _ = reports.register_path(session, DAY_ONE)
+    session.commit()
+    read_report = reports.get_report
+
+    def read_then_claimed(session: Session, report_id: int) -> Report:
+        seen = read_report(session, report_id)  # pending when the delete reads it
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as worker:
+            worker.execute(text("UPDATE report SET status = 'processing' WHERE id = :id"), {"id": report_id})
+        return seen
+
+    monkeypatch.setattr(reports, "get_report", read_then_claimed)
+    with pytest.raises(reports.ReportError, match="cannot be deleted"):
+        reports.delete_report(session, report.id)
+    session.rollback()
+    session.expire_all()
+    claimed = session.get(Report, report.id)
+    assert (claimed.status, claimed.deleted_at) == ("processing", None)
+
+
 def test_rejections_page_and_csv(session: Session) -> None:
     report = ingest(session, FIXTURES / "dirty_export.csv")
 
