@@ -5,7 +5,9 @@ written as CMS reports write them (times ISO-8601 UTC with `Z`, lists `|`-separa
 integers), UTF-8 with a BOM so spreadsheets detect the encoding. A cell starting with `=`, `+`, `-`, `@`,
 tab or carriage return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
 formula (CSV injection); but not a sign followed only by letters, digits, `.`, `_` and `-` (about one
-YouTube id in 64 starts with `-`, and a negative number is a number), which can run nothing.
+YouTube id in 64 starts with `-`, and a negative number is a number), which can run nothing. So is such a
+start after a `;` or a tab inside a value (`Live;=HYPERLINK(…)`): a spreadsheet that splits on those
+(Excel in a locale whose decimal mark is a comma) starts a cell there.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A sign followed only by letters, digits, '.', '_' and '-' (a YouTube id like -Bhkfp2_nrc, a negative
 # number) can neither call a function nor reach another program: such a value is exported as it is.
 PLAIN_SIGNED = re.compile(r"[-+][\w.-]*")
+# A spreadsheet set to split on `;` (Excel where the decimal mark is a comma: German, French…) or on tabs
+# starts a cell after each of them: a value there that starts a formula is neutralised too.
+AFTER_SEPARATOR = re.compile(r"(?<=[;\t])[=+\-@][^;\t]*")
 STREAM_ROWS = 2_000
 EXPORT_MAX_AGE_S = 3_600
 
@@ -62,9 +67,15 @@ def csv_cell(value: Any) -> str:
         text = "|".join(str(item) for item in value)
     else:
         text = str(value)
+    text = AFTER_SEPARATOR.sub(_neutralised_piece, text)
     if text.startswith(FORMULA_STARTS) and not PLAIN_SIGNED.fullmatch(text):
         return "'" + text
     return text
+
+
+def _neutralised_piece(match: re.Match[str]) -> str:
+    piece = match[0]
+    return piece if PLAIN_SIGNED.fullmatch(piece) else "'" + piece
 
 
 def export_query(view: GridView, target: BulkTarget) -> Any:

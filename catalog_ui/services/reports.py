@@ -426,8 +426,11 @@ def rejections_csv(session: Session, report_id: int, *, include_hidden: bool = F
     """Every stored rejected row of the report as CSV text: line, column, reason, row.
 
     The row is the report's own text, which anyone who could upload or drop a file wrote: its cells are
-    neutralised against formula injection (`export.csv_cell`), as the grid's exports are."""
+    neutralised against formula injection (`export.csv_cell`), as the grid's exports are. The text starts
+    with a byte order mark, as the exports do, so that a spreadsheet reads it as UTF-8 (Excel took the
+    titles in other scripts for Windows-1252 and showed them garbled)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REJECTIONS_CSV_HEADER)
     query = (

@@ -215,7 +215,9 @@ class ReportDetailState(AuthState):
         """Every stored rejected row as a CSV file (line, column, reason, row)."""
         with session_scope() as session:
             data = reports.rejections_csv(session, self.report_id, include_hidden=principal_of(self).is_admin)
-        return rx.download(data=data, filename=f"report-{self.report_id}-rejected-rows.csv")
+        return rx.download(
+            data=data, filename=f"report-{self.report_id}-rejected-rows.csv", mime_type="text/csv"
+        )
 
     @rx.event
     @authenticated

@@ -39,6 +39,11 @@ T0 = datetime(2025, 3, 5, 14, 2, 11, tzinfo=UTC)
         ("\tTab", "'\tTab"),
         ("\rReturn", "'\rReturn"),
         ("Plain = fine", "Plain = fine"),
+        # Where a spreadsheet splits on `;` or tabs, a cell starts after each.
+        ("Live;=HYPERLINK(CHAR(104));", "Live;'=HYPERLINK(CHAR(104));"),
+        ("a\t@SUM(1);b;+1+2", "a\t'@SUM(1);b;'+1+2"),
+        ("=1;=2", "'=1;'=2"),
+        ("Rock;-live;+33.5", "Rock;-live;+33.5"),
         (None, ""),
         (True, "Yes"),
         (False, "No"),

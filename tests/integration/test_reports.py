@@ -308,7 +308,7 @@ def test_rejections_page_and_csv(session: Session) -> None:
     ]
     assert reports.rejection_count(session, report.id) == 9
     lines = csv_text.splitlines()
-    assert lines[0] == "line,column,reason,row"
+    assert lines[0] == "\ufeffline,column,reason,row"
     assert (
         lines[1]
         == '4,video_id,"not a valid video id (11 characters of A-Z, a-z, 0-9, _ or -)","bad-id,Bad Id,1,1,,,,,,"'
@@ -404,6 +404,26 @@ def test_the_rejected_rows_csv_neutralises_formulas(session: Session, tmp_path: 
         '3,video_id,"not a valid video id (11 characters of A-Z, a-z, 0-9, _ or -)",'
         '"\'@SUM(1),""=HYPERLINK(""""http://evil.example"""")"",2"',
     ]
+
+
+def test_the_rejected_rows_csv_opens_in_a_spreadsheet_as_utf8_text(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "semicolons.csv"
+    path.write_text(
+        "video_id,title,views\n"
+        "vidAlpha001,ビデオ;=HYPERLINK(CHAR(104)&CHAR(116));,many\n"  # a title that starts a formula after ';'
+        "vidBravo002,Fine,3\n",
+        encoding="utf-8",
+    )
+    report = ingest(session, path)
+
+    data = reports.rejections_csv(session, report.id)
+
+    # A BOM, so that Excel reads UTF-8; and where it splits on ';' (a comma decimal mark), no formula.
+    assert data.startswith("\ufeffline,column,reason,row\n")
+    assert (
+        data.splitlines()[1]
+        == '2,views,not a whole number,"vidAlpha001,ビデオ;\'=HYPERLINK(CHAR(104)&CHAR(116));,many"'
+    )
 
 
 def test_changed_fields_and_changes_of_a_report(session: Session) -> None:
