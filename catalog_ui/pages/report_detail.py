@@ -89,6 +89,12 @@ def _summary() -> rx.Component:
                     R.error, icon="triangle-alert", color_scheme="red", width="100%", id="report-error"
                 ),
             ),
+            rx.cond(
+                R.warning != "",
+                rx.callout(
+                    R.warning, icon="triangle-alert", color_scheme="amber", width="100%", id="report-warning"
+                ),
+            ),
             spacing="4",
             width="100%",
         ),

@@ -95,6 +95,17 @@ def _row(row: rx.Var[ReportRow]) -> rx.Component:
                         overflow_wrap="anywhere",  # S3 keys and paths
                     ),
                 ),
+                rx.cond(
+                    row.warning != "",
+                    rx.text(
+                        row.warning,
+                        size="1",
+                        color_scheme="amber",
+                        min_width="10rem",
+                        max_width="18rem",
+                        class_name="report-warning",
+                    ),
+                ),
                 spacing="1",
             ),
             class_name="report-status",

@@ -40,6 +40,8 @@ class ReportRow:
     rejected: str = "0"
     skipped: str = "0"
     error: str = ""
+    # What a report that completed but wrote nothing should say (every row rejected), else ''.
+    warning: str = ""
     columns_ignored: str = ""
 
 
@@ -91,6 +93,22 @@ def progress_text(report: dict[str, Any], percent: int) -> str:
     return f"{rows:,} rows"
 
 
+def nothing_written(report: dict[str, Any]) -> str:
+    """'Nothing was written to the catalog: all 2,000 rows were rejected…' for a completed report none of
+    whose rows could be used, else ''. Its badge alone says "completed", as for a report that worked."""
+    rejected = report.get("rows_rejected") or 0
+    used = sum(
+        report.get(name) or 0 for name in ("rows_inserted", "rows_updated", "rows_unchanged", "rows_stale")
+    )
+    if report["status"] != "completed" or used or not rejected:
+        return ""
+    rows = "its only row was" if rejected == 1 else f"all {rejected:,} rows were"
+    return (
+        f"Nothing was written to the catalog: {rows} rejected. The report's page says why; fix the file and "
+        "upload it again."
+    )
+
+
 def display_name(report: dict[str, Any]) -> str:
     """The file's own name (the last part of its key or path)."""
     return PurePosixPath(report["filename"].replace("\\", "/")).name or report["filename"]
@@ -136,5 +154,6 @@ def report_row(report: dict[str, Any], now: datetime) -> ReportRow:
         rejected=f"{report['rows_rejected']:,}",
         skipped=f"{report['rows_skipped']:,}",
         error=report.get("error_message") or "",
+        warning=nothing_written(report),
         columns_ignored=", ".join(ignored),
     )

@@ -199,6 +199,27 @@ def test_a_broken_upload_ends_in_error_and_a_fixed_file_can_be_retried(
     expect(page.locator(".report-row")).to_have_id(f"report-row-{uploaded}")
 
 
+def test_a_report_whose_every_row_is_rejected_says_nothing_was_written(
+    engine, app_url: str, page: Page, make_user, tmp_path: Path
+) -> None:
+    # Its badge says "completed", as for a report that worked: the line under it says what happened.
+    path = tmp_path / "cms_videos_2026-03-01.csv"
+    path.write_text("video_id,video_title,views\nnot-an-id,One,1\nnor-this,Two,2\n")
+    report_id = ingest_path(engine, path)
+    sign_in(page, app_url, *make_user(), target="/reports")
+
+    row = page.locator(f"#report-row-{report_id}")
+    expect(row.locator(".report-status")).to_contain_text("completed")
+    expected = (
+        "Nothing was written to the catalog: all 2 rows were rejected. The report's page says why; fix the "
+        "file and upload it again."
+    )
+    expect(row.locator(".report-warning")).to_have_text(expected)
+    row.locator(".report-name").click()
+    expect(page.locator("#report-warning")).to_contain_text(expected)
+    expect(page.locator("#rejections .rejection-row")).to_have_count(2)
+
+
 def test_the_list_is_paginated(engine, app_url: str, page: Page, make_user) -> None:
     with Session(engine) as session:
         for index in range(27):

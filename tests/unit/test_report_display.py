@@ -126,3 +126,21 @@ def test_a_pending_report_has_no_duration_yet() -> None:
     row = report_row(report(status="pending", started_at=None, processed_at=None, bytes_read=0), now=T0)
 
     assert (row.duration, row.started_at, row.progress) == ("", "", "Waiting for a worker")
+
+
+def test_a_completed_report_that_wrote_nothing_says_so() -> None:
+    nothing = {"rows_inserted": 0, "rows_updated": 0, "rows_unchanged": 0, "rows_stale": 0}
+    every_row_rejected = report_row(report(**nothing, rows_read=2_000, rows_rejected=2_000), now=T0)
+    assert (every_row_rejected.status, every_row_rejected.warning) == (
+        "completed",
+        "Nothing was written to the catalog: all 2,000 rows were rejected. The report's page says why; fix "
+        "the file and upload it again.",
+    )
+    assert report_row(report(**nothing, rows_read=1, rows_rejected=1), now=T0).warning.startswith(
+        "Nothing was written to the catalog: its only row was rejected."
+    )
+    # Some rows used, or nothing rejected (every row unchanged or stale), or not completed: no warning.
+    assert report_row(report(), now=T0).warning == ""
+    assert report_row(report(**{**nothing, "rows_stale": 5}), now=T0).warning == ""
+    assert report_row(report(**nothing, rows_rejected=0), now=T0).warning == ""
+    assert report_row(report(**nothing, status="error"), now=T0).warning == ""
