@@ -138,17 +138,33 @@ def open_object(bucket: str, key: str, etag: str | None = None) -> BinaryIO:
     try:
         return s3_client().get_object(Bucket=bucket, Key=key, **extra)["Body"]
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+        code = exc.response.get("Error", {}).get("Code")
+        if code in ("PreconditionFailed", "412"):
             raise ObjectChanged(
                 f"s3://{bucket}/{key} was replaced since this report was registered; the scan registers "
                 "the new version as a report of its own."
             ) from None
+        if code in ("NoSuchKey", "404", "NotFound"):
+            raise FileGone(f"s3://{bucket}/{key} is no longer in the bucket: {GONE}") from None
+        if code == "NoSuchBucket":
+            raise FileGone(f"the bucket {bucket} does not exist (any more): check S3_BUCKET.") from None
         raise
 
 
+class FileGone(Exception):
+    """A report's file is not where it was registered (deleted or moved): a message for the user."""
+
+
+# What to do about a report whose file was deleted or moved: the end of its error message.
+GONE = "it was deleted or moved. Put it back, or upload it again, then retry the report."
+
+
 def open_path(path: str) -> BinaryIO:
-    """Open a local report file for binary reading."""
-    return Path(path).open("rb")
+    """Open a local report file for binary reading; FileGone when it is not there any more."""
+    try:
+        return Path(path).open("rb")
+    except FileNotFoundError:
+        raise FileGone(f"{path} is no longer on this server: {GONE}") from None
 
 
 def store_local(name: str, stream: BinaryIO) -> Path:

@@ -1306,7 +1306,8 @@ def test_a_report_whose_file_is_gone_ends_in_error(session: Session, tmp_path: P
     assert result is not None and result.status == "error"
     assert (
         stored.error_message
-        == f"The report file cannot be opened: [Errno 2] No such file or directory: '{path}'"
+        == f"The report file cannot be opened: {path} is no longer on this server: it was deleted or moved. "
+        "Put it back, or upload it again, then retry the report."
     )
 
 

@@ -241,7 +241,18 @@ def test_a_report_whose_object_was_deleted_ends_in_error(
     result = ingest_report(report_id)
 
     assert result is not None and result.status == "error"
-    assert result.error_message.startswith("The report file cannot be opened: An error occurred (NoSuchKey)")
+    assert result.error_message == (
+        f"The report file cannot be opened: s3://{s3_bucket}/{key} is no longer in the bucket: it was deleted "
+        "or moved. Put it back, or upload it again, then retry the report."
+    )
+
+    retried = reports.retry_report(session, report_id)
+    retried.bucket = "gone-bucket"
+    session.commit()
+    result = ingest_report(report_id)
+    assert result is not None and result.error_message == (
+        "The report file cannot be opened: the bucket gone-bucket does not exist (any more): check S3_BUCKET."
+    )
 
 
 def test_a_bucket_that_stops_answering_fails_a_scan_after_three_bounded_tries(
