@@ -371,6 +371,13 @@ class ReportReader:
             )
         if "video_id" not in filled_by:
             shown = ", ".join(columns[:10]) + (", …" if len(columns) > 10 else "")
+            for separator, called in ((";", "semicolons"), ("\t", "tabs")):
+                # A spreadsheet saves ';' where the decimal mark is a comma; a copy from one gives tabs.
+                if len(columns) == 1 and "video_id" in map(normalize_header, columns[0].split(separator)):
+                    raise ReportFormatError(
+                        f"The report's columns are separated by {called}, not commas (a spreadsheet may save "
+                        "it so): export it again as a comma-separated CSV, as YouTube delivers it."
+                    )
             raise ReportFormatError(f"The report has no video_id column (its columns are: {shown}).")
         self._video_id_index = next(cell.index for cell in cells if cell.column == "video_id")
         # video_id first, so a row with a bad id is reported for its id rather than another column.

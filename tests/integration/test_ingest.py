@@ -1195,6 +1195,11 @@ FAULTS = [
     ),
     ("utf16.csv", "The file is UTF-16 encoded; export the report as UTF-8 CSV."),
     ("workbook.csv", "The file is a ZIP archive (an Excel workbook?), not a CSV report."),
+    (
+        "semicolons.csv",
+        "The report's columns are separated by semicolons, not commas (a spreadsheet may save it so): export "
+        "it again as a comma-separated CSV, as YouTube delivers it.",
+    ),
 ]
 
 

@@ -735,6 +735,16 @@ def test_missing_video_id_column_is_an_error() -> None:
     assert format_error(html).startswith("The report has no video_id column")
 
 
+@pytest.mark.parametrize(("separator", "called"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_report_saved_with_another_separator_says_so(separator: str, called: str) -> None:
+    # Excel where the decimal mark is a comma saves ';'; the message named a column 'video_id;title;views'.
+    data = f"Video ID{separator}title{separator}views\nvidAlpha001{separator}x{separator}1\n".encode()
+    assert format_error(data) == (
+        f"The report's columns are separated by {called}, not commas (a spreadsheet may save it so): export "
+        "it again as a comma-separated CSV, as YouTube delivers it."
+    )
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [
