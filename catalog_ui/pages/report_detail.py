@@ -90,6 +90,10 @@ def _summary() -> rx.Component:
                 ),
             ),
             rx.cond(
+                R.note != "",
+                rx.callout(R.note, icon="clock", color_scheme="amber", width="100%", id="report-note"),
+            ),
+            rx.cond(
                 R.warning != "",
                 rx.callout(
                     R.warning, icon="triangle-alert", color_scheme="amber", width="100%", id="report-warning"

@@ -96,6 +96,19 @@ def _row(row: rx.Var[ReportRow]) -> rx.Component:
                     ),
                 ),
                 rx.cond(
+                    row.note != "",
+                    rx.text(
+                        row.note,
+                        size="1",
+                        color_scheme="amber",
+                        min_width="10rem",
+                        max_width="18rem",
+                        class_name="report-note",
+                        trim="both",
+                        overflow_wrap="anywhere",
+                    ),
+                ),
+                rx.cond(
                     row.warning != "",
                     rx.text(
                         row.warning,

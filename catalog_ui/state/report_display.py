@@ -39,7 +39,9 @@ class ReportRow:
     stale: str = "0"
     rejected: str = "0"
     skipped: str = "0"
-    error: str = ""
+    error: str = ""  # why a report in error failed
+    # Why a pending report waits (its worker stopped, S3 failed to deliver it): a note, not a failure.
+    note: str = ""
     # What a report that completed but wrote nothing should say (every row rejected), else ''.
     warning: str = ""
     columns_ignored: str = ""
@@ -153,7 +155,8 @@ def report_row(report: dict[str, Any], now: datetime) -> ReportRow:
         stale=f"{report['rows_stale']:,}",
         rejected=f"{report['rows_rejected']:,}",
         skipped=f"{report['rows_skipped']:,}",
-        error=report.get("error_message") or "",
+        error=(report.get("error_message") or "") if report["status"] == "error" else "",
+        note=(report.get("error_message") or "") if report["status"] != "error" else "",
         warning=nothing_written(report),
         columns_ignored=", ".join(ignored),
     )

@@ -7,6 +7,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,33 @@ def test_a_report_whose_every_row_is_rejected_says_nothing_was_written(
     row.locator(".report-name").click()
     expect(page.locator("#report-warning")).to_contain_text(expected)
     expect(page.locator("#rejections .rejection-row")).to_have_count(2)
+
+
+def test_why_a_pending_report_waits_reads_as_a_note_not_an_error(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    why = (
+        "S3 stopped after 1.2 MB of s3://catalog/reports/cms.csv; the report is pending again (retry 1 of 5)."
+    )
+    with Session(engine) as session:
+        waiting = Report(
+            filename="reports/cms.csv",
+            bucket="catalog",
+            status="pending",
+            error_message=why,
+            retry_after=datetime.now(UTC) + timedelta(hours=1),  # no worker takes it meanwhile
+        )
+        session.add(waiting)
+        session.commit()
+        report_id = waiting.id
+    sign_in(page, app_url, *make_user(), target="/reports")
+
+    row = page.locator(f"#report-row-{report_id}")
+    expect(row.locator(".report-note")).to_have_text(why)
+    expect(row.locator(".report-error")).to_have_count(0)
+    row.locator(".report-name").click()
+    expect(page.locator("#report-note")).to_contain_text(why)
+    expect(page.locator("#report-error")).to_have_count(0)
 
 
 def test_the_list_is_paginated(engine, app_url: str, page: Page, make_user) -> None:

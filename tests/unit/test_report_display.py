@@ -144,3 +144,13 @@ def test_a_completed_report_that_wrote_nothing_says_so() -> None:
     assert report_row(report(**{**nothing, "rows_stale": 5}), now=T0).warning == ""
     assert report_row(report(**nothing, rows_rejected=0), now=T0).warning == ""
     assert report_row(report(**nothing, status="error"), now=T0).warning == ""
+
+
+def test_why_a_pending_report_waits_is_a_note_not_an_error() -> None:
+    why = "The worker ingesting this report stopped after 600,000 rows; it starts again from the beginning."
+    waiting = report_row(report(status="pending", started_at=None, error_message=why), now=T0)
+    assert (waiting.error, waiting.note) == ("", why)
+    failed = report_row(
+        report(status="error", error_message="The file is empty: there is no header row."), now=T0
+    )
+    assert (failed.error, failed.note) == ("The file is empty: there is no header row.", "")
