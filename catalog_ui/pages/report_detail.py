@@ -262,8 +262,12 @@ def _delete_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete this report record?"),
             rx.alert_dialog.description(
-                "The report and its rejected rows are removed from this list. The videos and the history it "
-                "wrote stay in the catalog.",
+                rx.cond(
+                    R.status == "pending",
+                    "The report is removed from this list and will not be ingested.",
+                    "The report and its rejected rows are removed from this list. The videos and the history "
+                    "it wrote stay in the catalog.",
+                ),
                 size="2",
             ),
             alert_buttons(
@@ -284,7 +288,9 @@ def _actions() -> list[rx.Component]:
             R.status == "error",
             rx.button(rx.icon("rotate-ccw", size=16), "Retry", on_click=S.retry, id="retry-report"),
         ),
-        rx.cond(AuthState.user_is_admin & ~R.running & S.found, _delete_dialog()),
+        # A pending report can be deleted too (one uploaded by mistake, or waiting for S3 for hours): it is
+        # then never ingested. One being ingested cannot.
+        rx.cond(AuthState.user_is_admin & (R.status != "processing") & S.found, _delete_dialog()),
     ]
 
 

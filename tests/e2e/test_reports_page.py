@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -289,6 +289,32 @@ def test_only_an_admin_deletes_a_report_record_and_the_catalog_keeps_its_data(
     with Session(engine) as session:
         assert session.get(Report, report_id).deleted_at is not None
         assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 4
+
+
+def test_an_admin_deletes_a_pending_report_which_is_then_never_ingested(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    with Session(engine) as session:
+        report, _ = reports.register_path(session, FIXTURES / "cms_videos_2026-03-01.csv")
+        # Waiting (as for S3 after a failed download): no worker takes it before the admin acts.
+        report.retry_after = datetime.now(UTC) + timedelta(hours=1)
+        session.commit()
+        report_id = report.id
+    sign_in(page, app_url, *make_user("boss@example.com", admin=True), target=f"/reports/{report_id}")
+    expect(page.locator("#report-status")).to_have_attribute("data-status", "pending")
+
+    page.locator("#delete-report").click()
+    expect(page.get_by_text("The report is removed from this list and will not be ingested.")).to_be_visible()
+    page.locator("#confirm-delete").click()
+
+    page.wait_for_url(f"{app_url}/reports")
+    expect(page.locator(f"#report-row-{report_id}")).to_have_count(0)
+    with Session(engine) as session:
+        session.execute(update(Report).where(Report.id == report_id).values(retry_after=None))
+        session.commit()
+    assert ingest_report(report_id) is None  # deleted: not taken
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(Video)).scalar_one() == 0
 
 
 def test_scanning_the_bucket_registers_and_ingests_new_files(
