@@ -276,6 +276,39 @@ def upload(session: Session, filename: str, stream: BinaryIO, uploaded_by: int |
     return report
 
 
+def copy_of_earlier(session: Session, report_id: int) -> str | None:
+    """A line for the uploader when report `report_id` holds the same file as a live report registered before
+    it (same S3 ETag and size under another key: every upload gets a key of its own), else None.
+
+    Only objects in a bucket are compared: a local file's identity is its size and modification time."""
+    report = get_report(session, report_id)
+    if report.bucket is None or not report.etag:
+        return None
+    earlier = (
+        session.execute(
+            select(Report.id, Report.filename, Report.status)
+            .where(
+                _live,
+                Report.id < report.id,
+                Report.bucket.is_not(None),
+                Report.etag == report.etag,
+                Report.size_bytes == report.size_bytes,
+            )
+            .order_by(Report.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    if earlier is None:
+        return None
+    name = Path(report.filename).name
+    return (
+        f"{name} is the same file as report {earlier['id']} ({Path(earlier['filename']).name}, "
+        f"{earlier['status']}): it is ingested again all the same."
+    )
+
+
 @dataclass(frozen=True)
 class ReportPage:
     """One page of the reports list."""

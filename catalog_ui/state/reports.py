@@ -68,9 +68,11 @@ def storage_description() -> str:
     return "No S3 bucket is configured: files are kept on this server before ingestion."
 
 
-def _store_upload(filename: str, stream: BinaryIO, user_id: int) -> int:
+def _store_upload(filename: str, stream: BinaryIO, user_id: int) -> tuple[int, str | None]:
+    """The new report's id, and a line when it is a copy of a file uploaded or scanned before."""
     with session_scope() as session:
-        return reports.upload(session, filename, stream, user_id).id
+        report_id = reports.upload(session, filename, stream, user_id).id
+        return report_id, reports.copy_of_earlier(session, report_id)
 
 
 def _scan() -> list[int]:
@@ -171,14 +173,19 @@ class ReportsState(PagedListMixin, AuthState):
         yield None
         created: list[int] = []
         problems: list[str] = []
+        copies: list[str] = []
         try:
             for file in files:
                 try:
-                    created.append(
-                        await asyncio.to_thread(_store_upload, file.filename or "", file.file, user_id)
+                    report_id, copy = await asyncio.to_thread(
+                        _store_upload, file.filename or "", file.file, user_id
                     )
                 except ReportError as exc:
                     problems.append(f"{file.filename}: {exc}")
+                    continue
+                created.append(report_id)
+                if copy:
+                    copies.append(copy)
             started = start_ingestion(created)
         finally:
             self.uploading = False
@@ -195,6 +202,8 @@ class ReportsState(PagedListMixin, AuthState):
                 yield rx.toast.success(f"{what} uploaded; ingestion started.")
             else:
                 yield rx.toast.warning(f"{what} stored and registered; {NOT_STARTED}.")
+        for copy in copies:
+            yield rx.toast.info(copy)
         for problem in problems:
             yield rx.toast.error(problem)
 

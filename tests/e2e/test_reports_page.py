@@ -248,6 +248,26 @@ def test_why_a_pending_report_waits_reads_as_a_note_not_an_error(
     expect(page.locator("#report-error")).to_have_count(0)
 
 
+def test_a_file_uploaded_twice_says_which_report_it_copies(
+    engine, app_url: str, page: Page, make_user, tmp_path: Path
+) -> None:
+    path = tmp_path / f"copy-{time.time_ns()}.csv"  # the app's bucket outlives the test
+    shutil.copyfile(FIXTURES / "cms_videos_2026-03-01.csv", path)
+    sign_in(page, app_url, *make_user(), target="/reports")
+    upload(page, path)
+    first = newest_report_id(engine)
+    expect(page.locator(f"#report-row-{first} .report-status")).to_contain_text("completed", timeout=LONG)
+
+    upload(page, path)
+
+    expect(
+        page.get_by_text(
+            f"{path.name} is the same file as report {first} ({path.name}, completed): it is ingested again "
+            "all the same."
+        )
+    ).to_be_visible()
+
+
 def test_the_list_is_paginated(engine, app_url: str, page: Page, make_user) -> None:
     with Session(engine) as session:
         for index in range(27):

@@ -214,6 +214,37 @@ def test_an_upload_named_in_another_script_keeps_its_name_and_is_ingested(
     assert report.filename.endswith("/レポート.csv")
 
 
+def test_a_file_uploaded_again_says_which_report_it_copies(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    # Each upload gets a key of its own, so the same file uploaded twice was two reports, without a word.
+    put(s3_endpoint, s3_bucket, f"{PREFIX}daily/cms_videos_2026-03-01.csv", DAY_ONE.read_bytes())
+    (scanned,) = reports.scan_bucket(session)
+    first = reports.upload(session, "cms_videos_2026-03-01.csv", io.BytesIO(DAY_ONE.read_bytes()), None)
+    other = reports.upload(
+        session, "cms_videos_2026-03-02.csv", io.BytesIO(DAY_ONE.read_bytes() + b"\n"), None
+    )
+    session.commit()
+
+    assert reports.copy_of_earlier(session, scanned) is None
+    assert reports.copy_of_earlier(session, first.id) == (
+        f"cms_videos_2026-03-01.csv is the same file as report {scanned} (cms_videos_2026-03-01.csv, pending): "
+        "it is ingested again all the same."
+    )
+    assert reports.copy_of_earlier(session, other.id) is None
+    assert ingest_report(first.id).status == "completed"
+
+    again = reports.upload(session, "again.csv", io.BytesIO(DAY_ONE.read_bytes()), None)
+    session.commit()
+    assert reports.copy_of_earlier(session, again.id) == (
+        f"again.csv is the same file as report {first.id} (cms_videos_2026-03-01.csv, completed): it is "
+        "ingested again all the same."
+    )
+    reports.delete_report(session, first.id)
+    session.commit()
+    assert f"report {scanned} " in reports.copy_of_earlier(session, again.id)  # a deleted one is no more
+
+
 def test_a_bucket_that_cannot_be_listed_is_a_clear_error(
     session: Session, s3_endpoint: S3Endpoint, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
