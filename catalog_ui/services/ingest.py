@@ -296,7 +296,11 @@ def _run(
         if isinstance(exc, UnicodeError):
             return _fail(progress, report["id"], result, f"The file is not UTF-8 text: {exc}", publish)
         log.exception("ingestion of report %s (%s) failed", report["id"], report["filename"])
-        _fail(progress, report["id"], result, f"Internal error while ingesting: {exc}", publish)
+        message = (
+            f"An error on the server stopped the ingestion ({type(exc).__name__}: {exc}); nothing was written to "
+            "the catalog. Retry it; if it fails again, the workers' log has the details."
+        )
+        _fail(progress, report["id"], result, message, publish)
         raise
     finally:
         if stream is not None:

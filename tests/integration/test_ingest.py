@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -1218,6 +1219,27 @@ def test_a_structural_fault_ends_in_error_and_writes_nothing(
     assert (report.rows_inserted, report.rows_updated, report.rows_unchanged) == (0, 0, 0)
     assert table_counts(session) == tables_before
     assert video_rows(session) == rows_before
+
+
+def test_an_error_of_ours_ends_the_report_saying_so_in_plain_words(session: Session) -> None:
+    class Breaking(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            raise RuntimeError("the disk went away")
+
+    report, _ = reports.register_path(session, FIXTURES / DAY_ONE)
+    session.commit()
+    with pytest.raises(RuntimeError):  # logged and re-raised: the worker's log has it
+        ingest_report(report.id, opener=lambda _report: io.BufferedReader(Breaking()))
+    session.expire_all()
+    failed = session.get(Report, report.id)
+    assert (failed.status, failed.error_message) == (
+        "error",
+        "An error on the server stopped the ingestion (RuntimeError: the disk went away); nothing was "
+        "written to the catalog. Retry it; if it fails again, the workers' log has the details.",
+    )
 
 
 def test_a_fault_part_way_rolls_back_the_rows_already_staged(session: Session) -> None:
