@@ -171,13 +171,26 @@ def _upload_dialog() -> rx.Component:
                 cursor="pointer",
             ),
             rx.foreach(chosen, lambda name: rx.text(name, size="2", class_name="chosen-file")),
+            rx.cond(
+                S.sending,
+                rx.vstack(
+                    rx.progress(value=S.sent_percent, max=100, width="100%"),
+                    rx.text(f"Sending the file… {S.sent_percent}%", size="1", color_scheme="gray"),
+                    id="upload-sending",
+                    width="100%",
+                    spacing="1",
+                    margin_top="0.5rem",
+                ),
+            ),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.button(
-                    rx.cond(S.uploading, rx.spinner(size="2"), rx.icon("upload", size=16)),
+                    rx.cond(S.uploading | S.sending, rx.spinner(size="2"), rx.icon("upload", size=16)),
                     "Upload and ingest",
-                    on_click=S.upload_report(rx.upload_files(upload_id=UPLOAD_ID)),
-                    disabled=S.uploading | (chosen.length() == 0),
+                    on_click=S.upload_report(
+                        rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.upload_progress)
+                    ),
+                    disabled=S.uploading | S.sending | (chosen.length() == 0),
                     id="upload-submit",
                 ),
                 justify="end",

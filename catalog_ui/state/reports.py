@@ -89,6 +89,10 @@ class ReportsState(PagedListMixin, AuthState):
     polling: bool = False
     upload_open: bool = False
     uploading: bool = False
+    # While the browser sends the chosen files (before the upload handler runs, which is only once the whole
+    # body has arrived): the dialog shows how far, and its button waits instead of taking a second click.
+    sending: bool = False
+    sent_percent: int = 0
     scanning: bool = False
     s3_enabled: bool = False
     storage_hint: str = ""
@@ -135,7 +139,7 @@ class ReportsState(PagedListMixin, AuthState):
         self.s3_enabled = storage.s3_configured()
         self.storage_hint = storage_description()
         # A fresh page: the files once chosen are gone, and a handler that ran is over.
-        self.upload_open = self.uploading = self.scanning = False
+        self.upload_open = self.uploading = self.scanning = self.sending = False
         self.status_filter, self.page = view.status, view.page
         self._fetch()
         shown = self._view()
@@ -158,8 +162,24 @@ class ReportsState(PagedListMixin, AuthState):
     def set_upload_open(self, is_open: bool) -> Iterator[rx.event.EventSpec]:
         """Open or close the upload dialog (closing forgets the chosen files)."""
         self.upload_open = bool(is_open)
+        self.sending = False  # also what clears it after a refused upload, whose sending never finished
         if not self.upload_open:
             yield rx.clear_selected_files(UPLOAD_ID)
+
+    @rx.event
+    @authenticated
+    def upload_progress(self, progress: dict[str, Any]) -> None:
+        """How far the browser has sent the chosen files (`progress` from 0 to 1).
+
+        The last one (1) may arrive after the upload handler has ended: it leaves `sending` as it is, which
+        the handler clears."""
+        try:
+            fraction = float(progress.get("progress") or 0)
+        except (AttributeError, TypeError, ValueError):
+            return
+        self.sent_percent = max(0, min(100, int(fraction * 100)))
+        if fraction < 1:
+            self.sending = True
 
     @rx.event
     @authenticated
@@ -169,7 +189,7 @@ class ReportsState(PagedListMixin, AuthState):
             yield rx.toast.error("Choose a report file (.csv or .csv.gz) first.")
             return
         user_id = principal_of(self).user_id
-        self.uploading = True
+        self.uploading, self.sending = True, False
         yield None
         created: list[int] = []
         problems: list[str] = []

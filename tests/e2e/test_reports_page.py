@@ -134,6 +134,40 @@ def test_progress_moves_while_a_large_report_runs(
     expect(row.locator(".report-duration")).to_have_text(re.compile(r"^\d+ (s|min \d\d s)$"))
 
 
+def test_while_a_file_is_sent_the_dialog_shows_how_far_and_takes_no_second_click(
+    engine, app_url: str, page: Page, make_user, tmp_path: Path
+) -> None:
+    # Reflex runs the upload handler only once the whole body has arrived: until then, on a slow link, the
+    # button said nothing and took a second click (a second upload of the same file).
+    big = tmp_path / f"slow-{time.time_ns()}.csv"
+    write_report(big, iter_day_one(8_000, seed=5))
+    sign_in(page, app_url, *make_user(), target="/reports")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    seconds = 6
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": big.stat().st_size / seconds,
+        },
+    )
+    page.locator("#open-upload").click()
+    page.locator("#report-upload input[type=file]").set_input_files(str(big))
+    page.locator("#upload-submit").click()
+
+    expect(page.locator("#upload-sending")).to_contain_text(re.compile(r"Sending the file… \d+%"))
+    expect(page.locator("#upload-submit")).to_be_disabled()
+    expect(page.get_by_text("1 report uploaded; ingestion started.")).to_be_visible(timeout=LONG)
+    with engine.connect() as conn:
+        uploads = conn.execute(
+            text("SELECT count(*) FROM report WHERE filename LIKE :name"), {"name": f"%/{big.name}"}
+        ).scalar_one()
+    assert uploads == 1
+
+
 def test_rejected_rows_are_listed_and_download_as_csv(engine, app_url: str, page: Page, make_user) -> None:
     sign_in(page, app_url, *make_user(), target="/reports")
     upload(page, FIXTURES / "dirty_export.csv")
