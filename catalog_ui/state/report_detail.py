@@ -16,6 +16,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services import reports
 from catalog_ui.services.paging import page_count
+from catalog_ui.services.report_load import MAX_STORED_REJECTIONS
 from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
@@ -74,6 +75,7 @@ class ReportDetailState(AuthState):
     rejections_page: int = 1
     rejections_pages: int = 1
     rejections_total: int = 0
+    rows_rejected: int = 0  # as counted while reading; only the first MAX_STORED_REJECTIONS are stored
     delete_open: bool = False
 
     @rx.var
@@ -83,8 +85,12 @@ class ReportDetailState(AuthState):
 
     @rx.var
     def rejections_label(self) -> str:
-        """'9 rejected rows stored'."""
-        return f"{self.rejections_total:,} rejected row{'' if self.rejections_total == 1 else 's'} stored"
+        """'9 rejected rows stored', or for a report that rejected more than are stored, '10,000 rejected
+        rows stored: the first of 52,000' (the counts said 52,000, the list and its CSV hold 10,000)."""
+        label = f"{self.rejections_total:,} rejected row{'' if self.rejections_total == 1 else 's'} stored"
+        if self.rows_rejected > MAX_STORED_REJECTIONS:
+            label += f": the first of {self.rows_rejected:,}"
+        return label
 
     def _fetch_report(self) -> bool:
         """Read the report; False when it does not exist."""
@@ -97,6 +103,7 @@ class ReportDetailState(AuthState):
         was_running = self.report.running
         self.found = True
         self.report = report_row(row, datetime.now(UTC))
+        self.rows_rejected = row["rows_rejected"]
         self.polling = self.report.running
         return was_running and not self.report.running
 

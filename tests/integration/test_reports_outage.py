@@ -1,6 +1,5 @@
 """The reports page while the workers cannot be reached (Redis down): uploads, scans and retries still
 register their reports as pending, say so, and never leave a button spinning; a reload shows a fresh page.
-(And the upload dialog's button while the browser sends a file.)
 
 The page's state runs in another process whose REDIS_URL names a port nothing listens on: the broker is
 chosen when `workers.actors` is first imported, so this process's (the in-memory one, or the Redis of
@@ -164,24 +163,3 @@ def test_a_reload_shows_no_dialog_or_spinner_left_from_before(session: Session, 
     ReportsState.load.fn(state)
 
     assert (state.upload_open, state.uploading, state.scanning) == (False, False, False)
-
-
-def test_the_upload_dialog_follows_the_sending_and_a_late_last_step_leaves_it_alone(
-    session: Session, token: str
-) -> None:
-    state = state_for(ReportsState, token)
-    state.upload_open = True
-
-    ReportsState.upload_progress.fn(state, {"loaded": 1, "total": 4, "progress": 0.25})
-    assert (state.sending, state.sent_percent) == (True, 25)
-    ReportsState.upload_progress.fn(state, {"progress": 1})
-    assert (state.sending, state.sent_percent) == (True, 100)  # until the upload handler has run
-
-    state.sending = False  # the handler ran; the browser's last step arrives after it
-    ReportsState.upload_progress.fn(state, {"progress": 1})
-    assert state.sending is False
-
-    # A refused upload never finishes sending: closing or reopening the dialog frees its button.
-    ReportsState.upload_progress.fn(state, {"progress": 0.5})
-    list(ReportsState.set_upload_open.fn(state, True))
-    assert state.sending is False
