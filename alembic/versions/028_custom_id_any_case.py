@@ -10,7 +10,7 @@ database's collation. Nothing else read custom ids through the old index, so it 
 beside the new one. Building it on 1,000,000 videos takes about as long as the old one (a second or two).
 
 Revision ID: 028_custom_id_any_case
-Revises: 024_dictionary_title_sort
+Revises: 027_report_interruptions
 Create Date: 2026-11-28
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "028_custom_id_any_case"
-down_revision: str | None = "024_dictionary_title_sort"
+down_revision: str | None = "027_report_interruptions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
