@@ -7,7 +7,8 @@ opened with the cookie, which is how event handlers see it. Signing out goes to 
 the session the cookie names, drops the cookie and answers 303 to the sign-in page.
 
 While the database cannot be reached, the hand-off goes back to the sign-in page, which says so, and
-signing out still drops the cookie (the session row stays until it expires); each logs one line.
+signing out still drops the cookie and keeps the sign-out to record once the database answers
+(`services.pending_sign_outs`); each logs one line.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from catalog_ui.db import session_scope, unreachable_reason
-from catalog_ui.services.auth import redeem_ticket, sign_out
+from catalog_ui.services import pending_sign_outs
+from catalog_ui.services.auth import redeem_ticket, sign_out, token_hash
 from catalog_ui.session_cookie import clear_session_cookie, session_token, set_session_cookie
 
 START_PATH = "/api/session/start"
@@ -127,19 +129,23 @@ def end_session(request: Request) -> Response:
     """Revoke the session the cookie names, drop the cookie, and go to the sign-in page. A navigation from
     another site only goes to the sign-in page: a stranger's link does not sign anybody out.
 
-    With the database out of reach the cookie is dropped all the same (the browser is signed out; the
-    session's row stays until its idle or absolute expiry) and one line is logged."""
+    With the database out of reach the cookie is dropped all the same and one line is logged; the
+    sign-out is kept (`pending_sign_outs`) and written once the database answers, so a copy of the cookie
+    does not outlive it."""
     response = _see_other(frontend_url(request, LOGIN_PATH))
     if _cross_site(request):
         return response
+    token = session_token(request.headers.get("cookie"))
     try:
         with session_scope() as session:
-            sign_out(session, session_token(request.headers.get("cookie")))
+            sign_out(session, token)
     except Exception as exc:
         reason = unreachable_reason(exc)
         if reason is None:
             raise
-        log.warning("signed out without revoking the session: %s", reason)
+        kept = token is not None and pending_sign_outs.remember(token_hash(token))
+        later = "; revoked once it answers" if kept else ""
+        log.warning("signed out without revoking the session: %s%s", reason, later)
     clear_session_cookie(response)
     return response
 

@@ -1,8 +1,9 @@
 """`python -m catalog_ui worker`: Dramatiq worker processes plus a small scheduler, stopped by SIGTERM/SIGINT.
 
 The supervisor (this process) starts `processes` worker processes of `threads` threads each, restarts
-one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it returns tasks of vanished
-workers to pending and wakes the task types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
+one that dies, and runs the scheduler: every QUEUE_SCHEDULER_INTERVAL_S it records the sign-outs made while the
+database was down (`pending_sign_outs`), returns tasks of vanished workers to pending and wakes the task
+types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
 scan of the report bucket, deletes the exports older than an hour and the sessions that ended (a
 day's grace: `auth.purge_ended_sessions`) and, every few hours, asks for the history older than the
 retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
@@ -23,7 +24,7 @@ from multiprocessing.process import BaseProcess
 
 from catalog_ui.db import session_scope, unreachable_reason
 from catalog_ui.logging_setup import configure_logging
-from catalog_ui.services import queue
+from catalog_ui.services import pending_sign_outs, queue
 from catalog_ui.services.auth import purge_ended_sessions
 from catalog_ui.services.export import remove_every_users_old_exports
 from catalog_ui.services.export_files import exports_root
@@ -72,6 +73,8 @@ class Scheduler:
 
     def run_once(self) -> list[int]:
         """One round; returns the ids of tasks whose lease had expired."""
+        with session_scope() as session:  # every round: a sign-out made during an outage counts at once
+            pending_sign_outs.apply(session)
         with session_scope() as session:
             recovered = queue.recover_expired_leases(session, get_settings().queue_max_retries)
         if recovered:

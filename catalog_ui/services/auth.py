@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from catalog_ui.models import User, UserSession, utc_now
+from catalog_ui.services import pending_sign_outs
 from catalog_ui.services.locks import lock_login
 from catalog_ui.services.passwords import hash_password, needs_rehash, verify_password
 from catalog_ui.settings import get_settings
@@ -217,6 +218,8 @@ def open_session(
 
 def resolve_session(session: Session, token: str | None, *, touch: bool = True) -> Principal | None:
     """Who `token` signs in, or None when it is unknown, revoked, expired, idle too long, or the user inactive.
+    A session signed out on this instance while the database was down (`pending_sign_outs`) counts as
+    revoked, and is revoked in the database on the way.
 
     `touch` records the call as activity (the idle timeout starts again); timers that refresh a page
     pass False, so a tab left open still times out.
@@ -249,6 +252,10 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
     if row.ticket_hash is not None:  # opened, but its hand-off ticket was never redeemed
         return None
     if not row.active:
+        return None
+    signed_out_at = pending_sign_outs.signed_out_at(token_hash(token))
+    if signed_out_at is not None:  # signed out here while the database was down: record it now
+        session.execute(update(UserSession).where(UserSession.id == row.id).values(revoked_at=signed_out_at))
         return None
     if touch and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))

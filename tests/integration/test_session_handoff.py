@@ -299,9 +299,11 @@ def test_with_the_database_down_a_hand_off_goes_back_to_sign_in_saying_why(
 
 
 def test_with_the_database_down_signing_out_still_drops_the_cookie(
-    session, client, database_down, caplog: pytest.LogCaptureFixture
+    session, client, database_down, caplog: pytest.LogCaptureFixture, tmp_path, monkeypatch
 ) -> None:
     caplog.set_level(logging.WARNING, logger="catalog_ui.security")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))  # where the sign-out is kept until the database is back
+    get_settings.cache_clear()
     # The Sign out button's handler needs no database: it sends the browser on to the route.
     button = AuthState.sign_out.fn(state_for(AuthState, "a-token"))
     assert "window.location.replace" in str(button) and "/api/session/end" in str(button)
@@ -313,3 +315,6 @@ def test_with_the_database_down_signing_out_still_drops_the_cookie(
     assert (morsel.value, morsel["max-age"]) == ("", "0")
     (line,) = [r for r in caplog.records if r.name == "catalog_ui.security"]
     assert line.getMessage().startswith("signed out without revoking the session: cannot reach the database")
+    assert line.getMessage().endswith(
+        "; revoked once it answers"
+    )  # tests/integration/test_sign_out_outage.py
