@@ -1,7 +1,10 @@
 """State of the grid's saved views: name the current view, reopen it later, share it (admins), delete it.
 
 Two actions ask first. Saving under a name the user already has shows that the view exists and turns the
-Save button into "Replace view …"; only that second click replaces it. Deleting names the view (and, for
+Save button into "Replace view …"; only that second click replaces it. Replacing keeps a shared view
+shared unless the admin unticks "Share with everybody" (which then shows ticked): the team relies on a
+shared view, and the box starts unticked for a new view, so leaving it alone is no choice to unshare. The
+question says what the replacement does to the sharing, following the box as it changes. Deleting names the view (and, for
 another user's shared view, its owner) in a confirmation; the service checks who may delete either way.
 """
 
@@ -47,7 +50,9 @@ class SavedViewsState(VideosState):
     share: bool = False
     # The name the user was told exists: the next Save with this name replaces that view.
     replace_name: str = ""
-    replace_detail: str = ""
+    replace_was_shared: bool = False  # that view is shared with everybody
+    replace_can_share: bool = False  # the user may share (an admin)
+    _share_chosen: bool = False  # the user ticked or unticked Share in this dialog
 
     delete_open: bool = False
     delete_title: str = ""
@@ -59,6 +64,26 @@ class SavedViewsState(VideosState):
     def replacing(self) -> bool:
         """The typed name is one the user was told exists: Save now replaces that view."""
         return self.replace_name != "" and view_name(self.view_name) == self.replace_name
+
+    @rx.var
+    def replace_detail(self) -> str:
+        """The question before replacing: that the view exists and what replacing does to its sharing."""
+        if not self.replace_name:
+            return ""
+        exists = f"You already have a view called “{self.replace_name}”"
+        if not self.replace_was_shared:
+            if self.share:
+                return f"{exists}. Replacing it shares it with everybody."
+            return f"{exists}. Replace it with the current view?"
+        exists += ", shared with everybody"
+        if self.share:
+            return f"{exists}. Replacing it changes it for everybody."
+        if self.replace_can_share:
+            return (
+                f"{exists}. With “Share with everybody” unticked, replacing it makes it private: it "
+                "disappears for everybody else."
+            )
+        return f"{exists}. Only admins share views: replacing it makes it private, gone for everybody else."
 
     def _list(self) -> None:
         user_id, _ = self._viewer()
@@ -77,7 +102,7 @@ class SavedViewsState(VideosState):
     def open_save(self) -> None:
         """Open the "save this view" form."""
         self.view_name, self.share, self.save_open = "", False, True
-        self.replace_name, self.replace_detail = "", ""
+        self.replace_name, self._share_chosen = "", False
 
     @rx.event
     @authenticated
@@ -97,13 +122,14 @@ class SavedViewsState(VideosState):
         """The name being typed."""
         self.view_name = (value or "")[:200]
         if view_name(self.view_name) != self.replace_name:  # another name: asked again if it exists too
-            self.replace_name, self.replace_detail = "", ""
+            self.replace_name = ""
 
     @rx.event
     @authenticated
     def set_share(self, value: bool) -> None:
         """Share with everybody (only admins may; the server checks on save)."""
         self.share = bool(value)
+        self._share_chosen = True
 
     @rx.event
     @authenticated
@@ -126,17 +152,22 @@ class SavedViewsState(VideosState):
                 )
                 name = saved.name
         except SavedViewExists as exc:
-            self.replace_name = exc.name
-            shared = " (shared with everybody)" if exc.shared else ""
-            self.replace_detail = (
-                f"You already have a view called “{exc.name}”{shared}. Replace it with the current view?"
+            self.replace_name, self.replace_was_shared, self.replace_can_share = (
+                exc.name,
+                exc.shared,
+                is_admin,
             )
+            if is_admin and not self._share_chosen:  # the box was left as it starts: keep the view's sharing
+                self.share = exc.shared
             return None
         except SavedViewError as exc:
             return rx.toast.error(str(exc))
+        unshared = replacing and self.replace_was_shared and not self.share
         self.save_open = False
-        self.replace_name, self.replace_detail = "", ""
+        self.replace_name = ""
         self._list()
+        if unshared:
+            return rx.toast.success(f"Replaced the view “{name}”; it is private now.")
         return rx.toast.success(f"{'Replaced' if replacing else 'Saved'} the view “{name}”.")
 
     @rx.event

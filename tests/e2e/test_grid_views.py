@@ -211,3 +211,34 @@ def test_saving_over_a_view_and_deleting_one_ask_first(catalog, app_url: str, pa
     expect(page.get_by_text("Deleted the view “Mine”.")).to_be_visible()
     page.locator("#views-button").click()
     expect(page.get_by_text("No saved views yet.")).to_be_visible()
+
+
+def test_an_admin_replacing_a_shared_view_is_told_what_happens_to_its_sharing(
+    catalog, app_url: str, page: Page, make_user
+) -> None:
+    sign_in(page, app_url, *make_user("ana@example.com", admin=True))
+
+    def save_as(name: str, *, share: bool = False) -> None:
+        page.locator("#views-button").click()
+        page.locator("#save-view-open").click()
+        page.locator("#save-view-name").fill(name)
+        if share:
+            page.locator("#save-view-share").click()
+        page.locator("#save-view").click()
+
+    save_as("Team", share=True)
+    expect(page.get_by_text("Saved the view “Team”.")).to_be_visible()
+    page.locator('[data-facet="privacy"][data-value="private"]').click()
+    page.wait_for_url(re.compile(r".*privacy=private"))
+    save_as("Team")  # the box left as it starts, unticked
+    expect(page.locator("#save-view-exists")).to_have_text(
+        "You already have a view called “Team”, shared with everybody. Replacing it changes it for everybody."
+    )
+    expect(page.locator("#save-view-share")).to_be_checked()
+    page.locator("#save-view-share").click()
+    expect(page.locator("#save-view-exists")).to_contain_text("replacing it makes it private")
+    page.locator("#save-view-share").click()
+    page.locator("#save-view").click()
+    expect(page.get_by_text("Replaced the view “Team”.")).to_be_visible()
+    page.locator("#views-button").click()
+    expect(page.locator('.saved-view[data-name="Team"]')).to_have_text("Teamshared")  # still shared

@@ -87,6 +87,85 @@ def test_an_admins_shared_view_of_the_same_name_is_not_replaced(session: Session
     ]
 
 
+def _shared_views(session: Session, user_id: int) -> list[tuple[str, str, bool]]:
+    session.expire_all()
+    return [(v.name, v.query, v.shared) for v in list_views(session, user_id) if v.mine]
+
+
+@pytest.fixture
+def ana(session: Session) -> tuple[int, Any]:
+    """An admin whose grid shows 'golden' videos, with a view 'Team' she shared earlier."""
+    user_id, state = _signed_in(session, "ana@example.com", admin=True)
+    save_view(session, user_id, "Team", "q=old", shared=True, is_admin=True)
+    session.commit()
+    state._view = GridView(filter=VideoFilter(q="golden"))
+    return user_id, state
+
+
+def test_replacing_ones_shared_view_keeps_it_shared_and_says_so(session: Session, ana) -> None:
+    user_id, state = ana
+    S.open_save.fn(state)
+    assert not state.share  # the box starts unticked, as for any new view
+    _type_and_save(state, "Team")
+    assert state.replacing and state.share  # the view's own sharing, not the box's default
+    assert state.replace_detail == (
+        "You already have a view called “Team”, shared with everybody. Replacing it changes it for everybody."
+    )
+    assert "Replaced the view “Team”." in repr(S.save_current.fn(state))
+    # Before: silently private, gone from everybody else's menu.
+    assert _shared_views(session, user_id) == [("Team", "q=golden", True)]
+
+
+def test_unticking_share_before_replacing_makes_it_private_and_the_question_says_so(
+    session: Session, ana
+) -> None:
+    user_id, state = ana
+    S.open_save.fn(state)
+    _type_and_save(state, "Team")
+    S.set_share.fn(state, False)
+    assert state.replace_detail == (
+        "You already have a view called “Team”, shared with everybody. With “Share with everybody” "
+        "unticked, replacing it makes it private: it disappears for everybody else."
+    )
+    assert "Replaced the view “Team”; it is private now." in repr(S.save_current.fn(state))
+    assert _shared_views(session, user_id) == [("Team", "q=golden", False)]
+
+
+def test_a_choice_made_before_the_question_stands(session: Session, ana) -> None:
+    user_id, state = ana
+    save_view(session, user_id, "Mine", "q=mine", is_admin=True)
+    session.commit()
+    S.open_save.fn(state)
+    S.set_share.fn(state, True)
+    _type_and_save(state, "Mine")
+    assert state.share
+    assert (
+        state.replace_detail
+        == "You already have a view called “Mine”. Replacing it shares it with everybody."
+    )
+    S.open_save.fn(state)
+    S.set_share.fn(state, True)
+    S.set_share.fn(state, False)  # unticked on purpose: not ticked again by the question
+    _type_and_save(state, "Team")
+    assert not state.share and "makes it private" in state.replace_detail
+
+
+def test_a_former_admin_replacing_their_shared_view_is_told_it_becomes_private(session: Session) -> None:
+    user_id, state = _signed_in(session, "cy@example.com")
+    save_view(session, user_id, "Old team", "q=old", shared=True, is_admin=True)  # shared while an admin
+    session.commit()
+    state._view = GridView(filter=VideoFilter(q="golden"))
+    S.open_save.fn(state)
+    _type_and_save(state, "Old team")
+    assert not state.share  # not ticked: the server would refuse a user's share
+    assert state.replace_detail == (
+        "You already have a view called “Old team”, shared with everybody. Only admins share views: "
+        "replacing it makes it private, gone for everybody else."
+    )
+    assert "it is private now" in repr(S.save_current.fn(state))
+    assert _shared_views(session, user_id) == [("Old team", "q=golden", False)]
+
+
 def test_deleting_a_view_asks_first_and_names_it(session: Session, bo) -> None:
     user_id, state = bo
     S.load_saved_views.fn(state)
