@@ -91,7 +91,9 @@ def ensure_first_admin() -> str | None:
                 raise UserError(f"ADMIN_PASSWORD: {exc}") from None
         password = configured or secrets.token_urlsafe(12)
         try:
-            user = create_user(session, settings.admin_email, password, username="admin", admin=True)
+            user = create_user(
+                session, settings.admin_email, password, username="admin", admin=True, via="first start-up"
+            )
         except UserError as exc:
             if admin_exists(session):  # committed by another process while we checked: nothing to do
                 return None

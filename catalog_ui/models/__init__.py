@@ -6,10 +6,11 @@ from catalog_ui.models.channel import Channel
 from catalog_ui.models.grid import GridPreference, SavedView, VideoSearch, VideoSort
 from catalog_ui.models.queue import ProcessingQueue
 from catalog_ui.models.report import Report, ReportArchive, ReportRejection
-from catalog_ui.models.user import LoginThrottle, Role, RolesUsers, User, UserSession
+from catalog_ui.models.user import AccountChange, LoginThrottle, Role, RolesUsers, User, UserSession
 from catalog_ui.models.video import Video
 
 __all__ = [
+    "AccountChange",
     "ChangeSet",
     "Channel",
     "GridPreference",

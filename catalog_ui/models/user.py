@@ -112,3 +112,42 @@ class LoginThrottle(SQLModel, table=True):
         default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
     )
     locked_until: datetime | None = Field(default=None, sa_type=TIMESTAMPTZ)
+
+
+ACCOUNT_ACTIONS = (
+    "created",
+    "admin_granted",
+    "admin_revoked",
+    "deactivated",
+    "reactivated",
+    "password_set",
+    "sessions_revoked",
+)
+
+
+class AccountChange(SQLModel, table=True):
+    """Who changed which account, how and when: creation, the admin role, (de)activation, a password set,
+    sessions ended. The e-mails are kept as they were, so an entry still reads after an account is
+    renamed or deleted (its ids are then NULL)."""
+
+    __tablename__ = "account_change"
+    __table_args__ = (
+        CheckConstraint(in_check("action", ACCOUNT_ACTIONS), name="action_allowed"),
+        Index("idx_account_change_user", "user_id"),
+        Index("idx_account_change_actor", "actor_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_type=TIMESTAMPTZ, sa_column_kwargs={"server_default": NOW}
+    )
+    actor_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    actor: str = Field(sa_type=String(255), nullable=False)  # the admin's e-mail, or how it was done
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    user_email: str = Field(sa_type=String(255), nullable=False)
+    action: str = Field(sa_type=String(30), nullable=False)
+    detail: str | None = Field(default=None, sa_type=String(255))

@@ -276,6 +276,73 @@ def _sessions_dialog() -> rx.Component:
     )
 
 
+def _change_row(row: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(local_time(row["created_at"])),
+        rx.table.cell(row["actor"]),
+        rx.table.cell(row["action"]),
+        rx.table.cell(row["user_email"]),
+        rx.table.cell(rx.text(row["detail"], size="1", color_scheme="gray")),
+        class_name="account-change-row",
+    )
+
+
+def _changes_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Account changes"),
+            rx.dialog.description(
+                "Who created accounts, changed their role or status, set passwords or ended sessions.",
+                size="2",
+            ),
+            rx.cond(
+                UsersState.changes.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(label)
+                                for label in ("When", "By", "Change", "Account", "")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(UsersState.changes, _change_row)),
+                    size="1",
+                    width="100%",
+                    id="account-changes-table",
+                ),
+                rx.text("No account changes yet.", color_scheme="gray", id="no-account-changes"),
+            ),
+            rx.hstack(
+                rx.text(UsersState.changes_total, " changes", size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(
+                    "Newer",
+                    on_click=UsersState.prev_changes,
+                    disabled=UsersState.changes_page <= 1,
+                    variant="soft",
+                    id="account-changes-newer",
+                ),
+                rx.text("Page ", UsersState.changes_page, " of ", UsersState.changes_pages, size="2"),
+                rx.button(
+                    "Older",
+                    on_click=UsersState.next_changes,
+                    disabled=UsersState.changes_page >= UsersState.changes_pages,
+                    variant="soft",
+                    id="account-changes-older",
+                ),
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                align="center",
+                width="100%",
+                padding_top="1rem",
+            ),
+            max_width="60rem",
+        ),
+        open=UsersState.changes_open,
+        on_open_change=UsersState.set_changes_open,
+    )
+
+
 def _users_table() -> rx.Component:
     return rx.vstack(
         rx.input(
@@ -298,6 +365,7 @@ def _users_table() -> rx.Component:
         _create_dialog(),
         _reset_dialog(),
         _sessions_dialog(),
+        _changes_dialog(),
         width="100%",
         spacing="3",
     )
@@ -324,11 +392,21 @@ def users_page() -> rx.Component:
         actions=[
             rx.cond(
                 AuthState.user_is_admin,
-                rx.button(
-                    rx.icon("user-plus", size=16),
-                    "New user",
-                    on_click=UsersState.set_create_open(True),
-                    id="new-user",
+                rx.hstack(
+                    rx.button(
+                        rx.icon("history", size=16),
+                        "Account changes",
+                        variant="soft",
+                        on_click=UsersState.open_changes,
+                        id="account-changes",
+                    ),
+                    rx.button(
+                        rx.icon("user-plus", size=16),
+                        "New user",
+                        on_click=UsersState.set_create_open(True),
+                        id="new-user",
+                    ),
+                    spacing="2",
                 ),
             )
         ],

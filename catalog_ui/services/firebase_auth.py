@@ -131,7 +131,9 @@ def user_for_identity(session: Session, identity: FirebaseIdentity) -> User:
                     f"There is no Catalog account for {identity.email}. Ask an admin to invite you."
                 )
             try:
-                user = create_user(session, identity.email, None, auth_method="firebase")
+                user = create_user(
+                    session, identity.email, None, auth_method="firebase", via="Firebase sign-up"
+                )
             except UserError as exc:
                 raise AuthError(str(exc)) from exc
             log.info("created %s on first Firebase sign-in (allowed domain)", identity.email)

@@ -2,7 +2,9 @@
 
 `set_admin` is the one place that changes the admin role, and it keeps `user.is_admin` in step with it.
 Every change that could leave the catalog without an active admin locks the admin role row first, so two
-admins demoting each other at the same moment cannot both succeed.
+admins demoting each other at the same moment cannot both succeed. Every change made here is recorded in
+the account trail (`services.account_changes`) with who made it: `by`, the admin's user id, or else `via`,
+how (the command line, a Firebase sign-up).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog_ui.models import Role, RolesUsers, User, UserSession, utc_now
+from catalog_ui.services.account_changes import COMMAND_LINE, record
 from catalog_ui.services.auth import clear_account_lock, revoke_user_sessions
 from catalog_ui.services.passwords import hash_password
 from catalog_ui.settings import get_settings
@@ -127,6 +130,8 @@ def create_user(
     admin: bool = False,
     auth_method: str = "flask-security",
     firebase_uid: str | None = None,
+    by: int | None = None,
+    via: str = COMMAND_LINE,
 ) -> User:
     """Create a user with the `user` role (and `admin` when asked).
 
@@ -169,8 +174,10 @@ def create_user(
         raise UserError("A user with this e-mail or username already exists.") from None
     session.add(RolesUsers(user_id=user.id, role_id=role_id(session, "user")))
     session.flush()
+    method = "Firebase sign-in" if auth_method == "firebase" else "password sign-in"
+    record(session, "created", user, by=by, via=via, detail=method)
     if admin:
-        set_admin(session, user.id, True)
+        set_admin(session, user.id, True, by=by, via=via)
     return user
 
 
@@ -196,14 +203,16 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def set_admin(session: Session, user_id: int, admin: bool) -> User:
+def set_admin(
+    session: Session, user_id: int, admin: bool, *, by: int | None = None, via: str = COMMAND_LINE
+) -> User:
     """Grant or revoke the admin role, keeping `user.is_admin` in step; refuses to demote the last admin."""
     _lock_admin_role(session)
     user = _user(session, user_id)
     admin_role = role_id(session, "admin")
+    held = session.get(RolesUsers, (user.id, admin_role)) is not None
     if admin:
-        held = session.get(RolesUsers, (user.id, admin_role))
-        if held is None:
+        if not held:
             session.add(RolesUsers(user_id=user.id, role_id=admin_role))
     else:
         if user.active and _other_active_admins(session, user.id) == 0:
@@ -211,27 +220,43 @@ def set_admin(session: Session, user_id: int, admin: bool) -> User:
         session.execute(
             delete(RolesUsers).where(RolesUsers.user_id == user.id, RolesUsers.role_id == admin_role)
         )
+    if held != admin:
+        record(session, "admin_granted" if admin else "admin_revoked", user, by=by, via=via)
     user.is_admin = admin
     session.add(user)
     session.flush()
     return user
 
 
-def set_active(session: Session, user_id: int, active: bool) -> User:
+def set_active(
+    session: Session, user_id: int, active: bool, *, by: int | None = None, via: str = COMMAND_LINE
+) -> User:
     """Deactivate (revoking every session) or reactivate a user; refuses to deactivate the last admin."""
     _lock_admin_role(session)
     user = _user(session, user_id)
+    ended = 0
     if not active:
         if user.is_admin and user.active and _other_active_admins(session, user.id) == 0:
             raise UserError(LAST_ADMIN)
-        revoke_user_sessions(session, user.id)
+        ended = revoke_user_sessions(session, user.id)
+    if user.active != active:
+        detail = _sessions_ended(ended) if not active else None
+        record(session, "reactivated" if active else "deactivated", user, by=by, via=via, detail=detail)
     user.active = active
     session.add(user)
     session.flush()
     return user
 
 
-def set_password(session: Session, user_id: int, password: str, keep_session_id: int | None = None) -> int:
+def set_password(
+    session: Session,
+    user_id: int,
+    password: str,
+    keep_session_id: int | None = None,
+    *,
+    by: int | None = None,
+    via: str = COMMAND_LINE,
+) -> int:
     """Set a new password and revoke the user's sessions (but `keep_session_id`); returns how many.
 
     The account's sign-in lock goes too: a user locked out by failed guesses signs in with the new one."""
@@ -241,7 +266,24 @@ def set_password(session: Session, user_id: int, password: str, keep_session_id:
     session.add(user)
     session.flush()
     clear_account_lock(session, user.id)
-    return revoke_user_sessions(session, user.id, except_session_id=keep_session_id)
+    ended = revoke_user_sessions(session, user.id, except_session_id=keep_session_id)
+    record(session, "password_set", user, by=by, via=via, detail=_sessions_ended(ended))
+    return ended
+
+
+def end_sessions(
+    session: Session, user_id: int, *, by: int | None, except_session_id: int | None = None
+) -> int:
+    """End every open session of a user (but `except_session_id`, the admin's own); returns how many."""
+    user = _user(session, user_id)
+    ended = revoke_user_sessions(session, user.id, except_session_id=except_session_id)
+    if ended:
+        record(session, "sessions_revoked", user, by=by, detail=_sessions_ended(ended))
+    return ended
+
+
+def _sessions_ended(count: int) -> str:
+    return f"{count:,} session{'' if count == 1 else 's'} ended"
 
 
 def admin_exists(session: Session) -> bool:
@@ -325,7 +367,7 @@ def open_sessions(session: Session, user_id: int, limit: int = 50) -> list[Sessi
     ]
 
 
-def revoke_session(session: Session, user_id: int, session_id: int) -> bool:
+def revoke_session(session: Session, user_id: int, session_id: int, *, by: int | None = None) -> bool:
     """Revoke one session of a user; False when it was not open."""
     result = session.execute(
         update(UserSession)
@@ -336,4 +378,7 @@ def revoke_session(session: Session, user_id: int, session_id: int) -> bool:
         )
         .values(revoked_at=utc_now())
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    record(session, "sessions_revoked", _user(session, user_id), by=by, detail=_sessions_ended(1))
+    return True

@@ -1,4 +1,5 @@
-"""State of /users (admins only): one page of users, the create form, password reset and open sessions.
+"""State of /users (admins only): one page of users, the create form, password reset, open sessions and
+the trail of account changes (who changed which account, how, when).
 
 Every handler is `@admin_only`: the role is checked on the server for each call, whatever the page shows.
 """
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from catalog_ui.db import session_scope
 from catalog_ui.services import users
-from catalog_ui.services.auth import revoke_user_sessions
+from catalog_ui.services.account_changes import list_changes
 from catalog_ui.services.users import UserError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
@@ -52,6 +53,12 @@ class UsersState(AuthState):
     sessions_open: bool = False
     sessions: list[dict[str, str]] = []
 
+    changes_open: bool = False
+    changes: list[dict[str, str]] = []
+    changes_page: int = 1
+    changes_pages: int = 1
+    changes_total: int = 0
+
     @rx.var
     def total_label(self) -> str:
         """'12 users'."""
@@ -62,6 +69,15 @@ class UsersState(AuthState):
             result = users.list_users(session, self.search, page=self.page, per_page=PER_PAGE)
         self.rows = [_display(row) for row in result.rows]
         self.total, self.pages, self.page = result.total, result.pages, result.page
+
+    def _fetch_changes(self) -> None:
+        with session_scope() as session:
+            result = list_changes(session, self.changes_page, per_page=PER_PAGE)
+        self.changes = [_display(row) for row in result.rows]
+        self.changes_total, self.changes_pages, self.changes_page = result.total, result.pages, result.page
+
+    def _by(self) -> int:
+        return principal_of(self).user_id
 
     def _fetch_sessions(self) -> None:
         with session_scope() as session:
@@ -124,6 +140,7 @@ class UsersState(AuthState):
                     username=str(form.get("username") or "") or None,
                     admin=form.get("admin") == "on",
                     auth_method="firebase" if firebase else "flask-security",
+                    by=self._by(),
                 )
                 email = user.email
         except UserError as exc:
@@ -149,7 +166,7 @@ class UsersState(AuthState):
         """Grant or revoke the admin role (never the last active admin's)."""
 
         def change(session: Session) -> str:
-            user = users.set_admin(session, int(user_id), bool(admin))
+            user = users.set_admin(session, int(user_id), bool(admin), by=self._by())
             return f"{user.email} {'is now an admin' if admin else 'is no longer an admin'}."
 
         return self._change("Saved.", change)
@@ -162,7 +179,7 @@ class UsersState(AuthState):
             return rx.toast.error("You cannot deactivate your own account.")
 
         def change(session: Session) -> str:
-            user = users.set_active(session, int(user_id), bool(active))
+            user = users.set_active(session, int(user_id), bool(active), by=self._by())
             return f"{user.email} {'reactivated' if active else 'deactivated; their sessions are ended'}."
 
         return self._change("Saved.", change)
@@ -196,6 +213,7 @@ class UsersState(AuthState):
                     self.selected_id,
                     password,
                     keep_session_id=own.session_id if own.user_id == self.selected_id else None,
+                    by=own.user_id,
                 )
         except UserError as exc:
             self.reset_error = str(exc)
@@ -223,7 +241,7 @@ class UsersState(AuthState):
     def revoke_session(self, session_id: int) -> rx.event.EventSpec:
         """End one session of the selected user."""
         with session_scope() as session:
-            ended = users.revoke_session(session, self.selected_id, int(session_id))
+            ended = users.revoke_session(session, self.selected_id, int(session_id), by=self._by())
         self._fetch_sessions()
         self._fetch()
         return (
@@ -236,11 +254,42 @@ class UsersState(AuthState):
         """End every session of the selected user (this browser's own session is kept)."""
         own = principal_of(self)
         with session_scope() as session:
-            ended = revoke_user_sessions(
+            ended = users.end_sessions(
                 session,
                 self.selected_id,
+                by=own.user_id,
                 except_session_id=own.session_id if own.user_id == self.selected_id else None,
             )
         self._fetch_sessions()
         self._fetch()
         return rx.toast.success(f"{ended} session(s) of {self.selected_email} ended.")
+
+    @rx.event
+    @admin_only
+    def open_changes(self) -> None:
+        """Show the trail of account changes, newest first."""
+        self.changes_page = 1
+        self._fetch_changes()
+        self.changes_open = True
+
+    @rx.event
+    @admin_only
+    def set_changes_open(self, value: bool) -> None:
+        """Open or close the account changes dialog."""
+        self.changes_open = bool(value)
+
+    @rx.event
+    @admin_only
+    def next_changes(self) -> None:
+        """Older account changes."""
+        if self.changes_page < self.changes_pages:
+            self.changes_page += 1
+            self._fetch_changes()
+
+    @rx.event
+    @admin_only
+    def prev_changes(self) -> None:
+        """Newer account changes."""
+        if self.changes_page > 1:
+            self.changes_page -= 1
+            self._fetch_changes()

@@ -256,3 +256,8 @@ def test_deactivating_a_user_signs_them_out_at_their_next_step(
     _fill_sign_in(user_page, user_email, user_password)
     expect(user_page.locator("#login-error")).to_have_text(WRONG)
     other.close()
+
+    page.locator("#account-changes").click()  # the trail names who did it
+    expect(page.locator("#account-changes-table .account-change-row").first).to_contain_text(
+        f"{admin_email}deactivated the account{user_email}1 session ended"
+    )
