@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import list_table, local_time
-from catalog_ui.components.forms import dialog_buttons, error_callout, field_label
+from catalog_ui.components.forms import alert_buttons, dialog_buttons, error_callout, field_label
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.state.auth import AuthState
@@ -53,7 +53,7 @@ def _actions(row: rx.Var[dict[str, str]]) -> rx.Component:
             size="1",
             variant="soft",
             color_scheme=rx.cond(is_admin, "orange", "indigo"),
-            on_click=UsersState.set_admin(user_id, ~is_admin),
+            on_click=UsersState.ask_set_admin(user_id, ~is_admin),
             id=f"admin-{row['id']}",
         ),
         rx.button(
@@ -61,7 +61,7 @@ def _actions(row: rx.Var[dict[str, str]]) -> rx.Component:
             size="1",
             variant="soft",
             color_scheme=rx.cond(active, "red", "green"),
-            on_click=UsersState.set_active(user_id, ~active),
+            on_click=UsersState.ask_set_active(user_id, ~active),
             id=f"active-{row['id']}",
         ),
         rx.button(
@@ -276,6 +276,28 @@ def _sessions_dialog() -> rx.Component:
     )
 
 
+def _confirm_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(UsersState.confirm_title, id="confirm-user-title"),
+            rx.alert_dialog.description(UsersState.confirm_detail, size="2", id="confirm-user-detail"),
+            alert_buttons(
+                "Cancel",
+                rx.button(
+                    UsersState.confirm_action,
+                    color_scheme=rx.cond(UsersState.confirm_action == "Reactivate", "green", "red"),
+                    on_click=UsersState.confirm_change,
+                    id="confirm-user-change",
+                ),
+                cancel_id="confirm-user-cancel",
+                padding_top="1rem",
+            ),
+        ),
+        open=UsersState.confirm_open,
+        on_open_change=UsersState.set_confirm_open,
+    )
+
+
 def _change_row(row: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(local_time(row["created_at"])),
@@ -366,6 +388,7 @@ def _users_table() -> rx.Component:
         _reset_dialog(),
         _sessions_dialog(),
         _changes_dialog(),
+        _confirm_dialog(),
         width="100%",
         spacing="3",
     )

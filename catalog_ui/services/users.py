@@ -286,6 +286,28 @@ def _sessions_ended(count: int) -> str:
     return f"{count:,} session{'' if count == 1 else 's'} ended"
 
 
+@dataclass(frozen=True)
+class AccountState:
+    """What a confirmation says about an account before its role or status changes."""
+
+    id: int
+    email: str
+    is_admin: bool
+    active: bool
+    open_sessions: int
+
+
+def account_state(session: Session, user_id: int) -> AccountState:
+    """The account `user_id` as it is now (UserError when it no longer exists)."""
+    user = _user(session, user_id)
+    count = session.execute(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, _open_sessions_filter(utc_now()))
+    ).scalar_one()
+    return AccountState(user.id, user.email, user.is_admin, user.active, count)
+
+
 def admin_exists(session: Session) -> bool:
     """True when at least one user holds the admin role."""
     query = select(RolesUsers.user_id).join(Role, Role.id == RolesUsers.role_id).where(Role.name == "admin")

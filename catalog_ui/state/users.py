@@ -1,5 +1,7 @@
 """State of /users (admins only): one page of users, the create form, password reset, open sessions and
-the trail of account changes (who changed which account, how, when).
+the trail of account changes (who changed which account, how, when). A role or status change asks first,
+saying what it does (one's own admin role: only another admin gives it back; a deactivation: how many
+sessions end), and happens only on the confirmation's button.
 
 Every handler is `@admin_only`: the role is checked on the server for each call, whatever the page shows.
 """
@@ -52,6 +54,15 @@ class UsersState(AuthState):
 
     sessions_open: bool = False
     sessions: list[dict[str, str]] = []
+
+    # The confirmation asked before a role or status changes (the change waits for its button).
+    confirm_open: bool = False
+    confirm_title: str = ""
+    confirm_detail: str = ""
+    confirm_action: str = ""
+    _confirm_kind: str = ""  # "admin" or "active"
+    _confirm_user: int = 0
+    _confirm_value: bool = False
 
     changes_open: bool = False
     changes: list[dict[str, str]] = []
@@ -162,9 +173,85 @@ class UsersState(AuthState):
 
     @rx.event
     @admin_only
+    def ask_set_admin(self, user_id: int, admin: bool) -> rx.event.EventSpec | None:
+        """Ask before granting or revoking the admin role, saying what it means (for one's own role, that
+        only another admin can give it back)."""
+        return self._ask("admin", int(user_id), bool(admin))
+
+    @rx.event
+    @admin_only
+    def ask_set_active(self, user_id: int, active: bool) -> rx.event.EventSpec | None:
+        """Ask before deactivating (naming the sessions that end) or reactivating an account."""
+        if not active and int(user_id) == principal_of(self).user_id:
+            return rx.toast.error("You cannot deactivate your own account.")
+        return self._ask("active", int(user_id), bool(active))
+
+    def _ask(self, kind: str, user_id: int, value: bool) -> rx.event.EventSpec | None:
+        try:
+            with session_scope() as session:
+                account = users.account_state(session, user_id)
+        except UserError as exc:
+            self._fetch()
+            return rx.toast.error(str(exc))
+        own = user_id == principal_of(self).user_id
+        email = account.email
+        if kind == "admin" and value:
+            self.confirm_title = f"Make {email} an admin?"
+            self.confirm_detail = (
+                "They can then manage users, see and hide videos hidden from everybody else, mark videos "
+                "administered, run bulk actions and roll changes back."
+            )
+            self.confirm_action = "Make admin"
+        elif kind == "admin" and own:
+            self.confirm_title = "Remove your own admin role?"
+            self.confirm_detail = (
+                "You lose this page and every admin action at once; only another admin can give the role "
+                "back."
+            )
+            self.confirm_action = "Remove my admin role"
+        elif kind == "admin":
+            self.confirm_title = f"Remove the admin role of {email}?"
+            self.confirm_detail = "They keep their account and see what any user sees; hidden videos go."
+            self.confirm_action = "Remove admin"
+        elif not value:
+            one = account.open_sessions == 1
+            ended = f"{account.open_sessions:,} open session{' ends' if one else 's end'} now"
+            self.confirm_title = f"Deactivate {email}?"
+            self.confirm_detail = f"They are signed out everywhere ({ended}) and cannot sign in again."
+            self.confirm_action = "Deactivate"
+        else:
+            self.confirm_title = f"Reactivate {email}?"
+            self.confirm_detail = "They can sign in again, with the role they had."
+            self.confirm_action = "Reactivate"
+        self._confirm_kind, self._confirm_user, self._confirm_value = kind, user_id, value
+        self.confirm_open = True
+        return None
+
+    @rx.event
+    @admin_only
+    def confirm_change(self) -> rx.event.EventSpec | None:
+        """Make the change the confirmation named, once (a second click finds the dialog closed)."""
+        if not self.confirm_open:
+            return None
+        self.confirm_open = False
+        if self._confirm_kind == "admin":
+            return self._set_admin(self._confirm_user, self._confirm_value)
+        return self._set_active(self._confirm_user, self._confirm_value)
+
+    @rx.event
+    @admin_only
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The confirmation asks to close (Cancel, Escape): close it, changing nothing."""
+        if not is_open:
+            self.confirm_open = False
+
+    @rx.event
+    @admin_only
     def set_admin(self, user_id: int, admin: bool) -> rx.event.EventSpec:
         """Grant or revoke the admin role (never the last active admin's)."""
+        return self._set_admin(user_id, admin)
 
+    def _set_admin(self, user_id: int, admin: bool) -> rx.event.EventSpec:
         def change(session: Session) -> str:
             user = users.set_admin(session, int(user_id), bool(admin), by=self._by())
             return f"{user.email} {'is now an admin' if admin else 'is no longer an admin'}."
@@ -175,6 +262,9 @@ class UsersState(AuthState):
     @admin_only
     def set_active(self, user_id: int, active: bool) -> rx.event.EventSpec:
         """Deactivate (ending their sessions) or reactivate a user."""
+        return self._set_active(user_id, active)
+
+    def _set_active(self, user_id: int, active: bool) -> rx.event.EventSpec:
         if not active and int(user_id) == principal_of(self).user_id:
             return rx.toast.error("You cannot deactivate your own account.")
 

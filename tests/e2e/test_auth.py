@@ -221,6 +221,8 @@ def test_an_admin_creates_a_user_who_then_signs_in(engine, app_url: str, page: P
     expect(rows.first.locator(".user-email")).to_have_text(admin_email)
     admin_row_id = rows.first.get_attribute("id")
     page.locator(f"#admin-{admin_row_id.removeprefix('user-')}").click()
+    expect(page.locator("#confirm-user-title")).to_have_text("Remove your own admin role?")
+    page.locator("#confirm-user-change").click()
     expect(page.get_by_text("This is the last active admin; make another user admin first.")).to_be_visible()
     page.locator("#users-search").fill("")
     expect(rows).to_have_count(2)
@@ -248,6 +250,10 @@ def test_deactivating_a_user_signs_them_out_at_their_next_step(
     expect(page.locator("#sessions-table .session-row")).to_have_count(1)
     page.keyboard.press("Escape")
     row.get_by_role("button", name="Deactivate").click()
+    expect(page.locator("#confirm-user-detail")).to_have_text(
+        "They are signed out everywhere (1 open session ends now) and cannot sign in again."
+    )
+    page.locator("#confirm-user-change").click()
     expect(page.get_by_text(f"{user_email} deactivated; their sessions are ended.")).to_be_visible()
     expect(row.locator(".user-status")).to_have_text("deactivated")
 

@@ -146,3 +146,40 @@ def _user(session: Session, user_id: int):
 
     session.expire_all()
     return session.get(User, user_id)
+
+
+def test_a_role_or_status_change_waits_for_a_confirmation_that_says_what_it_does(
+    session: Session, ana
+) -> None:
+    UsersState.create_user.fn(ana, {"email": "bo@example.com", "password": PASSWORD, "admin": "on"})
+    bo, own = _id(session, "bo@example.com"), _id(session, "ana@example.com")
+    open_session(session, _user(session, bo), "10.0.0.2", "x", "flask-security")
+    session.commit()
+    session.execute(text("DELETE FROM account_change"))
+    session.commit()
+
+    # The buttons ask; nothing changes until the confirmation's own button.
+    UsersState.ask_set_active.fn(ana, bo, False)
+    assert ana.confirm_open and ana.confirm_title == "Deactivate bo@example.com?"
+    assert ana.confirm_detail == (
+        "They are signed out everywhere (1 open session ends now) and cannot sign in again."
+    )
+    UsersState.set_confirm_open.fn(ana, False)  # Cancel, Escape
+    assert not ana.confirm_open and _trail(session) == []
+
+    UsersState.ask_set_admin.fn(ana, own, False)  # one's own role: only another admin gives it back
+    assert (ana.confirm_title, ana.confirm_action) == ("Remove your own admin role?", "Remove my admin role")
+    assert "only another admin can give the role back" in ana.confirm_detail
+    assert _trail(session) == []
+
+    UsersState.ask_set_admin.fn(ana, bo, False)
+    assert ana.confirm_title == "Remove the admin role of bo@example.com?"
+    assert "is no longer an admin" in repr(UsersState.confirm_change.fn(ana))
+    assert UsersState.confirm_change.fn(ana) is None  # a second click finds the dialog closed
+    assert _trail(session) == [("ana@example.com", "revoked the admin role", "bo@example.com", "")]
+
+    UsersState.ask_set_admin.fn(ana, own, False)  # now the last admin: refused when confirmed
+    assert "last active admin" in repr(UsersState.confirm_change.fn(ana))
+    assert "cannot deactivate your own account" in repr(UsersState.ask_set_active.fn(ana, own, False))
+    assert not ana.confirm_open
+    assert len(_trail(session)) == 1
