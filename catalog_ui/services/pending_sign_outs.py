@@ -127,7 +127,8 @@ def _shared() -> dict[str, datetime]:
     try:
         stored = client.hgetall(_redis_key())
     except redis.exceptions.RedisError as exc:
-        log.warning("could not read the sign-outs to record later from Redis: %s", exc)
+        # Read again next round. Debug only: the scheduler says once per round that Redis is out of reach.
+        log.debug("could not read the sign-outs to record later from Redis: %s", exc)
         return {}
     pending: dict[str, datetime] = {}
     for key, value in stored.items():
@@ -173,7 +174,7 @@ def apply(session: Session) -> int:
         try:
             client.hdel(_redis_key(), *hashes)
         except redis.exceptions.RedisError as exc:  # applied again next round: the UPDATE finds nothing
-            log.warning("could not forget the recorded sign-outs in Redis: %s", exc)
+            log.debug("could not forget the recorded sign-outs in Redis: %s", exc)
     if revoked:
         log.info("recorded %d sign-out(s) made while the database was down", revoked)
     return revoked

@@ -162,3 +162,17 @@ def test_a_sign_out_without_a_cookie_during_an_outage_keeps_nothing(client, data
     response = client.get("/api/session/end")
     assert response.status_code == 303
     assert not (data_dir / "pending-sign-outs").exists()
+
+
+def test_with_redis_out_of_reach_the_sign_outs_kept_on_disk_are_still_recorded(
+    session, data_dir, monkeypatch, caplog
+) -> None:
+    token, session_id = _signed_in(session)
+    pending_sign_outs.remember(token_hash(token))
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    get_settings.cache_clear()
+    caplog.set_level(logging.INFO, logger="catalog_ui.security")
+    assert pending_sign_outs.apply(session) == 1
+    assert _revoked_at(session, session_id) is not None
+    # Not a warning per scheduler round: the round itself says Redis is out of reach.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
