@@ -6,7 +6,7 @@ processing to pending and back forever, taking a worker each time, and its page 
 such stop is now counted, shown while the report waits, and the third ends the report in `error`.
 
 Revision ID: 027_report_interruptions
-Revises: 024_dictionary_title_sort
+Revises: 026_account_changes
 Create Date: 2026-11-28
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "027_report_interruptions"
-down_revision: str | None = "024_dictionary_title_sort"
+down_revision: str | None = "026_account_changes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
