@@ -148,7 +148,7 @@ def job_progress() -> rx.Component:
                         rx.spacer(),
                         rx.text(S.job_detail, size="1"),
                     ),
-                    rx.progress(value=S.job_percent, max=100, width="100%"),
+                    rx.progress(value=S.job_percent, max=100, width="100%", aria_label=S.job_label),
                     width="100%",
                     spacing="1",
                 ),

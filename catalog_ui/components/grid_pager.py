@@ -33,6 +33,7 @@ def _controls() -> rx.Component:
             on_change=S.set_per_page,
             size="1",
             id="page-size",
+            custom_attrs={"aria-label": "Videos per page"},  # the trigger shows the number alone
         ),
         rx.text("per page", size="1", color_scheme="gray", white_space="nowrap"),
         rx.button(

@@ -44,7 +44,8 @@ def sidebar() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("library-big", size=22, color=rx.color("accent", 10)),
-            rx.heading("Catalog", size="5"),
+            # The app's mark, not a heading: the page's title is its one top-level heading.
+            rx.text("Catalog", size="5", weight="bold"),
             align="center",
             padding_x="0.75rem",
             padding_bottom="1rem",
@@ -76,6 +77,8 @@ def sidebar() -> rx.Component:
         spacing="1",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
+        # Landmarks: a screen reader (or a keyboard extension) jumps between the navigation and the page.
+        custom_attrs={"role": "navigation", "aria-label": "Main"},
     )
 
 
@@ -85,7 +88,8 @@ def header(title: str, *actions: rx.Component) -> rx.Component:
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
         *actions,
-        rx.color_mode.button(variant="ghost"),
+        # An icon alone: named for screen readers and for get_by_role.
+        rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme", id="theme-switch"),
         align="center",
         width="100%",
         padding_bottom="1rem",
@@ -113,6 +117,7 @@ def page_frame(
             padding="1.5rem",
             width="100%",
             min_width="0",
+            custom_attrs={"role": "main"},
             **fill,
         ),
         spacing="0",
@@ -142,4 +147,5 @@ def standalone_card(
         ),
         height="100vh",
         background=rx.color("gray", 2),
+        custom_attrs={"role": "main"},
     )

@@ -16,6 +16,7 @@ def report_progress(
             color_scheme=rx.match(status, ("error", "red"), ("completed", "green"), "blue"),
             width="100%",
             size="2",
+            aria_label="Read so far",  # its value is announced with the name
         ),
         rx.text(label, size="1", color_scheme="gray", class_name="progress-label"),
         spacing="1",

@@ -83,7 +83,9 @@ def _facts() -> rx.Component:
 
 
 def _section(title: str, *children: rx.Component, section_id: str) -> rx.Component:
-    return rx.vstack(rx.heading(title, size="3"), *children, spacing="2", width="100%", id=section_id)
+    return rx.vstack(
+        rx.heading(title, size="3", as_="h3"), *children, spacing="2", width="100%", id=section_id
+    )
 
 
 def _json_block(text: rx.Var[str], block_id: str) -> rx.Component:

@@ -31,7 +31,7 @@ def _date_box(value: rx.Var[str], on_change: rx.event.EventHandler, box_id: str,
 def _filters() -> rx.Component:
     return rx.hstack(
         rx.select.root(
-            rx.select.trigger(placeholder="Any kind", id="filter-kind"),
+            rx.select.trigger(placeholder="Any kind", id="filter-kind", aria_label="Kind"),
             rx.select.content(
                 rx.foreach(
                     S.kinds, lambda kind: rx.select.item(rx.cond(kind == "any", "Any kind", kind), value=kind)
@@ -41,7 +41,7 @@ def _filters() -> rx.Component:
             on_change=S.set_kind,
         ),
         rx.select.root(
-            rx.select.trigger(placeholder="Anybody", id="filter-user"),
+            rx.select.trigger(placeholder="Anybody", id="filter-user", aria_label="Changed by"),
             rx.select.content(rx.foreach(S.users, lambda opt: rx.select.item(opt[1], value=opt[0]))),
             value=S.user_filter,
             on_change=S.set_user_filter,
@@ -126,7 +126,7 @@ def _detail() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Change set #", selected.id, size="4", id="detail-heading"),
+                rx.heading("Change set #", selected.id, size="4", id="detail-heading", as_="h2"),
                 kind_badge(selected.kind),
                 rx.text(local_time(selected.created_at, "YYYY-MM-DD HH:mm:ss"), size="2"),
                 rx.spacer(),

@@ -40,7 +40,7 @@ def channels_page() -> rx.Component:
                 aria_label="Search channels",
             ),
             rx.select.root(
-                rx.select.trigger(id="channel-sort"),
+                rx.select.trigger(id="channel-sort", aria_label="Sort channels by"),
                 rx.select.content(
                     rx.select.item("Most videos", value="videos"),
                     rx.select.item("Most views", value="views"),

@@ -14,7 +14,7 @@ def _stat(label: str, value: rx.Var[str], stat_id: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(label, size="2", color_scheme="gray"),
-            rx.heading(value, size="7", id=stat_id),
+            rx.text(value, size="7", weight="bold", id=stat_id),  # a number, not a heading
             spacing="1",
         ),
         min_width="12rem",
@@ -26,7 +26,7 @@ def _section(title: str, href: str, *children: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(title, size="4"),
+                rx.heading(title, size="4", as_="h2"),
                 rx.spacer(),
                 icon_link("Open", rx.icon("arrow-right", size=14), href=href, size="2"),
                 width="100%",

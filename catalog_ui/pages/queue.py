@@ -19,23 +19,27 @@ S = QueueState
 
 
 def _select(
-    options: list[str], value: rx.Var[str], on_change: rx.event.EventHandler, select_id: str
+    label: str, options: list[str], value: rx.Var[str], on_change: rx.event.EventHandler, select_id: str
 ) -> rx.Component:
-    return rx.select(options, value=value, on_change=on_change, size="2", id=select_id)
+    # The text above the select is only near it: the trigger is named with the same words.
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.select(
+            options,
+            value=value,
+            on_change=on_change,
+            size="2",
+            id=select_id,
+            custom_attrs={"aria-label": label},
+        ),
+        spacing="1",
+    )
 
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.vstack(
-            rx.text("Status", size="1", color_scheme="gray"),
-            _select([ALL, *TASK_STATUSES], S.status_filter, S.set_status_filter, "filter-status"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.text("Task type", size="1", color_scheme="gray"),
-            _select([ALL, *TASK_TYPES], S.type_filter, S.set_type_filter, "filter-type"),
-            spacing="1",
-        ),
+        _select("Status", [ALL, *TASK_STATUSES], S.status_filter, S.set_status_filter, "filter-status"),
+        _select("Task type", [ALL, *TASK_TYPES], S.type_filter, S.set_type_filter, "filter-type"),
         rx.vstack(
             rx.text("Video ID", size="1", color_scheme="gray"),
             rx.input(

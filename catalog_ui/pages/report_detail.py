@@ -21,7 +21,7 @@ R = ReportDetailState.report
 def _stat(label: str, value: rx.Var[str], stat_id: str, tone: str = "gray") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray"),
-        rx.heading(value, size="5", id=stat_id, color_scheme=tone),
+        rx.text(value, size="5", weight="bold", id=stat_id, color_scheme=tone),  # a number, not a heading
         spacing="0",
         min_width="6.5rem",
     )
@@ -138,7 +138,7 @@ def _change(entry: rx.Var[ReportChange]) -> rx.Component:
 
 def _changes() -> rx.Component:
     return rx.vstack(
-        rx.heading("What this report changed", size="4"),
+        rx.heading("What this report changed", size="4", as_="h2"),
         rx.cond(
             R.running,
             rx.text(
@@ -204,7 +204,7 @@ def _rejections() -> rx.Component:
         S.rejections_total > 0,
         rx.vstack(
             rx.hstack(
-                rx.heading("Rejected rows", size="4"),
+                rx.heading("Rejected rows", size="4", as_="h2"),
                 rx.spacer(),
                 rx.button(
                     rx.icon("download", size=16),
@@ -306,7 +306,9 @@ def report_detail_page() -> rx.Component:
         rx.cond(
             S.found,
             rx.vstack(
-                rx.heading(R.name, size="5", id="report-name", trim="both", overflow_wrap="anywhere"),
+                rx.heading(
+                    R.name, size="5", id="report-name", trim="both", overflow_wrap="anywhere", as_="h2"
+                ),
                 _summary(),
                 _changes(),
                 _rejections(),

@@ -211,6 +211,7 @@ def _actions() -> list[rx.Component]:
             on_change=S.set_status_filter,
             id="status-filter",
             size="2",
+            custom_attrs={"aria-label": "Status"},
         ),
         rx.tooltip(
             rx.button(

