@@ -85,16 +85,20 @@ def _header(column: rx.Var[ColumnView]) -> rx.Component:
                 color_scheme=rx.cond(sorted_here, "indigo", "gray"),
                 on_click=S.sort_by(column.key),
                 id="sort-" + column.key,
-                custom_attrs={
-                    "aria-sort": rx.cond(
-                        sorted_here, rx.cond(S.descending, "descending", "ascending"), "none"
-                    )
-                },
             ),
             rx.text(column.label, size="1", weight="bold", title="Computed for the rows on this page"),
         ),
         white_space="nowrap",
         text_align=rx.cond((column.kind == "number") | (column.kind == "duration"), "right", "left"),
+        # On the header cell, where screen readers look for it (on the button it is not announced); only
+        # on sortable columns.
+        custom_attrs={
+            "aria-sort": rx.cond(
+                column.sortable,
+                rx.cond(sorted_here, rx.cond(S.descending, "descending", "ascending"), "none"),
+                rx.Var.create(None),
+            )
+        },
         **_STICKY_TOP,
     )
 

@@ -5,6 +5,7 @@ offers to skip the sidebar."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,23 @@ def outline(page: Page) -> dict[str, object]:
         "h1": page.get_by_role("heading", level=1).all_inner_texts(),
         "unnamed": unnamed_controls(page),
     }
+
+
+def test_a_grid_column_sorts_from_the_keyboard_and_its_header_says_how(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=30, seed=22)
+    sign_in(page, app_url, *make_user(email="keys@example.com"))
+    expect(page.locator("#video-grid .video-row")).to_have_count(30)
+    header = page.get_by_role("columnheader", name="Title")
+    sort = header.get_by_role("button", name="Title")
+    sort.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*sort=title&dir=asc"))
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(sort).to_be_focused()  # the next Enter turns it round without looking for it again
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*sort=title&dir=desc"))
+    expect(header).to_have_attribute("aria-sort", "descending")
+    # The other sortable headers say they are not sorted; a computed column is no sort at all.
+    expect(page.get_by_role("columnheader", name="Video ID")).to_have_attribute("aria-sort", "none")

@@ -88,7 +88,7 @@ def test_search_filter_sort_page_open_and_back_keeps_the_view(
     expect(page.locator('[data-facet="privacy"][data-value="public"]')).to_have_attribute(
         "data-state", "checked"
     )
-    expect(page.locator("#sort-views")).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("th", has=page.locator("#sort-views"))).to_have_attribute("aria-sort", "descending")
 
     page.go_back()  # back through the history of views
     page.wait_for_url(re.compile(r".*&sort=views&dir=desc$"))

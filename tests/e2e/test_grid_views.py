@@ -138,7 +138,8 @@ def test_sorting_by_last_synced(catalog, engine, app_url: str, page: Page, make_
     sign_in(page, app_url, *user, target="/videos?cols=video_id,title,last_synced")
     page.locator("#sort-last_synced").click()
     page.wait_for_url(re.compile(r".*sort=last_synced&dir=desc"))
-    expect(page.locator("#sort-last_synced")).to_have_attribute("aria-sort", "descending")
+    header = page.locator("th", has=page.locator("#sort-last_synced"))  # where screen readers read it
+    expect(header).to_have_attribute("aria-sort", "descending")
     rows = page.locator("#video-grid .video-row")
     expect(rows.first).to_have_attribute("data-video-id", "viewvid0004")
     synced = [rows.nth(n).get_attribute("data-video-id") for n in range(len(order))]
