@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.filter_bar import typed_search
-from catalog_ui.components.forms import alert_buttons
+from catalog_ui.components.forms import alert_buttons, returns_focus
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.state.video_actions import ACTION_LABELS, JOB_POLL_MS, VideoActionsState
 
@@ -129,6 +129,7 @@ def confirm_dialog() -> rx.Component:
                 on_cancel=S.cancel_confirm,
                 cancel_id="bulk-cancel",
             ),
+            **returns_focus(),
         ),
         open=S.confirm_open,
         on_open_change=S.set_confirm_open,

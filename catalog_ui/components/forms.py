@@ -44,3 +44,24 @@ def alert_buttons(
     return rx.hstack(
         rx.alert_dialog.cancel(cancel), rx.alert_dialog.action(action), justify="end", spacing="3", **props
     )
+
+
+# Radix gives focus back to a dialog's `Dialog.Trigger` when the dialog closes. Ours mostly open from the
+# server (`open=` a state var, set by a row's button, a menu item or a bulk action) and have no trigger, so
+# Radix focused nothing: focus fell to <body> and a keyboard user started again from the top of the page.
+# The content remembers what had focus when it opened (Radix calls `onOpenAutoFocus` before moving focus
+# in) and puts focus back there when it closes, if that element is still on the page.
+_REMEMBER_OPENER = rx.vars.FunctionStringVar.create(
+    "((event) => { event.target.catalogOpener = document.activeElement; })"
+)
+_FOCUS_OPENER = rx.vars.FunctionStringVar.create(
+    "((event) => { const opener = event.target.catalogOpener;"
+    " if (opener && opener !== document.body && opener.isConnected) {"
+    " event.preventDefault(); opener.focus(); } })"
+)
+
+
+def returns_focus() -> dict[str, rx.Var]:
+    """Props for a `dialog.content` or `alert_dialog.content` opened without a trigger: closing it (Escape,
+    a button, a click outside) puts focus back on the control that had it when the dialog opened."""
+    return {"on_open_auto_focus": _REMEMBER_OPENER, "on_close_auto_focus": _FOCUS_OPENER}

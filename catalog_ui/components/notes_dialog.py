@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components.forms import returns_focus
 from catalog_ui.state.videos import VideosState
 
 S = VideosState
@@ -41,6 +42,7 @@ def notes_dialog() -> rx.Component:
                 spacing="2",
                 padding_top="0.5rem",
             ),
+            **returns_focus(),
         ),
         open=S.notes_open,
         on_open_change=S.set_notes_open,

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.event import EventHandler
 
 from catalog_ui.components.cells import local_time
+from catalog_ui.components.forms import returns_focus
 from catalog_ui.components.pagination import compact_pager
 from catalog_ui.state.rollback import ConflictRow, RollbackState
 
@@ -163,6 +164,7 @@ def rollback_dialog(after: EventHandler | None = None) -> rx.Component:
             ),
             max_width="56rem",
             id="rollback-dialog",
+            **returns_focus(),
         ),
         open=RollbackState.open,
         on_open_change=lambda _open: RollbackState.close(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.forms import alert_buttons
+from catalog_ui.components.forms import alert_buttons, returns_focus
 from catalog_ui.state.saved_views import SavedViewRow, SavedViewsState
 
 S = SavedViewsState
@@ -130,6 +130,7 @@ def saved_views_menu() -> rx.Component:
                     spacing="3",
                     padding_top="0.75rem",
                 ),
+                **returns_focus(),
             ),
             open=S.save_open,
             on_open_change=S.set_save_open,
@@ -150,6 +151,7 @@ def _delete_confirmation() -> rx.Component:
                 cancel_id="delete-view-cancel",
                 padding_top="0.75rem",
             ),
+            **returns_focus(),
         ),
         open=S.delete_open,
         on_open_change=S.set_delete_open,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from catalog_ui.components.cells import local_time, status_badge
 from catalog_ui.components.diff_view import diff_view
-from catalog_ui.components.forms import field_label
+from catalog_ui.components.forms import field_label, returns_focus
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.queue import PRIORITY_MAX, QueueState
 
@@ -240,6 +240,7 @@ def task_detail_dialog() -> rx.Component:
             ),
             max_width="46rem",
             id="task-detail",
+            **returns_focus(),
         ),
         open=S.detail_open,
         on_open_change=S.set_detail_open,

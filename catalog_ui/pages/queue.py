@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.forms import alert_buttons
+from catalog_ui.components.forms import alert_buttons, returns_focus
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer
@@ -142,6 +142,7 @@ def _confirm_dialog() -> rx.Component:
                 margin_top="1rem",
             ),
             id="bulk-dialog",
+            **returns_focus(),
         ),
         open=S.confirm_open,
         on_open_change=S.set_confirm_open,

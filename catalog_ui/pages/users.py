@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import list_table, local_time
-from catalog_ui.components.forms import alert_buttons, dialog_buttons, error_callout, field_label
+from catalog_ui.components.forms import alert_buttons, dialog_buttons, error_callout, field_label, returns_focus
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.state.auth import AuthState
@@ -153,6 +153,7 @@ def _create_dialog() -> rx.Component:
                 on_submit=UsersState.create_user,
                 reset_on_submit=False,
             ),
+            **returns_focus(),
         ),
         open=UsersState.create_open,
         on_open_change=UsersState.set_create_open,
@@ -197,6 +198,7 @@ def _reset_dialog() -> rx.Component:
                 on_submit=UsersState.reset_password,
                 reset_on_submit=True,
             ),
+            **returns_focus(),
         ),
         open=UsersState.reset_open,
         on_open_change=UsersState.set_reset_open,
@@ -270,6 +272,7 @@ def _sessions_dialog() -> rx.Component:
                 padding_top="1rem",
             ),
             max_width="56rem",
+            **returns_focus(),
         ),
         open=UsersState.sessions_open,
         on_open_change=UsersState.set_sessions_open,

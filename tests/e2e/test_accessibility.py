@@ -138,3 +138,37 @@ def test_a_grid_column_sorts_from_the_keyboard_and_its_header_says_how(
     expect(header).to_have_attribute("aria-sort", "descending")
     # The other sortable headers say they are not sorted; a computed column is no sort at all.
     expect(page.get_by_role("columnheader", name="Video ID")).to_have_attribute("aria-sort", "none")
+
+
+def test_a_dialog_closed_with_escape_gives_focus_back_to_its_opener(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=120, seed=23)
+    sign_in(page, app_url, *make_user(email="dialogs@example.com", admin=True))
+    rows = page.locator("#video-grid .video-row")
+    expect(rows).to_have_count(50)
+    video_id = rows.first.get_attribute("data-video-id")
+
+    # A row's notes: opened with Enter on its button, typed into at once, left with Escape.
+    notes = page.get_by_role("button", name=f"Notes on {video_id}")
+    notes.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_role("textbox", name="Notes")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(notes).to_be_focused()
+
+    # The count preview of a bulk action on every matching video (an alert dialog).
+    page.get_by_role("checkbox", name="Select every video on this page").click()  # checked by the server
+    page.locator("#select-all-matching").click()
+    expect(page.locator("#selection-label")).to_contain_text("120")
+    hide = page.get_by_role("button", name="Hide", exact=True)
+    hide.focus()
+    page.keyboard.press("Enter")
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("120")
+    page.keyboard.press("Escape")
+    expect(confirm).to_have_count(0)
+    expect(hide).to_be_focused()
