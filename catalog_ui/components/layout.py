@@ -96,6 +96,24 @@ def header(title: str, *actions: rx.Component) -> rx.Component:
     )
 
 
+MAIN_ID = "main-content"
+
+
+def skip_to_content() -> rx.Component:
+    """The page's first stop for Tab, shown only while it has focus: Enter moves focus past the sidebar to
+    the page's own content, so a keyboard user does not Tab through the navigation on every page."""
+    return rx.button(
+        "Skip to content",
+        on_click=rx.vars.FunctionStringVar.create(f"(() => document.getElementById({MAIN_ID!r})?.focus())"),
+        id="skip-to-content",
+        position="absolute",
+        left="-10000px",
+        top="0.75rem",
+        z_index="100",
+        _focus={"left": "0.75rem"},
+    )
+
+
 def page_frame(
     title: str,
     *children: rx.Component,
@@ -110,6 +128,7 @@ def page_frame(
     """
     fill = {"height": "100vh", "display": "flex", "flex_direction": "column"} if fill_window else {}
     return rx.hstack(
+        skip_to_content(),
         sidebar(),
         rx.box(
             header(title, *(actions or [])),
@@ -117,6 +136,10 @@ def page_frame(
             padding="1.5rem",
             width="100%",
             min_width="0",
+            id=MAIN_ID,
+            # Focusable from the skip button only (not a Tab stop); no ring around the whole page then.
+            tab_index=-1,
+            _focus={"outline": "none"},
             custom_attrs={"role": "main"},
             **fill,
         ),

@@ -172,3 +172,17 @@ def test_a_dialog_closed_with_escape_gives_focus_back_to_its_opener(
     page.keyboard.press("Escape")
     expect(confirm).to_have_count(0)
     expect(hide).to_be_focused()
+
+
+def test_the_first_tab_offers_to_skip_the_navigation(app_url: str, page: Page, make_user) -> None:
+    sign_in(page, app_url, *make_user(email="skip@example.com"), target="/channels")
+    expect(page.locator("#page-title")).to_have_text("Channels")
+    skip = page.get_by_role("button", name="Skip to content")
+    expect(skip).not_to_be_in_viewport()  # out of sight until it has focus
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+    page.keyboard.press("Tab")  # the page's first control, not the sidebar's first link
+    expect(page.get_by_role("button", name="Switch light or dark theme")).to_be_focused()
