@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 
@@ -54,14 +56,20 @@ def alert_buttons(
 _REMEMBER_OPENER = rx.vars.FunctionStringVar.create(
     "((event) => { event.target.catalogOpener = document.activeElement; })"
 )
-_FOCUS_OPENER = rx.vars.FunctionStringVar.create(
-    "((event) => { const opener = event.target.catalogOpener;"
-    " if (opener && opener !== document.body && opener.isConnected) {"
-    " event.preventDefault(); opener.focus(); } })"
-)
 
 
-def returns_focus() -> dict[str, rx.Var]:
+def _focus_opener(fallback_id: str | None) -> rx.Var:
+    fallback = f"document.getElementById({json.dumps(fallback_id)})" if fallback_id else "null"
+    return rx.vars.FunctionStringVar.create(
+        f"((event) => {{ const back = [event.target.catalogOpener, {fallback}].find("
+        "(element) => element && element !== document.body && element.isConnected);"
+        " if (back) { event.preventDefault(); back.focus(); } })"
+    )
+
+
+def returns_focus(fallback_id: str | None = None) -> dict[str, rx.Var]:
     """Props for a `dialog.content` or `alert_dialog.content` opened without a trigger: closing it (Escape,
-    a button, a click outside) puts focus back on the control that had it when the dialog opened."""
-    return {"on_open_auto_focus": _REMEMBER_OPENER, "on_close_auto_focus": _FOCUS_OPENER}
+    a button, a click outside) puts focus back on the control that had it when the dialog opened, or on
+    `fallback_id` when that control is gone: a button inside a popover (the saved views') closes with it,
+    and focus then goes to the button that opens the popover."""
+    return {"on_open_auto_focus": _REMEMBER_OPENER, "on_close_auto_focus": _focus_opener(fallback_id)}

@@ -160,6 +160,18 @@ def test_a_dialog_closed_with_escape_gives_focus_back_to_its_opener(
     expect(dialog).to_have_count(0)
     expect(notes).to_be_focused()
 
+    # Saving the view: the dialog opens from a button in the Views popover, which closes with it; focus
+    # goes back to the button that opened the popover.
+    views = page.locator("#views-button")  # "Views" names the views column's sort button too
+    views.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Save current view…").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("textbox", name="Name of the view")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(views).to_be_focused()
+
     # The count preview of a bulk action on every matching video (an alert dialog).
     page.get_by_role("checkbox", name="Select every video on this page").click()  # checked by the server
     page.locator("#select-all-matching").click()
