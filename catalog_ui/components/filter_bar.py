@@ -46,6 +46,21 @@ def _chip(chip: rx.Var[ChipView]) -> rx.Component:
     )
 
 
+# "/" focuses the search box (as on YouTube and GitHub) from anywhere on the page but a field being typed
+# into: with the filters open, the box is some thirty Tab stops from the top. One listener per window, set
+# when the box first mounts; it does nothing on pages without the box.
+_SLASH_FOCUSES_SEARCH = rx.vars.FunctionStringVar.create(
+    "(() => { if (window.catalogSlashSearch) return; window.catalogSlashSearch = true;"
+    " document.addEventListener('keydown', (event) => {"
+    " if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;"
+    " const here = document.activeElement;"
+    " if (here && (here.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(here.tagName))) return;"
+    " if (document.querySelector('[role=dialog], [role=alertdialog], [role=menu]')) return;"
+    f" const box = document.getElementById({SEARCH_BOX_ID!r}); if (!box) return;"
+    " event.preventDefault(); box.focus(); box.select(); }); })"
+)
+
+
 def live_poller() -> rx.Component:
     """An invisible timer that asks the server every few seconds whether the catalog changed."""
     return rx.moment(interval=POLL_INTERVAL_MS, format="x", on_change=S.poll, display="none")
@@ -82,6 +97,8 @@ def filter_bar() -> rx.Component:
                 size="2",
                 id=SEARCH_BOX_ID,
                 aria_label="Search videos",
+                custom_attrs={"aria-keyshortcuts": "/"},
+                on_mount=_SLASH_FOCUSES_SEARCH,
             ),
             rx.hstack(
                 rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("grass", 9)),

@@ -1,7 +1,7 @@
 """Accessibility, as a screen reader's user and a keyboard-only user meet the app: every control on every page
 has a name, every page its landmarks and one top-level heading; the grid sorts from the keyboard and its
 headers say how; a dialog closed with Escape gives focus back to the control that opened it; the first Tab
-offers to skip the sidebar."""
+offers to skip the sidebar, and "/" goes to the grid's search."""
 
 from __future__ import annotations
 
@@ -198,3 +198,22 @@ def test_the_first_tab_offers_to_skip_the_navigation(app_url: str, page: Page, m
     expect(page.get_by_role("main")).to_be_focused()
     page.keyboard.press("Tab")  # the page's first control, not the sidebar's first link
     expect(page.get_by_role("button", name="Switch light or dark theme")).to_be_focused()
+
+
+def test_slash_takes_the_keyboard_to_the_grid_search(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=30, seed=24)
+    sign_in(page, app_url, *make_user(email="slash@example.com"))
+    expect(page.locator("#video-grid .video-row")).to_have_count(30)
+    search = page.get_by_role("textbox", name="Search videos")
+    page.get_by_role("button", name="Title").focus()  # somewhere below the filters
+    page.keyboard.press("/")
+    expect(search).to_be_focused()
+    page.keyboard.type("zzz-no-such-video")
+    page.wait_for_url(re.compile(r".*\?q=zzz-no-such-video$"))
+    expect(page.locator("#grid-empty")).to_be_visible()
+    # In a field being typed into, "/" is a character like any other.
+    page.get_by_role("spinbutton", name="Page number").focus()
+    page.keyboard.press("/")
+    expect(search).not_to_be_focused()
