@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import list_table, local_time
-from catalog_ui.components.forms import alert_buttons, dialog_buttons, error_callout, field_label, returns_focus
+from catalog_ui.components.forms import (
+    alert_buttons,
+    dialog_buttons,
+    error_callout,
+    field_label,
+    returns_focus,
+)
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.state.auth import AuthState
@@ -295,6 +301,7 @@ def _confirm_dialog() -> rx.Component:
                 cancel_id="confirm-user-cancel",
                 padding_top="1rem",
             ),
+            **returns_focus(),
         ),
         open=UsersState.confirm_open,
         on_open_change=UsersState.set_confirm_open,
@@ -327,7 +334,7 @@ def _changes_dialog() -> rx.Component:
                         rx.table.row(
                             *[
                                 rx.table.column_header_cell(label)
-                                for label in ("When", "By", "Change", "Account", "")
+                                for label in ("When", "By", "Change", "Account", "Detail")
                             ]
                         )
                     ),
@@ -362,6 +369,7 @@ def _changes_dialog() -> rx.Component:
                 padding_top="1rem",
             ),
             max_width="60rem",
+            **returns_focus(),
         ),
         open=UsersState.changes_open,
         on_open_change=UsersState.set_changes_open,

@@ -257,7 +257,9 @@ def test_deactivating_a_user_signs_them_out_at_their_next_step(
     expect(page.get_by_text(f"{user_email} deactivated; their sessions are ended.")).to_be_visible()
     expect(row.locator(".user-status")).to_have_text("deactivated")
 
-    user_page.locator("#nav-dashboard").click()
+    # Their next step: an address typed (deterministic; the open grid's own refresh may get there first
+    # and already show the sign-in page, which is the same outcome, so a click could find no link).
+    user_page.goto(f"{app_url}/channels")
     user_page.wait_for_url(re.compile(r".*/login\?next=.*"))
     _fill_sign_in(user_page, user_email, user_password)
     expect(user_page.locator("#login-error")).to_have_text(WRONG)
