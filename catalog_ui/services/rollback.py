@@ -14,11 +14,14 @@ A video's creation (`__created__`) is never reverted: a rollback changes values,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, Video, utc_now
@@ -29,6 +32,9 @@ from catalog_ui.services.paging import page_count
 
 SKIP, OVERWRITE = "skip", "overwrite"
 CONFLICT_PAGE_SIZE = 20
+# For a preview or a rollback (`_bulk_settings`): a 320,000-entry report's pairs sort and hash in memory,
+# and the statements run uncompiled.
+BULK_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 _COLUMNS = Video.__table__.columns
 _TIME_FIELDS = tuple(f for f in VIDEO_FIELDS if isinstance(_COLUMNS[f].type, DateTime))
 
@@ -259,8 +265,14 @@ def _change_set_scope(session: Session, change_set_id: int) -> _Scope:
 
 
 def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
-    """Fill temp table `rollback_rows` for `scope`; returns how many created videos it leaves alone."""
+    """Fill temp table `rollback_rows` for `scope`; returns how many created videos it leaves alone.
+
+    Run under `_bulk_settings`: a report's change set holds hundreds of thousands of entries, whose pairs
+    are sorted once and joined to the videos by hash."""
     session.execute(text("DROP TABLE IF EXISTS rollback_plan, rollback_rows"))
+    # Per (video, field) the value before the scope's first entry and after its last: one sort of the
+    # pairs, in which the window reads the last written value and DISTINCT ON keeps the first row (an
+    # aggregate with ORDER BY would sort each group apart: 640,000 small sorts for a 320,000-entry report).
     session.execute(
         text(
             f"""
@@ -271,10 +283,12 @@ def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
                 FROM ({_entries_sql(scope.condition)}) e CROSS JOIN LATERAL jsonb_each(e.changes) kv
                 WHERE kv.key = ANY(:fields)
             )
-            SELECT video_id, field,
-                   (array_agg(restore ORDER BY sync_time, id))[1] AS restore,
-                   (array_agg(written ORDER BY sync_time DESC, id DESC))[1] AS written
-            FROM pairs GROUP BY video_id, field
+            SELECT DISTINCT ON (video_id, field) video_id, field, restore,
+                   last_value(written) OVER (
+                       PARTITION BY video_id, field ORDER BY sync_time, id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                   ) AS written
+            FROM pairs ORDER BY video_id, field, sync_time, id
             """
         ),
         {**scope.params, "fields": list(VIDEO_FIELDS)},
@@ -294,11 +308,12 @@ def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
         text(
             f"""
             CREATE TEMP TABLE rollback_rows ON COMMIT DROP AS
-            SELECT p.video_id, p.field, p.restore, p.written, c.current,
-                   {_same_sql("c.current", "p.restore")} AS done,
-                   {_same_sql("c.current", "p.written")} AS clean
-            FROM rollback_plan p JOIN video v ON v.video_id = p.video_id
-            CROSS JOIN LATERAL (SELECT {_current_sql()} AS current) c
+            SELECT p.video_id, p.field, p.restore, p.written, p.current,
+                   {_same_sql("p.current", "p.restore")} AS done,
+                   {_same_sql("p.current", "p.written")} AS clean
+            FROM (SELECT p.video_id, p.field, p.restore, p.written, {_current_sql()} AS current
+                  FROM rollback_plan p JOIN video v ON v.video_id = p.video_id
+                  OFFSET 0) p  -- not flattened: `current` (a CASE over every field) is computed once per row
             """
         )
     )
@@ -308,6 +323,34 @@ def _plan(session: Session, scope: _Scope, *, lock: bool) -> int:
         {**scope.params, "created": CREATED},
     ).scalar_one()
     return created
+
+
+def _set(session: Session, settings: dict[str, str]) -> None:
+    """Set these settings until the end of the transaction (or the next `_set`)."""
+    session.execute(
+        text("SELECT " + ", ".join(f"set_config('{name}', :{name}, true)" for name in settings)), settings
+    )
+
+
+@contextmanager
+def _bulk_settings(session: Session) -> Iterator[None]:
+    """BULK_SETTINGS for the statements of a preview or a rollback, then the caller's settings again.
+
+    With the default 4 MB of `work_mem` a 320,000-entry report's pairs sort on disk and the planner joins
+    them to the videos by walking all of `video` in id order (a million random reads) rather than by
+    hash; and JIT, expecting dozens of fields per entry, spent longer (3 s) compiling the CASE over every
+    field than running it."""
+    names = ", ".join(f"current_setting('{name}') AS {name}" for name in BULK_SETTINGS)
+    prior = session.execute(text(f"SELECT {names}")).one()._asdict()
+    _set(session, BULK_SETTINGS)
+    try:
+        yield
+    except DBAPIError:
+        raise  # the transaction failed, and its settings end with it
+    except BaseException:
+        _set(session, prior)
+        raise
+    _set(session, prior)
 
 
 def _counts(session: Session) -> Any:
@@ -342,20 +385,21 @@ def preview(
 ) -> RollbackPreview:
     """What rolling back `target` would change, with one page of its conflicts (nothing is written)."""
     scope = _scope(session, target)
-    created = _plan(session, scope, lock=False)
-    counts = _counts(session)
     conflict_page = max(1, conflict_page)
-    rows = session.execute(
-        text(
-            """
-            SELECT r.video_id, v.title, r.field, r.written, r.current, r.restore
-            FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
-            WHERE NOT r.done AND NOT r.clean
-            ORDER BY r.video_id, r.field LIMIT :limit OFFSET :offset
-            """
-        ),
-        {"limit": conflict_per_page, "offset": (conflict_page - 1) * conflict_per_page},
-    )
+    with _bulk_settings(session):
+        created = _plan(session, scope, lock=False)
+        counts = _counts(session)
+        rows = session.execute(
+            text(
+                """
+                SELECT r.video_id, v.title, r.field, r.written, r.current, r.restore
+                FROM rollback_rows r JOIN video v ON v.video_id = r.video_id
+                WHERE NOT r.done AND NOT r.clean
+                ORDER BY r.video_id, r.field LIMIT :limit OFFSET :offset
+                """
+            ),
+            {"limit": conflict_per_page, "offset": (conflict_page - 1) * conflict_per_page},
+        ).all()
     return RollbackPreview(
         label=scope.label,
         videos=counts.videos,
@@ -390,9 +434,20 @@ def apply(
     if on_conflict not in (SKIP, OVERWRITE):
         raise ValueError(f"on_conflict must be '{SKIP}' or '{OVERWRITE}'")
     scope = _scope(session, target)
+    with _bulk_settings(session):
+        return _apply(session, scope, user_id, on_conflict == OVERWRITE, reason, expected_fingerprint)
+
+
+def _apply(
+    session: Session,
+    scope: _Scope,
+    user_id: int | None,
+    overwrite: bool,
+    reason: str | None,
+    expected_fingerprint: str | None,
+) -> RollbackResult:
     _plan(session, scope, lock=True)
     counts = _counts(session)
-    overwrite = on_conflict == OVERWRITE
     if overwrite and expected_fingerprint is not None and counts.fingerprint != expected_fingerprint:
         raise RollbackError(
             f"The videos changed since the preview ({counts.conflicts:,} conflicting fields now); "

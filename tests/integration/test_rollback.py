@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, Video
@@ -140,6 +140,34 @@ def test_a_rollback_waits_for_a_report_merge_under_way(session, admin, engine) -
     worker.join(timeout=30)
     assert done == [1]
     assert _get(session, "vid00000001").views == 100
+
+
+def test_a_rollback_plans_in_memory_without_jit_and_puts_the_settings_back(session, admin, engine) -> None:
+    # A 320,000-entry report's plan spilled to disk with the default work_mem, was joined to the videos by
+    # walking all of them in id order, and JIT compiled its CASE over every field for 3 s.
+    _video(session, "vid00000001", views=100)
+    task = _change(session, "task", "vid00000001", {"views": 200}, label="metadata_sync")
+    session.commit()
+    session.execute(text("SET LOCAL work_mem = '1MB'"))
+    session.execute(text("SET LOCAL jit = on"))
+    settings = "SELECT current_setting('work_mem'), current_setting('jit')"
+    planned: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().startswith("CREATE TEMP TABLE rollback_"):
+            own = cursor.connection.cursor()
+            own.execute(settings)
+            planned.append(own.fetchone())
+
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        assert preview(session, ChangeSetTarget(task.id)).fields == 1
+        assert session.execute(text(settings)).one() == ("1MB", "on")
+        assert apply(session, ChangeSetTarget(task.id), user_id=admin.id).fields == 1
+        assert session.execute(text(settings)).one() == ("1MB", "on")
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert planned == [("64MB", "off")] * 4  # rollback_plan and rollback_rows, previewed then applied
 
 
 def test_conflicts_are_skipped_or_overwritten(session, admin) -> None:

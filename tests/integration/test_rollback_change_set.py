@@ -63,7 +63,8 @@ def test_undoing_a_report_restores_every_video_in_a_few_statements(session, engi
     elapsed = time.perf_counter() - started
 
     assert result.videos == changed
-    assert len(statements) <= 17, statements  # the merge lock (wait_for_merges) included
+    # The merge lock (wait_for_merges) included, and the planning settings: read, set, put back.
+    assert len(statements) <= 20, statements
     assert elapsed < 10
     restored = _snapshot(session)
     assert {video_id: restored[video_id] for video_id in before} == before
