@@ -186,6 +186,14 @@ def view_mix(engine: Engine, runs: int) -> dict[str, list[str]]:
             f"sort=last_synced&dir=desc&{FACET_PAIRS[i % len(FACET_PAIRS)]}" for i in range(runs)
         ],
         "latest-sync column": [f"{sync_columns}&page={1 + i}" for i in range(runs)],
+        # deep pages sorted by channel name, through its own index (migration 025), and by two columns
+        # that sort without one
+        "channel page 2,000": [
+            f"sort=channel_display_name&dir={('asc', 'desc')[i % 2]}&page={1990 + rng.randrange(21)}"
+            for i in range(runs)
+        ],
+        "privacy page 2,000": [f"sort=privacy_status&page={1990 + rng.randrange(21)}" for _ in range(runs)],
+        "label page 2,000": [f"sort=label&page={1990 + rng.randrange(21)}" for _ in range(runs)],
     }
 
 

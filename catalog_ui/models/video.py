@@ -107,6 +107,13 @@ class Video(SQLModel, table=True):
         # where the server has no ICU), not the database's byte order. The index's expression carries
         # `COLLATE dictionary`, which migration 024 writes and reflection (so `alembic check`) cannot see.
         Index("idx_video_sort_title", text("dictionary_key(COALESCE(title, ''::varchar))"), "video_id"),
+        # Channel names in dictionary order too (migration 025; its expression carries `COLLATE dictionary`).
+        Index(
+            "idx_video_sort_channel",
+            text("dictionary_key(COALESCE(channel_display_name, ''::varchar))"),
+            "video_id",
+            postgresql_include=["hidden"],
+        ),
         # The few hidden videos, which the pages of non-admins leave out (migration 015).
         Index("idx_video_hidden", "video_id", postgresql_where=text("hidden")),
         # The videos a YouTube sync wrote, whose fields a report merge checks one by one (migration 021).

@@ -387,7 +387,8 @@ SORT_COLUMNS = {LAST_SYNCED: "updated_at"}
 SORTED_BY_MIRROR = frozenset({"views", "updated_at"})  # their sort indexes are on video_sort
 # The columns people read as words, sorted in dictionary order (case-insensitive, accents next to their
 # letter) rather than the database's byte order: `dictionary_key(value) COLLATE dictionary` (migration
-# 024), which idx_video_sort_title indexes for titles; the others have no sort index either way.
+# 024), which idx_video_sort_title indexes for titles and idx_video_sort_channel for channel names
+# (migration 025); the others have no sort index either way.
 # Identifiers (video, asset, custom id, ISRC, UPC, channel id) and Yes/No flags keep byte order.
 DICTIONARY_SORTED = frozenset(
     {

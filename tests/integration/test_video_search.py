@@ -752,6 +752,8 @@ PLANS = [
     (GridView(sort="last_synced"), "idx_video_sort_updated"),  # the same order (test_last_synced.py)
     (GridView(sort="title", descending=False), "idx_video_sort_title"),
     (GridView(sort="title", descending=True), "idx_video_sort_title"),
+    (GridView(sort="channel_display_name", descending=False), "idx_video_sort_channel"),  # migration 025
+    (GridView(sort="channel_display_name", descending=True), "idx_video_sort_channel"),
     (GridView(filter=VideoFilter(q="golden")), "idx_video_search_document"),
 ]
 ID_INDEXES = ("idx_video_video_id_prefix", "idx_video_asset_id", "idx_video_custom_id", "idx_video_isrc")
