@@ -2,7 +2,7 @@
 password or ended its sessions, and when. Before, none of it left a trace.
 
 Revision ID: 026_account_changes
-Revises: 024_dictionary_title_sort
+Revises: 025_channel_sort
 Create Date: 2026-11-28
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "026_account_changes"
-down_revision: str | None = "024_dictionary_title_sort"
+down_revision: str | None = "025_channel_sort"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
