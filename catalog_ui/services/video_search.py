@@ -229,6 +229,18 @@ def tsquery_text(words: Sequence[str]) -> str:
     return " & ".join(terms)
 
 
+def list_pieces(text: str) -> list[str]:
+    """The pieces of a cleaned search text read as a pasted list (`ID_SEPARATORS`), quotes taken off."""
+    pieces = [piece.strip("\"'") for piece in ID_SEPARATORS.split(text)]
+    return [piece for piece in pieces if piece]
+
+
+def is_spaced_code(text: str) -> bool:
+    """A cleaned search text is one ISRC or UPC written in groups (`US ABC 12 34567`), not a list."""
+    whole = text.strip("\"'")
+    return " " in whole and SPACED_CODE.fullmatch(whole) is not None
+
+
 @dataclass(frozen=True)
 class SearchTerms:
     """What the search box asks for: words (what is between blanks, if it holds a letter or digit) and ids.
@@ -249,11 +261,10 @@ class SearchTerms:
         text = clean_text(q)
         words = tuple(word for word in text.split() if WORD_CHARACTER.search(word))[:MAX_WORDS]
         whole = text.strip("\"'")
-        if " " in whole and SPACED_CODE.fullmatch(whole):
+        if is_spaced_code(text):
             # An ISRC or UPC written in groups: `US ABC 12 34567`
             return cls(words=words, ids=(whole.replace(" ", ""),), prefix=True)
-        pieces = [piece.strip("\"'") for piece in ID_SEPARATORS.split(text)]
-        pieces = [piece for piece in pieces if piece][:MAX_IDS]
+        pieces = list_pieces(text)[:MAX_IDS]
         links = {piece: video_id_from_link(piece) for piece in pieces}
         video_ids = tuple(dict.fromkeys(video_id for video_id in links.values() if video_id))
         ids = [piece for piece in pieces if not links[piece]]
