@@ -12,6 +12,7 @@ from catalog_ui.components.filter_bar import filter_bar
 from catalog_ui.components.grid_pager import grid_pager
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.notes_dialog import notes_dialog
+from catalog_ui.components.pasted_ids import pasted_ids_callout
 from catalog_ui.components.saved_views_menu import saved_views_menu
 from catalog_ui.state.videos import VideosState
 
@@ -29,6 +30,7 @@ def videos_page() -> rx.Component:
             rx.cond(VideosState.facets_shown != "", facet_panel()),
             rx.vstack(
                 filter_bar(),
+                pasted_ids_callout(),
                 selection_bar(),
                 job_progress(),
                 data_grid(),

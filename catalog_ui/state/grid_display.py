@@ -14,6 +14,7 @@ from catalog_ui.models.video import FIELD_GROUPS
 from catalog_ui.services.facets import GridSummary, Total
 from catalog_ui.services.grid_columns import COLUMNS, LAST_SYNCED
 from catalog_ui.services.grid_view import CHOICE_FACETS, VALUE_FACETS, GridView, VideoFilter
+from catalog_ui.services.pasted_ids import PastedIds
 from catalog_ui.state.formatting import display_value
 
 SHOWN_OPTIONS = 8
@@ -123,6 +124,17 @@ def total_label(total: Total) -> str:
     if total.exact:
         return f"{total.value:,} {noun}"
     return f"about {count_text(total.value, False).removeprefix('≈ ')} {noun}"
+
+
+def pasted_ids_label(report: PastedIds | None) -> str:
+    """'37 of 40 ids found' above the grid for a pasted list ('' for no list), and how many ids past the
+    limit were not looked for."""
+    if report is None:
+        return ""
+    label = f"{report.found:,} of {report.looked_for:,} ids found"
+    if report.not_looked_for:
+        label += f" ({report.not_looked_for:,} more pasted, not looked for: at most {report.looked_for:,})"
+    return label
 
 
 def duration_text(seconds: Any) -> str:

@@ -34,6 +34,7 @@ from catalog_ui.services.grid_view import (
     parse_view,
 )
 from catalog_ui.services.paging import page_count
+from catalog_ui.services.pasted_ids import PastedIds, pasted_ids
 from catalog_ui.services.saved_views import get_preference, save_preference
 from catalog_ui.services.video_flags import (
     NOTES_MAX_LENGTH,
@@ -52,6 +53,7 @@ from catalog_ui.state.url_history import show_url, typing_step
 POLL_INTERVAL_MS = 2_000
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
 MAX_SELECTED = 10_000
+PASTED_MISSING_SHOWN = 5  # ids not found listed before "Show all"
 
 
 class VideosState(AuthState):
@@ -69,6 +71,10 @@ class VideosState(AuthState):
     # The search box is uncontrolled (an echo of what was sent would overwrite what was typed since): a new
     # key remounts it with `search` when the search changes from elsewhere (a chip, back, a saved view).
     search_key: int = 0
+    # A pasted list of ids: "37 of 40 ids found" ('' for no list) and the ids that found nothing, as pasted.
+    pasted_label: str = ""
+    pasted_missing: list[str] = []
+    pasted_all_shown: bool = False
     hidden_scope: str = "exclude"
     hidden_label: str = ""
     published_from: str = ""
@@ -112,6 +118,7 @@ class VideosState(AuthState):
     _last: Cursor | None = None
     _summary_key: tuple[Any, ...] | None = None
     _summary: GridSummary | None = None
+    _pasted: PastedIds | None = None
     _prefs: tuple[tuple[str, ...], int] | None = None
     _prefs_user: int | None = None
 
@@ -135,6 +142,16 @@ class VideosState(AuthState):
         """Every row of the visible page is selected."""
         ids = {row["video_id"] for row in self.rows}
         return bool(ids) and (self.all_matching or ids <= set(self.selected))
+
+    @rx.var
+    def pasted_missing_shown(self) -> list[str]:
+        """The ids not found that the callout lists: the first few, or all of them once asked."""
+        return self.pasted_missing if self.pasted_all_shown else self.pasted_missing[:PASTED_MISSING_SHOWN]
+
+    @rx.var
+    def pasted_missing_text(self) -> str:
+        """The ids not found, one a line, for the clipboard or a spreadsheet."""
+        return "\n".join(self.pasted_missing)
 
     @rx.var
     def notes_count(self) -> str:
@@ -203,6 +220,7 @@ class VideosState(AuthState):
             if recount or summary_key != self._summary_key or self._summary is None:
                 self._summary = summarize(session, view.filter, can_see_hidden=is_admin)
                 self._summary_key = summary_key
+                self._pasted = pasted_ids(session, view.filter.q, can_see_hidden=is_admin)
             last_page = page_count(self._summary.total.value, view.per_page)
             if not rows_page.rows and 1 <= last_page < view.page:
                 # Past the end (the last page's videos were just hidden or marked out of the filter, or an
@@ -222,6 +240,10 @@ class VideosState(AuthState):
         if filter_changed:
             self.selected, self.all_matching = [], False
         self.rows = [show.display_row(row, view.columns, syncs) for row in rows_page.rows]
+        missing = list(self._pasted.missing) if self._pasted else []
+        if missing != self.pasted_missing:
+            self.pasted_all_shown = False
+        self.pasted_label, self.pasted_missing = show.pasted_ids_label(self._pasted), missing
         self._show_view(view, self._summary, has_more=rows_page.has_more, read_backwards=kind == "before")
         self.refreshed_at = utc_now().isoformat()
 
@@ -570,6 +592,12 @@ class VideosState(AuthState):
             f"{'Marked' if administered else 'Unmarked'} {video_id} administered.",
             lambda session, user: set_administered(session, video_id, bool(administered), user_id=user),
         )[1]
+
+    @rx.event
+    @authenticated
+    def toggle_pasted_missing(self) -> None:
+        """List every id of the pasted list that found nothing, or only the first few again."""
+        self.pasted_all_shown = not self.pasted_all_shown
 
     @rx.event
     @authenticated

@@ -9,8 +9,12 @@ from sqlalchemy import event, text
 from sqlmodel import Session
 
 from catalog_ui.models import Video
+from catalog_ui.services.auth import open_session
 from catalog_ui.services.pasted_ids import PastedIds, found_values, pasted_ids
+from catalog_ui.services.users import create_user
 from catalog_ui.services.video_search import MAX_IDS
+from catalog_ui.state.videos import VideosState
+from tests.states import state_for
 
 
 @pytest.fixture
@@ -131,3 +135,38 @@ def test_each_column_is_probed_through_its_index(catalog: Session, column: str, 
     finally:
         event.remove(engine, "after_cursor_execute", explain)
     assert any(index in line for line in plans), "\n".join(plans)
+
+
+# -- the grid's state ---------------------------------------------------------------------------------------
+
+
+def _grid(session: Session, email: str, *, admin: bool) -> VideosState:
+    user = create_user(session, email, "correct-horse-42", admin=admin)
+    token = open_session(session, user, "127.0.0.1", "pytest", "flask-security")[0]
+    session.commit()
+    return state_for(VideosState, token)
+
+
+def _search(state: VideosState, q: str) -> None:
+    VideosState.set_search.fn(state, q)  # reads the view's page at once, as the box does
+
+
+def test_the_grid_says_which_pasted_ids_found_nothing_and_hides_hidden_videos(catalog: Session) -> None:
+    ids = [f"GBXX{n:08d}" for n in range(7)]  # seven unknown ISRCs
+    q = "\n".join(["USRC12345678", "HIDDEN-001", *ids, "USRC12345678"])
+    plain = _grid(catalog, "bo@example.com", admin=False)
+    _search(plain, q)
+    assert plain.pasted_label == "1 of 9 ids found"
+    assert plain.pasted_missing == ["HIDDEN-001", *ids]
+    assert plain.pasted_missing_shown == ["HIDDEN-001", *ids[:4]]  # the first few
+    assert plain.pasted_missing_text == "\n".join(["HIDDEN-001", *ids])
+    VideosState.toggle_pasted_missing.fn(plain)
+    assert plain.pasted_missing_shown == plain.pasted_missing
+
+    admin = _grid(catalog, "ana@example.com", admin=True)
+    _search(admin, q)
+    assert admin.pasted_label == "2 of 9 ids found"
+    assert admin.pasted_missing == ids
+
+    _search(plain, "USRC12345678")  # one id: no list
+    assert (plain.pasted_label, plain.pasted_missing, plain.pasted_all_shown) == ("", [], False)
