@@ -2,6 +2,10 @@
 
 Every handler is admin-only. The preview is recomputed on the server when applying, and overwriting is
 refused when the videos changed since the admin saw them (the preview's fingerprint differs).
+
+Another page of conflicts plans only that page's videos, from the conflict keys the preview returned
+(`rollback.conflict_page`); when those videos changed since, or the page is past the keys, the whole
+preview is prepared again, as it was for every page before.
 """
 
 from __future__ import annotations
@@ -64,6 +68,9 @@ class RollbackState(AuthState):
     reason: str = ""
     _target: RollbackTarget | None = None
     _fingerprint: str = ""
+    # The preview's conflict keys, and the index (0-based, over all conflicts) of the first.
+    _conflict_keys: list[rollback.ConflictKey] = []
+    _keys_from: int = 0
 
     @rx.var
     def summary(self) -> str:
@@ -125,7 +132,7 @@ class RollbackState(AuthState):
     def _open(self, target: RollbackTarget) -> Iterator[rx.event.EventSpec | None]:
         self._target, self._fingerprint, self.reason, self.error, self.conflict_page = target, "", "", "", 1
         self.busy, self.open, self.heading = True, True, "Preparing the preview…"
-        self.conflict_rows, self.fields, self.conflicts = [], 0, 0
+        self.conflict_rows, self.fields, self.conflicts, self._conflict_keys = [], 0, 0, []
         yield
         try:
             self._load_preview()
@@ -149,6 +156,11 @@ class RollbackState(AuthState):
         )
         self.conflicts, self.conflict_videos = seen.conflicts, seen.conflict_videos
         self.conflict_page, self.conflict_pages = seen.conflict_page, seen.conflict_pages
+        self._conflict_keys = list(seen.conflict_keys)
+        self._keys_from = (seen.conflict_page - 1) * seen.conflict_per_page
+        self._show(seen.conflict_rows)
+
+    def _show(self, conflicts: list[rollback.Conflict]) -> None:
         self.conflict_rows = [
             ConflictRow(
                 video_id=c.video_id,
@@ -159,8 +171,17 @@ class RollbackState(AuthState):
                 restore=value_text(c.field, c.restore),
                 is_time=c.field in TIME_FIELDS,
             )
-            for c in seen.conflict_rows
+            for c in conflicts
         ]
+
+    def _page_keys(self) -> list[rollback.ConflictKey] | None:
+        """The keys of the conflicts on `conflict_page`, when the preview returned them all."""
+        first = (self.conflict_page - 1) * rollback.CONFLICT_PAGE_SIZE
+        last = min(first + rollback.CONFLICT_PAGE_SIZE, self.conflicts)
+        start, end = first - self._keys_from, last - self._keys_from
+        if start < 0 or end > len(self._conflict_keys) or start >= end:
+            return None
+        return self._conflict_keys[start:end]
 
     @rx.event
     @admin_only
@@ -180,7 +201,18 @@ class RollbackState(AuthState):
 
     def _reload(self) -> None:
         try:
+            keys = self._page_keys()
+            if keys is not None and self._target is not None:
+                with session_scope() as session:
+                    page = rollback.conflict_page(session, self._target, keys)
+                if page is not None:
+                    self._show(page)
+                    return
             self._load_preview()
+            if keys is not None:
+                self.error = (
+                    "The videos changed since the preview; it was prepared again with what they hold now."
+                )
         except RollbackError as exc:
             self.error = str(exc)
 
