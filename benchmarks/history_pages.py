@@ -7,7 +7,8 @@ as a plain user (hidden videos left out) and as an admin, what the audit page an
 History tab ask for: the change-set list (first and 50th page), one change set (first, 10th and 500th
 page of its videos) and a video's timeline (first, 90th and last page), and, as an admin only, the
 rollback preview of the report-sized change set (its counts, fingerprint and first page of conflicts:
-every entry is one, as the videos changed since). Prints a table, then `RESULT worst_user_ms=…
+every entry is one, as the videos changed since) and its next page of conflicts (`conflict_page` on the
+preview's keys; before it, each page planned the whole change set again). Prints a table, then `RESULT worst_user_ms=…
 worst_admin_ms=…`; the target is each under 1,000 ms.
 """
 
@@ -118,6 +119,17 @@ def measure(engine: Engine) -> list[tuple[str, float | None, float]]:
             session.rollback()  # its temporary tables go with the transaction
 
         rows.append(("rollback preview, report change set", None, best_ms(preview_rollback)))
+
+        target = rollback.ChangeSetTarget(1)
+        keys = rollback.preview(session, target).conflict_keys
+        session.rollback()
+        per_page = rollback.CONFLICT_PAGE_SIZE
+
+        def next_conflict_page() -> None:
+            assert rollback.conflict_page(session, target, keys[per_page : 2 * per_page]) is not None
+            session.rollback()
+
+        rows.append(("rollback preview, next conflict page", None, best_ms(next_conflict_page)))
         return rows
 
 
