@@ -28,6 +28,8 @@ from catalog_ui.settings import get_settings
 
 UPLOAD_PATH = str(Endpoint.UPLOAD)  # "/_upload"
 HEALTH_PATH = "/api/health"
+# The event handler, on the state whose handler an upload names, told that the guard refused the upload.
+UPLOAD_REFUSED_HANDLER = "upload_refused"
 UNCHECKED_UPLOAD = "The database is not answering, so the upload cannot be checked; try again in a minute."
 
 log = logging.getLogger(__name__)
@@ -112,13 +114,20 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
 
 def _refusal(request: Request, status: int, message: str) -> Response:
     """The guard's answer: plain text, or for the page's uploader (it names its handler in a header) a
-    state update showing `message` in an error toast.
+    state update showing `message` in an error toast and calling the `upload_refused` handler of that
+    handler's state.
 
     Reflex's uploader applies the updates streamed in the upload's answer whatever its status, and
     otherwise only logs a failed upload to the console: without the update, the page would show nothing."""
-    if not request.headers.get("reflex-event-handler"):
+    handler = request.headers.get("reflex-event-handler", "")
+    if not handler:
         return PlainTextResponse(message, status_code=status)
     events = Event.from_event_type(rx.toast.error(message, id="upload-refused"))
+    # The uploader's state hears that its upload ended (UPLOAD_REFUSED_HANDLER, beside the handler the upload
+    # named): it showed the upload being sent, and its button waited for an upload handler that never runs.
+    state, _, _ = handler.rpartition(".")
+    if state:
+        events.append(Event(name=f"{state}.{UPLOAD_REFUSED_HANDLER}", payload={}))
     return Response(
         json_dumps(StateUpdate(events=events)) + "\n", status_code=status, media_type="application/x-ndjson"
     )

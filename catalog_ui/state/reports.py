@@ -162,7 +162,7 @@ class ReportsState(PagedListMixin, AuthState):
     def set_upload_open(self, is_open: bool) -> Iterator[rx.event.EventSpec]:
         """Open or close the upload dialog (closing forgets the chosen files)."""
         self.upload_open = bool(is_open)
-        self.sending = False  # also what clears it after a refused upload, whose sending never finished
+        self.sending = False
         if not self.upload_open:
             yield rx.clear_selected_files(UPLOAD_ID)
 
@@ -180,6 +180,14 @@ class ReportsState(PagedListMixin, AuthState):
         self.sent_percent = max(0, min(100, int(fraction * 100)))
         if fraction < 1:
             self.sending = True
+
+    @rx.event
+    @authenticated
+    def upload_refused(self) -> None:
+        """The upload guard refused the upload (too large, not signed in, database down: its toast says
+        which), so `upload_report` never runs: the dialog stops showing it being sent, and its button takes
+        the next file at once (it waited until the dialog was closed and opened again)."""
+        self.sending, self.sent_percent = False, 0
 
     @rx.event
     @authenticated

@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# Above the largest report an e2e test uploads (some 40 MB), and small enough for a test to pass it.
+MAX_UPLOAD_MB = 64
+
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[S3Endpoint]:
@@ -72,7 +75,11 @@ def app_url(
     youtube: YouTubeSimulator,
 ) -> Iterator[str]:
     """Start the app on a free port against the test database; stop it (and its children) at the end."""
-    overrides = {"DATABASE_URL": database_url, "REPORT_SCAN_INTERVAL_S": "3600"}  # tests scan when they ask
+    overrides = {
+        "DATABASE_URL": database_url,
+        "REPORT_SCAN_INTERVAL_S": "3600",  # tests scan when they ask
+        "MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
+    }
     overrides.update(s3_endpoint.environment(app_bucket))
     overrides.update(youtube_environment(youtube))
     with running_app(overrides, tmp_path_factory.mktemp("app") / "reflex.log") as url:

@@ -21,7 +21,7 @@ from catalog_ui.models import Report, Video
 from catalog_ui.services import reports
 from catalog_ui.services.demo_data import iter_day_one, write_report
 from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in, wait_for_page, wait_for_view
+from tests.e2e.conftest import MAX_UPLOAD_MB, sign_in, wait_for_page, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -166,6 +166,34 @@ def test_while_a_file_is_sent_the_dialog_shows_how_far_and_takes_no_second_click
             text("SELECT count(*) FROM report WHERE filename LIKE :name"), {"name": f"%/{big.name}"}
         ).scalar_one()
     assert uploads == 1
+
+
+def test_after_a_file_refused_as_too_large_another_is_uploaded_at_once(
+    engine, app_url: str, page: Page, make_user, tmp_path: Path
+) -> None:
+    # The guard refuses the upload before the upload handler runs: the button waited for that handler (the
+    # file was being sent) until the dialog was closed and opened again.
+    too_large = tmp_path / "cms_videos_2026-03-09.csv"
+    with too_large.open("wb") as file:
+        file.truncate((MAX_UPLOAD_MB << 20) + 1)  # sparse: the browser sends zeros
+    sign_in(page, app_url, *make_user(), target="/reports")
+    page.locator("#open-upload").click()
+    page.locator("#report-upload input[type=file]").set_input_files(str(too_large))
+    expect(page.locator(".chosen-file")).to_have_text([too_large.name])
+    page.locator("#upload-submit").click()
+    expect(page.get_by_text(f"Reports up to {MAX_UPLOAD_MB} MB can be uploaded here")).to_be_visible()
+
+    page.locator("#report-upload input[type=file]").set_input_files(
+        str(FIXTURES / "cms_videos_2026-03-01.csv")
+    )
+    expect(page.locator(".chosen-file")).to_have_text(["cms_videos_2026-03-01.csv"])
+    expect(page.locator("#upload-sending")).to_have_count(0)
+    expect(page.locator("#upload-submit")).to_be_enabled()
+    page.locator("#upload-submit").click()
+    expect(page.get_by_text("1 report uploaded; ingestion started.")).to_be_visible()
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT filename FROM report")).scalars().all()
+    assert [name.rsplit("/", 1)[-1] for name in names] == ["cms_videos_2026-03-01.csv"]
 
 
 def test_rejected_rows_are_listed_and_download_as_csv(engine, app_url: str, page: Page, make_user) -> None:

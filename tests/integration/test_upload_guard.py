@@ -112,7 +112,9 @@ def test_with_the_database_down_an_upload_is_refused_with_a_message_the_page_sho
     # The page's uploader applies the state updates streamed in the answer: one shows the message.
     assert from_the_page.status_code == 503
     (update,) = [json.loads(line) for line in from_the_page.text.splitlines()]
-    (event,) = update["events"]
+    event, refused = update["events"]
     assert event["name"] == "_call_function"
     assert '["error"]' in event["payload"]["function"] and UNCHECKED_UPLOAD in event["payload"]["function"]
+    # and the uploader's state hears that its upload ended (its button waited for a handler that never ran)
+    assert refused["name"] == "reports_state.upload_refused"
     assert backend.calls == []
