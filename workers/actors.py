@@ -186,7 +186,8 @@ def scan_reports_actor() -> None:
     """Recover reports of dead workers, register new files of the bucket, send each pending one to ingest.
 
     While S3 does not answer, the reports held there are not sent: each would take a worker thread until
-    its own timeout, to fail the same way; the first scan that lists the bucket again sends them."""
+    its own timeout, to fail the same way (their lines on the Reports page say why they wait); the first
+    scan that lists the bucket again sends them."""
     _hold_flag(SCAN_FLAG, SCAN_FLAG_TTL_S)  # its time in the queue does not count against the run
     try:
         _scan_reports()
@@ -210,7 +211,7 @@ def _scan_reports() -> None:
         log.warning("scanning the report bucket failed: %s: %s", type(exc).__name__, exc)
         s3_answers = not storage.unavailable(exc)
     with session_scope() as session:
-        pending = reports.pending_ids(session, include_s3=s3_answers)
+        pending = reports.pending_to_send(session, s3_answers)
     for report_id in pending:
         ingest_report_actor.send(report_id)
 

@@ -616,6 +616,32 @@ def end_interrupted(db: Any, condition: str, params: dict[str, Any]) -> list[int
     return [*given_up, *restarted]
 
 
+# Why a pending report held in S3 waits while the periodic scan finds S3 not answering (`pending_to_send`);
+# kept in `error_message`, which for a pending report is a note (the Reports page shows it in amber).
+S3_UNAVAILABLE_NOTE = "The report store (S3) is not answering; the report starts once it is back."
+
+
+def pending_to_send(session: Session, s3_answers: bool) -> list[int]:
+    """The periodic scan's reports to send to be ingested (`pending_ids`), and their notes brought up to date.
+
+    While S3 does not answer, the pending reports held there stay back, and each that has no note of its own
+    (a worker that stopped, S3's back-off) says why it waits; once S3 answers again, the note goes."""
+    if s3_answers:
+        session.execute(
+            text("UPDATE report SET error_message = NULL WHERE status = 'pending' AND error_message = :note"),
+            {"note": S3_UNAVAILABLE_NOTE},
+        )
+    else:
+        session.execute(
+            text(
+                "UPDATE report SET error_message = :note WHERE status = 'pending' AND bucket IS NOT NULL "
+                "AND error_message IS NULL AND deleted_at IS NULL"
+            ),
+            {"note": S3_UNAVAILABLE_NOTE},
+        )
+    return pending_ids(session, include_s3=s3_answers)
+
+
 def pending_ids(session: Session, include_s3: bool = True) -> list[int]:
     """Ids of reports waiting to be ingested, oldest first; without `include_s3`, only those whose file is
     not in a bucket. A report S3 failed to deliver waits for its `retry_after`."""

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from catalog_ui.models import Report, Video
 from catalog_ui.services import reports, storage
 from catalog_ui.services.ingest import ingest_report
+from catalog_ui.state.report_display import report_row
 from tests.s3 import PREFIX, S3Endpoint, clear_storage_caches, stalling_proxy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
@@ -423,3 +424,40 @@ def time_passes(session: Session, report_id: int) -> None:
         text("UPDATE report SET retry_after = now() - interval '1 second' WHERE id = :id"), {"id": report_id}
     )
     session.commit()
+
+
+def test_while_s3_does_not_answer_a_pending_report_held_there_says_why_it_waits(
+    session: Session, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    # Its line said only "Waiting for a worker", though the periodic scan knew S3 had failed.
+    put(s3_endpoint, s3_bucket, f"{PREFIX}cms_videos_2026-03-02.csv.gz", DAY_TWO.read_bytes())
+    (held,) = reports.scan_bucket(session)
+    local, _ = reports.register_path(session, DAY_ONE)  # not in a bucket: ingested all the same
+    restarting = Report(
+        filename=f"{PREFIX}restarting.csv",
+        bucket=s3_bucket,
+        status="pending",
+        error_message="The worker ingesting this report stopped after 10 rows; it starts again (try 2 of 3).",
+    )
+    session.add(restarting)
+    session.commit()
+
+    def notes() -> dict[int, str]:
+        session.expire_all()
+        rows = session.execute(select(Report)).scalars().all()
+        return {r.id: report_row(r.model_dump(), datetime.now(UTC)).note for r in rows}
+
+    assert reports.pending_to_send(session, s3_answers=False) == [local.id]
+    session.commit()
+    assert notes() == {
+        held: reports.S3_UNAVAILABLE_NOTE,
+        local.id: "",
+        restarting.id: restarting.error_message,  # its own note says more
+    }
+    assert reports.pending_to_send(session, s3_answers=False) == [local.id]  # the next scan: once only
+    session.commit()
+    assert notes()[held] == reports.S3_UNAVAILABLE_NOTE
+
+    assert reports.pending_to_send(session, s3_answers=True) == [held, local.id, restarting.id]
+    session.commit()
+    assert notes() == {held: "", local.id: "", restarting.id: restarting.error_message}
