@@ -55,10 +55,35 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
     )
 
 
+# The standard "visually hidden" box: out of sight, still read by screen readers (and named in the
+# accessibility tree), unlike display: none.
+_VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "padding": "0",
+    "margin": "-1px",
+    "overflow": "hidden",
+    "clip": "rect(0, 0, 0, 0)",
+    "white_space": "nowrap",
+    "border": "0",
+}
+
+
+def hidden_label(text: str) -> rx.Component:
+    """`text` for screen readers only: the name of a header whose column speaks for itself on screen (a
+    column of buttons or badges), so that the header is not announced as an empty cell."""
+    return rx.el.span(text, style=_VISUALLY_HIDDEN)
+
+
 def list_table(
-    labels: Sequence[str], rows: rx.Var[list[Any]], render: Callable[[Any], rx.Component], element_id: str
+    labels: Sequence[str | rx.Component],
+    rows: rx.Var[list[Any]],
+    render: Callable[[Any], rx.Component],
+    element_id: str,
 ) -> rx.Component:
-    """A plain list table: one header cell per label, then `render(row)` for each of `rows`."""
+    """A plain list table: one header cell per label (text, or e.g. a `hidden_label`), then `render(row)`
+    for each of `rows`."""
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels])),
         rx.table.body(rx.foreach(rows, render)),

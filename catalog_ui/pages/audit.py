@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import local_time
+from catalog_ui.components.cells import hidden_label, local_time
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import compact_pager, pagination
 from catalog_ui.components.rollback_dialog import rollback_dialog
@@ -87,7 +87,7 @@ def _row(row: rx.Var[ChangeSetRow]) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    headers = ("#", "When", "Kind", "Who", "What", "Why", "Videos", "")
+    headers = ("#", "When", "Kind", "Who", "What", "Why", "Videos", hidden_label("Undo"))
     return rx.vstack(
         rx.cond(
             S.error != "", rx.callout(S.error, icon="circle-alert", color_scheme="red", id="audit-error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import list_table, local_time, status_badge
+from catalog_ui.components.cells import hidden_label, list_table, local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer, report_progress
@@ -12,7 +12,7 @@ from catalog_ui.state.report_display import ReportRow
 from catalog_ui.state.reports import POLL_INTERVAL_MS, STATUS_FILTERS, UPLOAD_ID, ReportsState
 
 S = ReportsState
-COLUMNS = ["Report", "Status", "Progress", "Rows", "Started", "Duration", ""]
+COLUMNS = ["Report", "Status", "Progress", "Rows", "Started", "Duration", hidden_label("Actions")]
 
 
 def _count(label: str, value: rx.Var[str], tone: str = "gray") -> rx.Component:

@@ -122,8 +122,14 @@ def _create_dialog() -> rx.Component:
                     rx.input(name="email", id="new-email", type="email", width="100%"),
                     field_label("Username (optional: the e-mail's name)", "new-username"),
                     rx.input(name="username", id="new-username", width="100%"),
+                    rx.el.label(
+                        rx.text("Sign-in method", size="2", weight="medium", as_="span"),
+                        id="new-method-label",
+                    ),
                     rx.radio_group(
                         ["password", "firebase"],
+                        # A radio group is no labelable element (a <label for> does not name it).
+                        custom_attrs={"aria-labelledby": "new-method-label"},
                         value=UsersState.create_method,
                         on_change=UsersState.set_create_method,
                         direction="row",

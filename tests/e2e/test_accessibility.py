@@ -37,20 +37,21 @@ CONTROL_ROLES = {
 }
 
 
-def unnamed_controls(page: Page) -> list[str]:
-    """The controls of the page's accessibility tree (Chromium's own, as screen readers get it) without a
-    name, each as `role #id` (or its outer HTML when it has no id)."""
+# Roles that structure what they hold: a screen reader announces their name when it enters them (a column's
+# header as it reads each cell, a radio group before its choices).
+STRUCTURE_ROLES = {"columnheader", "radiogroup"}
+
+
+def unnamed_controls(page: Page, roles: set[str] = CONTROL_ROLES) -> list[str]:
+    """The nodes of the page's accessibility tree (Chromium's own, as screen readers get it) in `roles`
+    (by default the controls) without a name, each as `role #id` (or its outer HTML when it has no id)."""
     cdp = page.context.new_cdp_session(page)
     try:
         nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
         found = []
         for node in nodes:
             role = node.get("role", {}).get("value")
-            if (
-                node.get("ignored")
-                or role not in CONTROL_ROLES
-                or node.get("name", {}).get("value", "").strip()
-            ):
+            if node.get("ignored") or role not in roles or node.get("name", {}).get("value", "").strip():
                 continue
             element = cdp.send("DOM.resolveNode", {"backendNodeId": node["backendDOMNodeId"]})["object"]
             html = cdp.send(
@@ -107,6 +108,27 @@ def test_every_control_has_a_name_and_every_page_its_landmarks(
                 seen[f"{route} {tab}"] = outline(page)
                 expected[f"{route} {tab}"] = expected[route]
     assert seen == expected
+
+
+def test_every_column_header_and_radio_group_has_a_name(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    # A header cell with no text (over a column of buttons or badges) is announced as an empty cell with
+    # every row; a radio group without a name reads its choices with no question.
+    load_demo_day(session, tmp_path, videos=20, seed=24)
+    sign_in(page, app_url, *make_user(email="headers@example.com", admin=True), target="/audit")
+    expect(page.locator("#change-set-list .change-set-row").first).to_be_visible()
+    seen = {"/audit": unnamed_controls(page, STRUCTURE_ROLES)}
+    page.goto(f"{app_url}/reports")
+    expect(page.locator("#report-list .report-row").first).to_be_visible()
+    seen["/reports"] = unnamed_controls(page, STRUCTURE_ROLES)
+    page.goto(f"{app_url}/users")
+    expect(page.locator("#users-table tbody tr").first).to_be_visible()
+    seen["/users"] = unnamed_controls(page, STRUCTURE_ROLES)
+    page.get_by_role("button", name="New user").click()
+    expect(page.get_by_role("dialog", name="New user").get_by_role("radiogroup")).to_be_visible()
+    seen["/users New user"] = unnamed_controls(page, STRUCTURE_ROLES)
+    assert seen == {"/audit": [], "/reports": [], "/users": [], "/users New user": []}
 
 
 def outline(page: Page) -> dict[str, object]:
