@@ -76,49 +76,32 @@ def _name(row: rx.Var[ReportRow]) -> rx.Component:
     )
 
 
+def _status_line(value: rx.Var[str], color: str, class_name: str) -> rx.Component:
+    """A line under a report's badge (its error, why it waits, a warning), when there is one."""
+    return rx.cond(
+        value != "",
+        rx.text(
+            value,
+            size="1",
+            color_scheme=color,
+            min_width="10rem",
+            max_width="18rem",
+            class_name=class_name,
+            trim="both",
+            overflow_wrap="anywhere",  # S3 keys and paths
+        ),
+    )
+
+
 def _row(row: rx.Var[ReportRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(_name(row)),
         rx.table.cell(
             rx.vstack(
                 status_badge(row.status),
-                rx.cond(
-                    row.error != "",
-                    rx.text(
-                        row.error,
-                        size="1",
-                        color_scheme="red",
-                        min_width="10rem",
-                        max_width="18rem",
-                        class_name="report-error",
-                        trim="both",
-                        overflow_wrap="anywhere",  # S3 keys and paths
-                    ),
-                ),
-                rx.cond(
-                    row.note != "",
-                    rx.text(
-                        row.note,
-                        size="1",
-                        color_scheme="amber",
-                        min_width="10rem",
-                        max_width="18rem",
-                        class_name="report-note",
-                        trim="both",
-                        overflow_wrap="anywhere",
-                    ),
-                ),
-                rx.cond(
-                    row.warning != "",
-                    rx.text(
-                        row.warning,
-                        size="1",
-                        color_scheme="amber",
-                        min_width="10rem",
-                        max_width="18rem",
-                        class_name="report-warning",
-                    ),
-                ),
+                _status_line(row.error, "red", "report-error"),
+                _status_line(row.note, "amber", "report-note"),
+                _status_line(row.warning, "amber", "report-warning"),
                 spacing="1",
             ),
             class_name="report-status",

@@ -1,5 +1,5 @@
-"""Fixtures of the integration tests: a real S3 endpoint (moto's server), a fresh bucket per test, and a
-database that does not answer."""
+"""Fixtures of the integration tests: a real S3 endpoint (moto's server), a fresh bucket per test, a
+database that does not answer, and a signed-in user's session token."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from catalog_ui.services.auth import open_session
+from catalog_ui.services.users import create_user
 from catalog_ui.settings import get_settings
 from tests.s3 import S3Endpoint, moto_endpoint, use_bucket
 
@@ -42,3 +44,12 @@ def database_down(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.undo()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def token(session) -> str:
+    """The session token of a plain user (ana@example.com) signed in with a password."""
+    user = create_user(session, "ana@example.com", "correct-horse-42")
+    token, _ = open_session(session, user, None, None, "flask-security")
+    session.commit()
+    return token

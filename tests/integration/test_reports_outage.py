@@ -23,8 +23,6 @@ from sqlmodel import Session
 
 from catalog_ui.models import Report
 from catalog_ui.services import reports
-from catalog_ui.services.auth import open_session
-from catalog_ui.services.users import create_user
 from catalog_ui.state.reports import ReportsState
 from tests.s3 import S3Endpoint, clear_storage_caches
 from tests.states import state_for
@@ -67,14 +65,6 @@ PAGE = textwrap.dedent(
     }))
     """
 )
-
-
-@pytest.fixture
-def token(session: Session) -> str:
-    user = create_user(session, "ana@example.com", "correct-horse-42")
-    token, _ = open_session(session, user, None, None, "flask-security")
-    session.commit()
-    return token
 
 
 @pytest.fixture

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session
 
 from catalog_ui.services import reports
-from catalog_ui.services.auth import open_session
 from catalog_ui.services.ingest import ingest_report
 from catalog_ui.services.report_load import MAX_STORED_REJECTIONS
-from catalog_ui.services.users import create_user
 from catalog_ui.state.report_detail import ReportDetailState
 from catalog_ui.state.report_display import ReportRow
 from catalog_ui.state.reports import ReportsState
 from tests.states import state_for
-
-
-@pytest.fixture
-def token(session: Session) -> str:
-    user = create_user(session, "ana@example.com", "correct-horse-42")
-    token, _ = open_session(session, user, None, None, "flask-security")
-    session.commit()
-    return token
 
 
 def test_the_upload_dialog_follows_the_sending_and_a_late_last_step_leaves_it_alone(

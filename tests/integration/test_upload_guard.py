@@ -11,8 +11,7 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from catalog_ui.api import UNCHECKED_UPLOAD, guard_uploads
-from catalog_ui.services.auth import SESSION_COOKIE, open_session
-from catalog_ui.services.users import create_user
+from catalog_ui.services.auth import SESSION_COOKIE
 from catalog_ui.settings import get_settings
 
 
@@ -43,14 +42,6 @@ def one_mb_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-@pytest.fixture
-def token(session) -> str:
-    user = create_user(session, "ana@example.com", "correct-horse-42")
-    token, _ = open_session(session, user, None, None, "flask-security")
-    session.commit()
-    return token
 
 
 def test_a_stranger_cannot_make_the_server_read_an_upload(engine, one_mb_limit) -> None:
