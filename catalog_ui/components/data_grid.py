@@ -2,7 +2,8 @@
 
 Cells render by column kind (a link to the video page, a badge, a local time, a right-aligned number…).
 Everything a test drives has a stable id: `sort-<column>`, `select-<video id>`, `hide-<video id>`,
-`administer-<video id>`, `notes-<video id>`; rows carry `data-video-id`.
+`administer-<video id>`, `notes-<video id>`; rows carry `data-video-id`. From the keyboard the table is
+one Tab stop that arrow keys move in (components/grid_keys.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from catalog_ui.components.cells import empty_marker, local_time, status_badge
+from catalog_ui.components.grid_keys import GRID_ID, GRID_KEYS
 from catalog_ui.state.grid_display import ColumnView
 from catalog_ui.state.url_history import SCROLLS_TO_TOP
 from catalog_ui.state.videos import VideosState
@@ -237,8 +239,10 @@ def data_grid() -> rx.Component:
             flex_direction="column",
             min_height="0",
             class_name=SCROLLS_TO_TOP,
-            id="video-grid",
+            id=GRID_ID,
             custom_attrs={"data-view": S.view_query, "data-refreshed": S.refreshed_at},
+            # One Tab stop, arrow keys inside (role="grid", roving tabindex): see grid_keys.
+            on_mount=GRID_KEYS,
         ),
         rx.cond(
             S.rows.length() == 0,
