@@ -9,7 +9,7 @@ a video the viewer may see has it: for anybody but an admin a hidden video's id 
 is not told). Other filters of the view do not count: the question is whether the catalog holds the video.
 
 One query per id column, whatever the list's length: the column's index probed with `= ANY(array)` and
-the matches joined back to the values typed, compared as the column is (`_id_column`/`_id_value`).
+the matches joined back to the values typed, compared as the column is (`video_search.id_compared`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, String, Text, any_, func, literal, select
+from sqlalchemy import ARRAY, any_, func, literal, select
 from sqlmodel import Session
 
 from catalog_ui.models import Video
 from catalog_ui.services.grid_view import clean_text
 from catalog_ui.services.video_search import (
-    CASE_INSENSITIVE_IDS,
     ID_MAX_CHARS,
     MAX_IDS,
+    id_compared,
+    id_type,
     identifier_terms,
     is_spaced_code,
     list_pieces,
@@ -66,11 +67,6 @@ def pasted_pieces(q: str) -> tuple[list[str], int] | None:
     return looked, len(beyond)
 
 
-def _compared(column: str, value: object) -> object:
-    """`value` (a column or a typed value) as `column` is compared: lower-cased for custom ids."""
-    return func.lower(value) if column in CASE_INSENSITIVE_IDS else value
-
-
 def found_values(session: Session, column: str, values: Iterable[str], *, can_see_hidden: bool) -> set[str]:
     """Which of `values` (as typed) equal `column` of a video the viewer may see: one query, the column's
     index probed once with `= ANY(array)`, the matches joined back to the typed values."""
@@ -78,16 +74,16 @@ def found_values(session: Session, column: str, values: Iterable[str], *, can_se
     if not values:
         return set()
     # Typed as the column (varchar; text for the lower-cased custom ids), so the comparison is the index's.
-    array = literal(values, ARRAY(Text if column in CASE_INSENSITIVE_IDS else String))
+    array = literal(values, ARRAY(id_type(column)))
     typed = func.unnest(array).table_valued("value").render_derived(name="typed")
     wanted = func.unnest(array).table_valued("value").render_derived(name="wanted")
-    stored = _compared(column, V[column])
-    probe = func.array(select(_compared(column, wanted.c.value)).scalar_subquery())
+    stored = id_compared(column, V[column])
+    probe = func.array(select(id_compared(column, wanted.c.value)).scalar_subquery())
     matched = select(stored.label("key")).where(stored == any_(probe))
     if not can_see_hidden:
         matched = matched.where(V.hidden.is_(False))
     matched = matched.distinct().subquery("matched")
-    query = select(typed.c.value).join(matched, matched.c.key == _compared(column, typed.c.value))
+    query = select(typed.c.value).join(matched, matched.c.key == id_compared(column, typed.c.value))
     return set(session.execute(query).scalars())
 
 
@@ -104,10 +100,12 @@ def pasted_ids(session: Session, q: str, *, can_see_hidden: bool) -> PastedIds |
         return None
     pieces, not_looked_for = listed
     forms: dict[str, dict[str, tuple[str, ...]]] = {}
+    has_link = False
     for piece in pieces:
         video_id = video_id_from_link(piece)
         if video_id:
             forms[piece] = {"video_id": (video_id,)}
+            has_link = True
         else:
             forms[piece] = identifier_terms(piece) if len(piece) <= ID_MAX_CHARS else {}
     wanted: dict[str, list[str]] = {}
@@ -128,7 +126,6 @@ def pasted_ids(session: Session, q: str, *, can_see_hidden: bool) -> PastedIds |
         for piece in pieces
         if not any(value in found[column] for column, values in forms[piece].items() for value in values)
     ]
-    has_link = any("video_id" in terms and video_id_from_link(p) for p, terms in forms.items())
     if not (has_link or len(missing) < len(pieces) or all(DIGIT.search(p) for p in pieces)):
         return None
     return PastedIds(looked_for=len(pieces), missing=tuple(missing), not_looked_for=not_looked_for)

@@ -169,14 +169,14 @@ def identifier_terms(token: str) -> dict[str, tuple[str, ...]]:
 CASE_INSENSITIVE_IDS = frozenset({"custom_id"})  # idx_video_custom_id is on lower(custom_id) (migration 028)
 
 
-def _id_column(columns: Any, column: str) -> ColumnElement[Any]:
-    """The id column as it is compared (and indexed): lower-cased for custom ids."""
-    return func.lower(columns[column]) if column in CASE_INSENSITIVE_IDS else columns[column]
+def id_type(column: str) -> type[Text] | type[String]:
+    """The SQL type a typed id is bound as for `column`: text for the lower-cased custom ids, else varchar."""
+    return Text if column in CASE_INSENSITIVE_IDS else String
 
 
-def _id_value(column: str, value: str) -> ColumnElement[Any]:
-    """A typed id as its column is compared: lower-cased by PostgreSQL (as the index is) for custom ids."""
-    return func.lower(literal(value, Text)) if column in CASE_INSENSITIVE_IDS else literal(value, String)
+def id_compared(column: str, value: Any) -> Any:
+    """`value` (the id column or a typed id) as `column` is compared and indexed: lower-cased for custom ids."""
+    return func.lower(value) if column in CASE_INSENSITIVE_IDS else value
 
 
 def identifier_clause(
@@ -198,12 +198,16 @@ def identifier_clause(
             for value in values:
                 if prefix and len(value) >= MIN_PREFIX_CHARS and not (column == "upc" and value in upcs):
                     pattern = escape_like(value) + "%"
-                    conditions.append(_id_column(columns, column).like(_id_value(column, pattern)))
+                    conditions.append(
+                        id_compared(column, columns[column]).like(
+                            id_compared(column, literal(pattern, id_type(column)))
+                        )
+                    )
                 else:
                     exact.setdefault(column, []).append(value)
     for column, values in exact.items():
-        targets = [_id_value(column, value) for value in dict.fromkeys(values)]
-        conditions.append(_id_column(columns, column).in_(targets))
+        targets = [id_compared(column, literal(value, id_type(column))) for value in dict.fromkeys(values)]
+        conditions.append(id_compared(column, columns[column]).in_(targets))
     return or_(*conditions) if conditions else None
 
 
