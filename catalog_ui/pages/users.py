@@ -13,7 +13,7 @@ from catalog_ui.components.forms import (
     returns_focus,
 )
 from catalog_ui.components.layout import page_frame
-from catalog_ui.components.pagination import pagination
+from catalog_ui.components.pagination import compact_pager, pagination
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.users import UsersState
 
@@ -335,39 +335,23 @@ def _changes_dialog() -> rx.Component:
             ),
             rx.cond(
                 UsersState.changes.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(label)
-                                for label in ("When", "By", "Change", "Account", "Detail")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(UsersState.changes, _change_row)),
-                    size="1",
-                    width="100%",
-                    id="account-changes-table",
+                list_table(
+                    ("When", "By", "Change", "Account", "Detail"),
+                    UsersState.changes,
+                    _change_row,
+                    "account-changes-table",
                 ),
                 rx.text("No account changes yet.", color_scheme="gray", id="no-account-changes"),
             ),
             rx.hstack(
-                rx.text(UsersState.changes_total, " changes", size="2", color_scheme="gray"),
-                rx.spacer(),
-                rx.button(
-                    "Newer",
-                    on_click=UsersState.prev_changes,
-                    disabled=UsersState.changes_page <= 1,
-                    variant="soft",
-                    id="account-changes-newer",
-                ),
-                rx.text("Page ", UsersState.changes_page, " of ", UsersState.changes_pages, size="2"),
-                rx.button(
-                    "Older",
-                    on_click=UsersState.next_changes,
-                    disabled=UsersState.changes_page >= UsersState.changes_pages,
-                    variant="soft",
-                    id="account-changes-older",
+                compact_pager(
+                    UsersState.changes_page,
+                    UsersState.changes_pages,
+                    UsersState.prev_changes,
+                    UsersState.next_changes,
+                    total=f"{UsersState.changes_total} changes",
+                    labels=("Newer", "Older"),
+                    id_prefix="account-changes",
                 ),
                 rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
                 align="center",
