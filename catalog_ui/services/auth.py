@@ -227,6 +227,7 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
     if not token:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
+    hashed = token_hash(token)
     # Plain columns, not entities: always the database's current values, never a cached object's.
     row = session.execute(
         select(
@@ -242,7 +243,7 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
             User.active,
         )
         .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_hash(token))
+        .where(UserSession.token_hash == hashed)
     ).first()
     if row is None:
         return None
@@ -253,7 +254,7 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
         return None
     if not row.active:
         return None
-    signed_out_at = pending_sign_outs.signed_out_at(token_hash(token))
+    signed_out_at = pending_sign_outs.signed_out_at(hashed)
     if signed_out_at is not None:  # signed out here while the database was down: record it now
         session.execute(update(UserSession).where(UserSession.id == row.id).values(revoked_at=signed_out_at))
         return None
