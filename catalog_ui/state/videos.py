@@ -30,6 +30,7 @@ from catalog_ui.services.grid_view import (
     GridView,
     VideoFilter,
     clean_text,
+    clean_value,
     parse_count,
     parse_view,
 )
@@ -53,6 +54,7 @@ from catalog_ui.state.url_history import show_url, typing_step
 POLL_INTERVAL_MS = 2_000
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
 MAX_SELECTED = 10_000
+VIDEO_ID_MAX_CHARS = 20  # video.video_id is String(20): a longer "id" selects nothing, so it is not kept
 PASTED_MISSING_SHOWN = 5  # ids not found listed before "Show all"
 
 
@@ -352,8 +354,9 @@ class VideosState(AuthState):
     @authenticated
     def toggle_value(self, facet: str, value: str) -> Any:
         """Select or unselect one value of a value facet."""
-        if facet not in VALUE_FACETS:
+        if facet not in VALUE_FACETS or not isinstance(value, str):
             return None
+        value = clean_value(value)  # as a value from the URL is: no NUL, which PostgreSQL refuses; bounded
         flt = self._current.filter
         selected = list(flt.selected(facet))
         selected = [v for v in selected if v != value] if value in selected else [*selected, value]
@@ -530,7 +533,10 @@ class VideosState(AuthState):
     @rx.event
     @authenticated
     def toggle_row(self, video_id: str, checked: bool) -> None:
-        """Select or unselect one row."""
+        """Select or unselect one row. The id comes from the browser: one no video can have is ignored (kept,
+        ten thousand ids of any length would swell the tab's state, stored and sent with every event)."""
+        if not isinstance(video_id, str) or not 0 < len(video_id) <= VIDEO_ID_MAX_CHARS:
+            return
         if self.all_matching:
             self.all_matching = False
             self.selected = [row["video_id"] for row in self.rows]
