@@ -33,6 +33,19 @@ HANDLERS = [
     for name, handler in cls.event_handlers.items()
     if handler.fn.__module__.startswith("catalog_ui")
 ]
+# Reflex's own handlers, which the walk above leaves out (not the app's code): reviewed, and none reads or
+# changes the app's data. `setvar(name, value)` calls the state's `set_<name>`: see
+# test_setvar_reaches_only_guarded_handlers. The others hydrate the page, run its on_load handlers (each
+# guarded), apply browser-storage vars (`rx.LocalStorage`/`rx.Cookie` ones only) and log a page's error.
+REFLEX_HANDLERS_REVIEWED = {
+    "setvar",
+    "hydrate",
+    "hydrate_and_load",
+    "set_is_hydrated",
+    "on_load_internal",
+    "update_vars_internal",
+    "handle_frontend_exception",
+}
 PUBLIC_ALLOWED = {
     "require_session",
     "sign_in",
@@ -75,6 +88,32 @@ def test_handlers_were_found() -> None:
     assert ("VideosState", "load") in names
     assert ("LoginState", "sign_in") in names
     assert ("UsersState", "set_admin") in names
+
+
+def test_every_handler_reflex_adds_was_reviewed() -> None:
+    # A Reflex upgrade that adds a handler every client may call fails here until it is looked at.
+    added = {
+        name
+        for cls in _walk(State)
+        for name, handler in cls.event_handlers.items()
+        if not handler.fn.__module__.startswith("catalog_ui")
+    }
+    assert added == REFLEX_HANDLERS_REVIEWED
+
+
+def test_setvar_reaches_only_guarded_handlers() -> None:
+    # Any client may send `setvar` with any name: it calls `set_<name>` on the state. Reflex makes no
+    # setters of its own here (state_auto_setters is off), so what it reaches are the app's handlers named
+    # set_…, guarded like every handler, and Reflex's set_is_hydrated (a flag of the page's loading).
+    for cls in _walk(State):
+        if not cls.__module__.startswith("catalog_ui"):
+            continue
+        for name in dir(cls):
+            if not name.startswith("set_") or name == "set_is_hydrated":
+                continue
+            handler = getattr(cls, name)
+            level = access_level(getattr(handler, "fn", handler))
+            assert level in (AUTHENTICATED, ADMIN), f"setvar reaches {cls.__name__}.{name} unguarded"
 
 
 @pytest.mark.parametrize(("cls", "name", "fn"), HANDLERS, ids=[f"{c.__name__}.{n}" for c, n, _ in HANDLERS])
