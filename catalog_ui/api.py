@@ -48,7 +48,8 @@ def health(_: Request) -> Response:
 
 
 def download_export(request: Request) -> Response:
-    """The signed-in user's own export as an attachment; 401 without a session, 404 for anything else.
+    """The signed-in user's own export as an attachment, never cached; 401 without a session, 404 for
+    anything else.
 
     A plain function: Starlette runs it on a worker thread, so its database lookup never blocks the loop."""
     principal = _principal(session_token(request.headers.get("cookie")))
@@ -64,7 +65,10 @@ def download_export(request: Request) -> Response:
     )
     if path is None:
         return PlainTextResponse("No such export (exports are kept for an hour).", status_code=404)
-    return FileResponse(path, media_type="text/csv", filename=path.name)
+    response = FileResponse(path, media_type="text/csv", filename=path.name)
+    # The answer depends on the session cookie, which shared caches do not key on: no cache keeps it.
+    response.headers["cache-control"] = "private, no-store"
+    return response
 
 
 def api_routes() -> Starlette:

@@ -102,3 +102,18 @@ def test_the_worker_deletes_every_users_old_exports(session, data_dir: Path) -> 
     Scheduler(wake=lambda _task_type, _force: None).run_once()  # a user who never exports again included
 
     assert [p.exists() for p in (old, fresh, other_old)] == [False, True, False]
+
+
+def test_an_export_is_never_kept_by_a_cache(session, data_dir: Path) -> None:
+    # The answer depends on the session cookie, which shared caches do not key on (only Authorization makes
+    # them refrain), and it carried Last-Modified and an ETag, from which any cache may keep it for a while:
+    # a proxy could hand it out again, a browser keep it past a demotion (see the admin-view test above).
+    owner, token = _signed_in(session, "ana@example.com")
+    path = user_exports(owner) / FOLDER / "videos-export.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("video_id\nvidAlpha001\n", encoding="utf-8")
+    client = TestClient(api_routes())
+    client.cookies.set(SESSION_COOKIE, token)
+    response = client.get(f"/api/exports/{owner}/{FOLDER}/videos-export.csv")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "private, no-store"
