@@ -19,6 +19,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 KEEP_FINISHED_S = 3_600
+# Jobs one user may have running at once. Each is a thread that may read the whole catalog (an export)
+# and write a file of it; a page allows one at a time, but every new tab (or client token) is a page.
+MAX_RUNNING_PER_OWNER = 2
+BUSY = "Wait for your running actions to finish (in this tab or another one)."
 
 
 class JobError(Exception):
@@ -66,11 +70,15 @@ def start_job(
     """Run `work(progress)` on a daemon thread and return the job; `progress(done, total)` updates it.
 
     `work` returns the job's result. A JobError (or ValueError) ends the job with its message; any other
-    exception is logged and ends it with a generic message.
+    exception is logged and ends it with a generic message. Raises JobError (BUSY), starting nothing, when
+    `owner` already has MAX_RUNNING_PER_OWNER jobs running.
     """
     _forget_finished()
     job = JobStatus(id=secrets.token_urlsafe(12), owner=owner, kind=kind, label=label)
     with _lock:
+        running = sum(1 for j in _jobs.values() if j.owner == owner and j.state == "running")
+        if running >= MAX_RUNNING_PER_OWNER:
+            raise JobError(BUSY)
         _jobs[job.id] = job
 
     def progress(done: int, total: int) -> None:

@@ -250,7 +250,10 @@ class VideoActionsState(VideosState):
         if self.job_running:
             return rx.toast.error("Wait for the running action to finish.")
         user_id, _ = self._viewer()
-        job = grid_jobs.start_job(user_id, kind, label, work)
+        try:
+            job = grid_jobs.start_job(user_id, kind, label, work)
+        except grid_jobs.JobError as exc:
+            return rx.toast.error(str(exc))
         self.job_id, self.job_kind, self.job_label = job.id, kind, label
         self.job_percent, self.job_detail, self.job_running = 0, "Starting…", True
         return None

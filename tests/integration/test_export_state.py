@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +80,21 @@ def test_export_of_the_view_as_shown_when_nothing_is_pending(grid) -> None:
         "typedexp002",
         "typedexp001",
     ]
+
+
+def test_an_export_past_the_users_running_jobs_is_refused_with_a_message(grid) -> None:
+    user_id, state = grid
+    release = threading.Event()
+
+    def waiting(progress: Any) -> dict[str, Any]:
+        assert release.wait(30)
+        return {}
+
+    try:
+        for _ in range(grid_jobs.MAX_RUNNING_PER_OWNER):  # running in the user's other tabs
+            grid_jobs.start_job(user_id, "export", "Exporting videos as CSV", waiting)
+        refused = S.start_export.fn(state, "view")
+    finally:
+        release.set()
+    assert "Wait for your running actions to finish" in repr(refused)
+    assert not state.job_running and state.job_id == ""
