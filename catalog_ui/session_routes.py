@@ -14,6 +14,7 @@ signing out still drops the cookie and keeps the sign-out to record once the dat
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote, urlencode, urlsplit
 
 from reflex.config import get_config
@@ -40,17 +41,23 @@ SIGN_IN_PROBLEMS = {
 _SAME_DOMAIN_HOSTNAMES = ("localhost", "0.0.0.0", "::", "0:0:0:0:0:0:0:0")
 
 log = logging.getLogger("catalog_ui.security")
+_DOT_SEGMENT = re.compile(r"(?:^|/)(?:\.|%2e){1,2}(?:/|$)", re.IGNORECASE)
 
 
 def safe_next(target: str | None) -> str:
     """A local path to go to after sign-in (never another site).
 
     Browsers read a backslash as a slash and drop tabs and line breaks, so `/\\evil.example`, or a slash,
-    a tab and `/evil.example`, would leave the site as `//evil.example` does: such paths are refused too."""
+    a tab and `/evil.example`, would leave the site as `//evil.example` does: such paths are refused too.
+    So are paths with a `.` or `..` segment (`%2e` is a dot there too): no page has one, and browsers
+    resolve `/..//evil.example` to the path `//evil.example`, which a proxy or a server adding a slash
+    may turn into a link to another site."""
     if not target or "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
         return DEFAULT_PAGE
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return DEFAULT_PAGE
+    if _DOT_SEGMENT.search(parts.path):  # `/..//evil.example` is `//evil.example` once resolved
         return DEFAULT_PAGE
     return target
 

@@ -46,6 +46,10 @@ def test_signing_in_returns_to_the_page_and_its_query() -> None:
         "/\t/evil.example",
         "/\n/evil.example",
         "/ /evil.example",
+        "/..//evil.example",  # resolved by the browser: the path //evil.example of this site
+        "/.//evil.example",
+        "/%2e%2E//evil.example",
+        "/videos/.%2e//evil.example",
         "videos",
         "",
         None,
