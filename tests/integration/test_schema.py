@@ -70,6 +70,7 @@ SEED_COLUMNS = {
     ("video", "channel_id"): ("character varying", 100, "YES"),
     ("channel", "channel_id"): ("character varying", 100, "NO"),
     ("channel", "name"): ("character varying", 200, "YES"),
+    ("channel", "handle"): ("character varying", 100, "YES"),  # snippet.customUrl (migration 029)
     ("channel", "image_url"): ("character varying", 500, "YES"),
     ("channel", "subscriber_count"): ("bigint", None, "YES"),
     ("channel", "video_count"): ("bigint", None, "YES"),
@@ -141,6 +142,8 @@ SEED_INDEXES = {
     "idx_report_status": ("report", "(status)", False),
     "idx_report_created": ("report", "(created_at)", False),
     "idx_channel_id": ("channel", "(channel_id)", True),
+    # not the seed's: a pasted handle finds its channel whatever its case (migration 029)
+    "idx_channel_handle": ("channel", "(lower((handle)::text))", False),
     "idx_sync_archive_video_time": ("metadata_sync_archive", "(video_id, sync_time DESC)", False),
 }
 
