@@ -203,6 +203,28 @@ def test_metadata_sync_updates_channels_and_their_statistics(session: Session, s
     assert other.name == "Unlisted" and other.video_count == 1
 
 
+def test_metadata_sync_stores_each_channels_handle_and_its_changes(
+    session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed(session, sim, 1)
+    sim.add_channel(CHANNEL, title="Simulated Channel", handle="@SimulatedArtist")
+    queue.enqueue(session, ids[0], "metadata_sync")
+    session.commit()
+    run_all("metadata_sync")
+    session.expire_all()
+    # As YouTube sends snippet.customUrl: lower-cased.
+    assert session.execute(select(Channel.handle)).scalar_one() == "@simulatedartist"
+
+    monkeypatch.setenv("QUEUE_CHANNEL_REFRESH_S", "0")
+    get_settings.cache_clear()
+    sim.add_channel(CHANNEL, title="Simulated Channel", handle="@NovaArtist")  # the handle was changed
+    queue.enqueue(session, ids[0], "metadata_sync")
+    session.commit()
+    run_all("metadata_sync")
+    session.expire_all()
+    assert session.execute(select(Channel.handle)).scalar_one() == "@novaartist"
+
+
 def test_channels_are_fetched_again_once_their_refresh_period_is_over(
     session: Session, sim: YouTubeSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,6 +158,7 @@ class SimChannel:
     view_count: int | None = None
     thumbnail_url: str | None = None
     published: datetime = DEFAULT_PUBLISHED
+    handle: str | None = None  # snippet.customUrl; None: "@" and the title's letters and digits
 
 
 @dataclass
@@ -362,8 +363,13 @@ class YouTubeSimulator:
         view_count: int | None = None,
         thumbnail_url: str | None = None,
         published: datetime | str | None = None,
+        handle: str | None = None,
     ) -> None:
-        """Add or replace a channel; counts left None are computed from its videos at each request."""
+        """Add or replace a channel; counts left None are computed from its videos at each request.
+
+        `handle` is sent as `snippet.customUrl` lower-cased, as YouTube sends handles (`@SomeArtist`
+        gives `@someartist`; a legacy custom URL without "@" goes as given, lower-cased too); None
+        derives one from the title."""
         channel = SimChannel(
             channel_id=channel_id,
             title=title or channel_id,
@@ -375,6 +381,7 @@ class YouTubeSimulator:
             view_count=view_count,
             thumbnail_url=thumbnail_url,
             published=_as_datetime(published),
+            handle=handle.lower() if handle is not None else None,
         )
         with self._lock:
             self._channels[channel_id] = channel
@@ -856,7 +863,7 @@ class YouTubeSimulator:
             snippet: dict[str, Any] = {
                 "title": channel.title,
                 "description": channel.description,
-                "customUrl": "@" + re.sub(r"[^a-z0-9]", "", channel.title.lower())[:30],
+                "customUrl": channel.handle or "@" + re.sub(r"[^a-z0-9]", "", channel.title.lower())[:30],
                 "publishedAt": _rfc3339(channel.published),
                 "thumbnails": thumbnails,
                 "localized": {"title": channel.title, "description": channel.description},

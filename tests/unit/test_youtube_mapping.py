@@ -199,6 +199,7 @@ def channel_resource(**statistics: object) -> dict:
         "snippet": {
             "title": "Label Channel",
             "description": "Official channel",
+            "customUrl": "@labelchannel",
             "country": "gb",
             "thumbnails": {
                 "default": {"url": "http://img/88", "width": 88, "height": 88},
@@ -217,6 +218,7 @@ def test_channel_fields_map_every_column() -> None:
         "channel_id": "UCabc",
         "name": "Label Channel",
         "description": "Official channel",
+        "handle": "@labelchannel",
         "country": "GB",
         "image_url": "http://img/800",
         "subscriber_count": 1_200_000,
@@ -248,6 +250,21 @@ def test_channel_country_and_description_fall_back_to_branding_settings() -> Non
     fields = channel_fields_from_resource(resource)
     assert fields["country"] == "DE"
     assert fields["description"] == "From branding"
+
+
+def test_channel_handle_is_the_custom_url_as_youtube_sends_it() -> None:
+    resource = channel_resource()
+    resource["snippet"]["customUrl"] = "labelchannelofficial"  # a legacy channel's custom URL, no "@"
+    assert channel_fields_from_resource(resource)["handle"] == "labelchannelofficial"
+    del resource["snippet"]["customUrl"]  # absent: the stored handle is kept, not blanked
+    assert "handle" not in channel_fields_from_resource(resource)
+
+
+def test_a_custom_url_longer_than_the_column_is_left_out(caplog: pytest.LogCaptureFixture) -> None:
+    resource = channel_resource()
+    resource["snippet"]["customUrl"] = "@" + "x" * 100
+    assert "handle" not in channel_fields_from_resource(resource)
+    assert "customUrl" in caplog.text
 
 
 def test_ownership_without_claims() -> None:

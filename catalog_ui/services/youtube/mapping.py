@@ -27,6 +27,7 @@ from catalog_ui.services.youtube.categories import category_name
 log = logging.getLogger(__name__)
 
 TITLE_MAX_LENGTH = 200
+HANDLE_MAX_LENGTH = 100  # channel.handle: a handle is 3-30 characters and "@"; legacy custom URLs are longer
 LIVE_BROADCAST_STATES = frozenset({"live", "upcoming"})
 UPLOAD_SOURCE_LIVE = "live_stream"
 UPLOAD_SOURCE_UPLOAD = "upload"
@@ -111,7 +112,9 @@ def channel_fields_from_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
     """Map a `youtube#channel` resource to `channel` columns (only those the resource has).
 
     `subscriber_count` is None when the channel hides it (`hiddenSubscriberCount`); name, description
-    and country fall back to `brandingSettings.channel` when the snippet lacks them.
+    and country fall back to `brandingSettings.channel` when the snippet lacks them. `handle` is
+    `snippet.customUrl` as YouTube sends it (`@someartist`, lower-cased by YouTube; a legacy channel's
+    custom URL may lack the `@`), left out when longer than the column.
     """
     fields: dict[str, Any] = {}
     if isinstance(resource.get("id"), str):
@@ -126,6 +129,16 @@ def channel_fields_from_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
             fields[column] = _text(source[key])
     if fields.get("country"):
         fields["country"] = fields["country"].upper()
+    if "customUrl" in snippet:
+        handle = _text(snippet["customUrl"])
+        if handle is not None and len(handle) > HANDLE_MAX_LENGTH:
+            log.warning(
+                "channel %s: customUrl longer than %d characters ignored",
+                fields.get("channel_id"),
+                HANDLE_MAX_LENGTH,
+            )
+        else:
+            fields["handle"] = handle
     thumbnails = _section(snippet, "thumbnails")
     if thumbnails:
         fields["image_url"] = _best_thumbnail_url(thumbnails)
