@@ -7,6 +7,7 @@ import reflex as rx
 from catalog_ui.components.cells import local_time
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
+from catalog_ui.components.search_note import search_note
 from catalog_ui.state.channels import ChannelsState
 
 
@@ -14,6 +15,18 @@ def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(row["name"], href="/videos?channel=" + row["channel_id"], class_name="channel-link")
+        ),
+        rx.table.cell(
+            rx.cond(
+                row["handle"] != "",
+                rx.link(
+                    row["handle"],
+                    href=row["handle_url"],
+                    is_external=True,
+                    class_name="channel-handle",
+                    aria_label="Open " + row["handle"] + " on YouTube",
+                ),
+            )
         ),
         rx.table.cell(rx.code(row["channel_id"], variant="ghost")),
         rx.table.cell(row["videos"], text_align="right"),
@@ -31,7 +44,7 @@ def channels_page() -> rx.Component:
         "Channels",
         rx.hstack(
             rx.input(
-                placeholder="Search channels by name, id or link",
+                placeholder="Search channels by name, id, handle or link",
                 default_value=ChannelsState.search,  # uncontrolled: see ChannelsState.search_key
                 key=ChannelsState.search_key,
                 on_change=ChannelsState.set_search.debounce(300),
@@ -52,6 +65,7 @@ def channels_page() -> rx.Component:
             ),
             padding_bottom="0.75rem",
         ),
+        search_note(ChannelsState.note, "channel-search-note"),
         rx.table.root(
             rx.table.header(
                 rx.table.row(
@@ -59,6 +73,7 @@ def channels_page() -> rx.Component:
                         rx.table.column_header_cell(label)
                         for label in (
                             "Channel",
+                            "Handle",
                             "Channel ID",
                             "Videos",
                             "Views",

@@ -14,6 +14,7 @@ from catalog_ui.components.layout import page_frame
 from catalog_ui.components.notes_dialog import notes_dialog
 from catalog_ui.components.pasted_ids import pasted_ids_callout
 from catalog_ui.components.saved_views_menu import saved_views_menu
+from catalog_ui.components.search_note import search_note
 from catalog_ui.state.videos import VideosState
 
 
@@ -30,6 +31,7 @@ def videos_page() -> rx.Component:
             rx.cond(VideosState.facets_shown != "", facet_panel()),
             rx.vstack(
                 filter_bar(),
+                search_note(VideosState.handle_note, "handle-note"),
                 pasted_ids_callout(),
                 selection_bar(),
                 job_progress(),

@@ -15,8 +15,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from catalog_ui.services.channel_handles import not_found_note
 from catalog_ui.services.grid_view import clean_value
-from catalog_ui.services.youtube_links import channel_id_from_link
+from catalog_ui.services.youtube_links import (
+    HandleRef,
+    channel_handle_from_text,
+    channel_id_from_link,
+    handle_url,
+)
 
 # Names in dictionary order (case-insensitive, accents next to their letter; migration 024), not bytes.
 CHANNEL_SORTS = {
@@ -27,7 +33,10 @@ CHANNEL_SORTS = {
 }
 SEARCH_MAX_CHARS = 200
 
-_COLUMNS = "c.channel_id, c.name, c.country, c.subscriber_count, c.view_count, c.image_url, c.updated_at"
+_COLUMNS = (
+    "c.channel_id, c.name, c.handle, c.country, c.subscriber_count, c.view_count, c.image_url, c.updated_at"
+)
+ALL, TEXT, HANDLE = "", "text", "handle"  # what a search compares: nothing, name/id/handle text, a handle
 
 
 def _of_channels(channel_ids: str | None) -> str:
@@ -47,18 +56,25 @@ def _totals(channel_ids: str | None, *, views_only: bool = False) -> str:
     """
 
 
-def _where(searching: bool) -> str:
-    """Condition on channel `c`: it matches the search (`:pattern`), or any channel when not `searching`."""
+def _where(kind: str) -> str:
+    """Condition on channel `c`: it matches the search (`TEXT`: `:pattern` in its name, id or handle;
+    `HANDLE`: its handle is one of `:handles`, through idx_channel_handle), or any channel (`ALL`)."""
     # Names compare without their accents (`search_fold`, migration 023), as the grid's search does.
-    if not searching:
-        return "TRUE"
-    return "(search_fold(c.name) ILIKE search_fold(:pattern) OR c.channel_id ILIKE :pattern)"
+    if kind == HANDLE:
+        return "lower(c.handle) = ANY(:handles)"
+    if kind == TEXT:
+        return (
+            "(search_fold(c.name) ILIKE search_fold(:pattern) OR c.channel_id ILIKE :pattern"
+            " OR c.handle ILIKE :pattern)"
+        )
+    return "TRUE"
 
 
-def _page_sql(sort: str, searching: bool) -> str:
-    """SELECT of one page of channels sorted by `sort`, with their totals (`searching`: those matching
-    `:pattern` only)."""
-    order, where = CHANNEL_SORTS[sort], _where(searching)
+def _page_sql(sort: str, kind: str) -> str:
+    """SELECT of one page of channels sorted by `sort`, with their totals (those matching the search of
+    `kind` only, `_where`)."""
+    order, where = CHANNEL_SORTS[sort], _where(kind)
+    searching = kind != ALL
     # Without a search every channel matches: no need to look each video's channel up. Written out, not a
     # CTE, where it feeds a scan of every video: a CTE would keep that scan serial.
     matching_ids = f"SELECT c.channel_id FROM channel c WHERE {where} AND NOT c.hidden" if searching else None
@@ -106,8 +122,9 @@ def _page_sql(sort: str, searching: bool) -> str:
 class ChannelPage:
     """One page of channels and how many match."""
 
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]]  # the columns of _COLUMNS, the totals, and `handle_url` (YouTube's page)
     total: int
+    note: str = ""  # what the page says when a handle searched names no channel
 
 
 def _like_pattern(term: str) -> str:
@@ -118,9 +135,11 @@ def _like_pattern(term: str) -> str:
 def list_channels(
     session: Session, search: str = "", page: int = 1, per_page: int = 50, sort: str = "videos"
 ) -> ChannelPage:
-    """Channels matching `search` (name or id, whatever the case; a name whatever its accents; a link to a
-    channel, `youtube.com/channel/UC…`, as its id), with video count and views in the catalog (hidden
-    videos left out); hidden channels are not listed.
+    """Channels matching `search` (name, id or handle, whatever the case; a name whatever its accents; a
+    link to a channel, `youtube.com/channel/UC…`, as its id; a handle link, `youtube.com/@name`, `/c/name`
+    or `/user/name`, as its handle exactly), with video count and views in the catalog (hidden videos left
+    out); hidden channels are not listed. A handle (`@name` typed, or a handle link) that finds no channel
+    gives the page's `note`.
 
     Sorted by name or subscribers, totals are computed only for the channels on the page.
     """
@@ -128,10 +147,25 @@ def list_channels(
     # NUL and lone surrogates cannot be sent to PostgreSQL; blanks inside stay (a name may hold two)
     term = clean_value(search, SEARCH_MAX_CHARS)
     term = channel_id_from_link(term) or term
-    where = _where(bool(term))
-    params = {"pattern": _like_pattern(term), "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
-    rows = session.execute(text(_page_sql(sort, bool(term))), params).mappings()
+    handle = channel_handle_from_text(term)
+    # `@name` typed is read as text too, so the channel shows while its handle is typed (`@nov` finds
+    # `@novarecords`); a link names its handle whole.
+    kind = HANDLE if handle is not None and not term.startswith("@") else TEXT if term else ALL
+    where = _where(kind)
+    params = {
+        "pattern": _like_pattern(term),
+        "handles": list(handle.forms()) if handle is not None else [],
+        "limit": per_page,
+        "offset": (max(page, 1) - 1) * per_page,
+    }
+    rows = session.execute(text(_page_sql(sort, kind)), params).mappings()
     total = session.execute(
         text(f"SELECT count(*) FROM channel c WHERE {where} AND NOT c.hidden"), params
     ).scalar_one()
-    return ChannelPage(rows=[dict(row) for row in rows], total=total)
+    page_rows = [{**row, "handle_url": handle_url(row["handle"])} for row in rows]
+    return ChannelPage(rows=page_rows, total=total, note=_note(handle, total))
+
+
+def _note(handle: HandleRef | None, total: int) -> str:
+    """'No channel has the handle @name.' when a handle was searched and nothing matched."""
+    return not_found_note([handle]) if handle is not None and total == 0 else ""

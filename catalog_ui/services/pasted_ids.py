@@ -3,7 +3,8 @@ spreadsheet against (missing deliveries).
 
 The list is read as the search reads it (`video_search.SearchTerms`): pieces separated by blanks (line
 breaks), tabs, commas or semicolons, quotes taken off, at most `MAX_IDS`; a YouTube link stands for its
-video's id; any other piece is looked for in every id column in the forms the search uses
+video's id; a channel link or handle names a channel, not an id, and is not counted (the page says which
+handles name no channel, `channel_handles`); any other piece is looked for in every id column in the forms the search uses
 (`identifier_terms`: custom ids in any case, ISRCs and UPCs as stored, asset ids upper-cased). "Found" means
 a video the viewer may see has it: for anybody but an admin a hidden video's id is not found (its existence
 is not told). Other filters of the view do not count: the question is whether the catalog holds the video.
@@ -32,7 +33,11 @@ from catalog_ui.services.video_search import (
     is_spaced_code,
     list_pieces,
 )
-from catalog_ui.services.youtube_links import video_id_from_link
+from catalog_ui.services.youtube_links import (
+    channel_handle_from_text,
+    channel_id_from_link,
+    video_id_from_link,
+)
 
 V = Video.__table__.c
 DIGIT = re.compile(r"[0-9]")
@@ -99,8 +104,12 @@ def pasted_ids(session: Session, q: str, *, can_see_hidden: bool) -> PastedIds |
     if listed is None:
         return None
     pieces, not_looked_for = listed
+    channel_pieces = [p for p in pieces if channel_id_from_link(p) or channel_handle_from_text(p)]
+    pieces = [piece for piece in pieces if piece not in channel_pieces]
+    if not pieces:
+        return None
     forms: dict[str, dict[str, tuple[str, ...]]] = {}
-    has_link = False
+    has_link = bool(channel_pieces)
     for piece in pieces:
         video_id = video_id_from_link(piece)
         if video_id:

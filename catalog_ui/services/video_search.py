@@ -52,9 +52,15 @@ from sqlmodel import Session
 
 from catalog_ui.models import MetadataSync, MetadataSyncArchive, Video, VideoSearch, VideoSort
 from catalog_ui.models.video import MONETIZATION_FLAGS
+from catalog_ui.services.channel_handles import channels_with_handles
 from catalog_ui.services.grid_columns import LAST_SYNCED
 from catalog_ui.services.grid_view import VALUE_FACETS, GridView, VideoFilter, clean_text
-from catalog_ui.services.youtube_links import video_id_from_link
+from catalog_ui.services.youtube_links import (
+    HandleRef,
+    channel_handle_from_text,
+    channel_id_from_link,
+    video_id_from_link,
+)
 
 MAX_WORDS = 12
 MIN_PREFIX_CHARS = 3  # shorter ids match exactly only (a one-letter prefix matches 1/64 of all ids)
@@ -252,12 +258,16 @@ class SearchTerms:
     One piece of text (no blank, comma or semicolon) is one id, matched exactly or by prefix. Several
     (a list pasted from a spreadsheet: one id a line, or comma- or blank-separated) are each an id matched
     exactly, and so is the whole text (a custom id may hold blanks). A YouTube link stands for its video's
-    id (`youtube_links`); when the text holds one, it has no words (`https`, `youtube`, `com`…)."""
+    id (`youtube_links`), a channel link (`/channel/UC…`) or a handle (`@name`, `youtube.com/@name`, the
+    legacy `/c/name` and `/user/name`) for its channel's videos; when the text holds one, it has no words
+    (`https`, `youtube`, `com`…)."""
 
     words: tuple[str, ...]
     ids: tuple[str, ...]  # matched against every id column
     prefix: bool  # the one id typed alone may be a prefix
     video_ids: tuple[str, ...] = ()  # from links: matched against video ids only
+    channel_ids: tuple[str, ...] = ()  # from channel links: the videos of these channels
+    handles: tuple[HandleRef, ...] = ()  # the videos of the channels with these handles
 
     @classmethod
     def parse(cls, q: str) -> SearchTerms:
@@ -270,14 +280,25 @@ class SearchTerms:
             return cls(words=words, ids=(whole.replace(" ", ""),), prefix=True)
         pieces = list_pieces(text)[:MAX_IDS]
         links = {piece: video_id_from_link(piece) for piece in pieces}
+        channels = {piece: channel_id_from_link(piece) for piece in pieces if not links[piece]}
+        handles = {piece: channel_handle_from_text(piece) for piece in channels if not channels[piece]}
         video_ids = tuple(dict.fromkeys(video_id for video_id in links.values() if video_id))
-        ids = [piece for piece in pieces if not links[piece]]
-        if video_ids:
-            words = ()  # `https`, `youtube`, `watch`… are no words to look for
+        channel_ids = tuple(dict.fromkeys(channel_id for channel_id in channels.values() if channel_id))
+        handle_refs = tuple(dict.fromkeys(ref for ref in handles.values() if ref))
+        ids = [piece for piece in pieces if not (links[piece] or channels[piece] or handles[piece])]
+        if video_ids or channel_ids or handle_refs:
+            words = ()  # `https`, `youtube`, `watch`, a handle's name… are no words to look for
         elif len(ids) > 1:
             ids.append(whole)  # a custom id may hold blanks or commas
         ids = [i for i in dict.fromkeys(ids) if len(i) <= ID_MAX_CHARS]
-        return cls(words=words, ids=tuple(ids), prefix=len(pieces) == 1, video_ids=video_ids)
+        return cls(
+            words=words,
+            ids=tuple(ids),
+            prefix=len(pieces) == 1,
+            video_ids=video_ids,
+            channel_ids=channel_ids,
+            handles=handle_refs,
+        )
 
     def words_match(self) -> ColumnElement[bool] | None:
         """A `video_search` document holds every word (None without words)."""
@@ -297,6 +318,17 @@ class SearchTerms:
         parts = [part for part in parts if part is not None]
         return or_(*parts) if parts else None
 
+    def channels_match(self, columns: Any = V) -> ColumnElement[bool] | None:
+        """The channel of `columns` (`video`'s or an alias's) is one a channel link or handle names (None
+        without them): `channel_id IN (…)` through idx_video_channel_id, handles through
+        idx_channel_handle."""
+        parts = []
+        if self.channel_ids:
+            parts.append(columns.channel_id.in_(self.channel_ids))
+        if self.handles:
+            parts.append(columns.channel_id.in_(channels_with_handles(self.handles)))
+        return or_(*parts) if parts else None
+
 
 def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> ColumnElement[bool] | None:
     """WHERE condition of the search box on `video` (or an alias of it); None when the box is empty.
@@ -313,6 +345,7 @@ def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> Column
         return None
     terms = SearchTerms.parse(q)
     table = video if video is not None else Video.__table__
+    channels = terms.channels_match(table.c)  # on the row itself: its channel_id is indexed
     parts = []
     if per_row:
         words = terms.words_match()
@@ -322,6 +355,8 @@ def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> Column
         ids = terms.ids_match(table.c)
         if ids is not None:
             parts.append(ids)
+        if channels is not None:
+            parts.append(channels)
         return or_(*parts) if parts else false()
     words = terms.words_match()
     if words is not None:
@@ -330,9 +365,10 @@ def search_clause(q: str, video: Any = None, *, per_row: bool = False) -> Column
     ids = terms.ids_match(by_id.c)
     if ids is not None:
         parts.append(S.video_pk == func.any(func.array(select(by_id.c.id).where(ids).scalar_subquery())))
-    if not parts:
-        return false()
-    return exists().where(S.video_pk == table.c.id, or_(*parts))
+    found = [exists().where(S.video_pk == table.c.id, or_(*parts))] if parts else []
+    if channels is not None:
+        found.append(channels)
+    return or_(*found) if found else false()
 
 
 def range_clauses(flt: VideoFilter) -> list[ColumnElement[bool]]:

@@ -5,12 +5,17 @@ Links seen in practice: `https://www.youtube.com/watch?v=ID&t=10s`, `https://you
 sites, YouTube Studio's `studio.youtube.com/video/ID/edit` (or `/analytics`, `/comments`…), and for
 channels `youtube.com/channel/UC…` and `studio.youtube.com/channel/UC…/videos`. With or without the
 scheme; the host is case-insensitive, the id is not. Anything else is not a link here (None).
+
+A channel is also named by its handle: `@SomeArtist` typed alone, `youtube.com/@SomeArtist` (and
+`/@SomeArtist/videos`…), or a legacy custom URL, `youtube.com/c/SomeName` or `youtube.com/user/SomeName`
+(`channel_handle_from_text`). Handles are compared whatever their case, as YouTube does.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 YOUTUBE_HOSTS = frozenset(
     {"youtube.com", "m.youtube.com", "music.youtube.com", "studio.youtube.com", "youtube-nocookie.com"}
@@ -21,6 +26,11 @@ SHORT_HOST = "youtu.be"
 VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
 CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 _VIDEO_PATHS = ("shorts", "live", "embed", "v", "video")  # /<kind>/ID (`video`: YouTube Studio)
+# A handle: 3-30 letters (any script), digits, `_`, `-` or `.`; a legacy custom URL or user name fits the
+# channel.handle column (100).
+HANDLE_NAME = re.compile(r"[\w.-]{3,30}")
+LEGACY_NAME = re.compile(r"[\w.-]{1,99}")
+_LEGACY_PATHS = ("c", "user")  # youtube.com/c/SomeName, youtube.com/user/SomeName
 
 
 def _split(text: str) -> tuple[str, list[str], str] | None:
@@ -67,3 +77,48 @@ def channel_id_from_link(text: str) -> str | None:
     if len(path) >= 2 and path[0] == "channel" and CHANNEL_ID.fullmatch(path[1]):
         return path[1]
     return None
+
+
+@dataclass(frozen=True)
+class HandleRef:
+    """A channel named by its handle (`@name`, `legacy` False) or by a legacy `/c/` or `/user/` link."""
+
+    name: str  # as typed, without the "@"
+    legacy: bool = False
+
+    def forms(self) -> tuple[str, ...]:
+        """The lower-cased `channel.handle` values it stands for: `@name`; for a legacy link also `name`
+        (a legacy channel's customUrl may lack the "@")."""
+        name = self.name.lower()
+        return (f"@{name}", name) if self.legacy else (f"@{name}",)
+
+    @property
+    def shown(self) -> str:
+        """How a message names it: `@name`, or the legacy link's name."""
+        return self.name if self.legacy else f"@{self.name}"
+
+
+def channel_handle_from_text(text: str) -> HandleRef | None:
+    """The handle `text` names: `@name` alone, a `youtube.com/@name` link, or a legacy
+    `youtube.com/c/name` or `/user/name` link; None for anything else."""
+    text = text.strip()
+    if text.startswith("@"):
+        return HandleRef(text[1:]) if HANDLE_NAME.fullmatch(text[1:]) else None
+    split = _split(text)
+    if split is None or split[0] == SHORT_HOST:
+        return None
+    path = [unquote(segment) for segment in split[1]]
+    if path and path[0].startswith("@") and HANDLE_NAME.fullmatch(path[0][1:]):
+        return HandleRef(path[0][1:])
+    if len(path) >= 2 and path[0].lower() in _LEGACY_PATHS and LEGACY_NAME.fullmatch(path[1]):
+        return HandleRef(path[1], legacy=True)
+    return None
+
+
+def handle_url(handle: str | None) -> str:
+    """The channel page a stored handle points at: `https://www.youtube.com/@name`, or for a legacy custom
+    URL without the "@" `https://www.youtube.com/c/name`; '' without a handle."""
+    if not handle:
+        return ""
+    path = handle if handle.startswith("@") else f"c/{handle}"
+    return f"https://www.youtube.com/{quote(path, safe='/@')}"

@@ -31,6 +31,7 @@ class ChannelsState(PagedListMixin, AuthState):
     search_key: int = 0
     sort: str = CHANNEL_SORT
     total: int = 0
+    note: str = ""  # "No channel has the handle @name." when a handle searched finds no channel
     _typing: str = ""  # "search" while a search is being typed (`url_history.typing_step`)
     _typed_at: float = 0.0
 
@@ -43,7 +44,7 @@ class ChannelsState(PagedListMixin, AuthState):
         with session_scope() as session:
             result = list_channels(session, self.search, self.page, PER_PAGE, self.sort)
         self.rows = [display_row(row) for row in result.rows]
-        self.total = result.total
+        self.total, self.note = result.total, result.note
         self.pages = page_count(result.total, PER_PAGE)
         if not self.rows and self.page > self.pages:
             self.page = self.pages

@@ -20,6 +20,7 @@ import reflex as rx
 from catalog_ui.db import session_scope
 from catalog_ui.models import utc_now
 from catalog_ui.services.catalog import ChangeMarker, change_marker
+from catalog_ui.services.channel_handles import unknown_handles_note
 from catalog_ui.services.facets import GridSummary, summarize
 from catalog_ui.services.grid_columns import COLUMNS, LAST_SYNCED, clean_columns
 from catalog_ui.services.grid_view import (
@@ -44,7 +45,7 @@ from catalog_ui.services.video_flags import (
     set_hidden,
     set_notes,
 )
-from catalog_ui.services.video_search import Cursor, fetch_rows, latest_syncs
+from catalog_ui.services.video_search import Cursor, SearchTerms, fetch_rows, latest_syncs
 from catalog_ui.state import grid_display as show
 from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
@@ -77,6 +78,8 @@ class VideosState(AuthState):
     pasted_label: str = ""
     pasted_missing: list[str] = []
     pasted_all_shown: bool = False
+    # "No channel has the handle @name." when the search names a handle no channel has ('' otherwise).
+    handle_note: str = ""
     hidden_scope: str = "exclude"
     hidden_label: str = ""
     published_from: str = ""
@@ -223,6 +226,8 @@ class VideosState(AuthState):
                 self._summary = summarize(session, view.filter, can_see_hidden=is_admin)
                 self._summary_key = summary_key
                 self._pasted = pasted_ids(session, view.filter.q, can_see_hidden=is_admin)
+                handles = SearchTerms.parse(view.filter.q).handles
+                self.handle_note = unknown_handles_note(session, handles)
             last_page = page_count(self._summary.total.value, view.per_page)
             if not rows_page.rows and 1 <= last_page < view.page:
                 # Past the end (the last page's videos were just hidden or marked out of the filter, or an

@@ -6,7 +6,13 @@ import pytest
 
 from catalog_ui.services import report_columns
 from catalog_ui.services.video_search import MAX_IDS, SearchTerms, identifier_terms, upc_forms
-from catalog_ui.services.youtube_links import channel_id_from_link, video_id_from_link
+from catalog_ui.services.youtube_links import (
+    HandleRef,
+    channel_handle_from_text,
+    channel_id_from_link,
+    handle_url,
+    video_id_from_link,
+)
 
 VIDEO = "dQw4w9WgXcQ"
 CHANNEL = "UCuAXFkgsw1L7xaCfnd5JJOw"
@@ -86,6 +92,75 @@ def test_anything_else_is_no_channel_link(text: str) -> None:
     assert channel_id_from_link(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@SomeArtist",
+        "  @SomeArtist ",
+        "https://www.youtube.com/@SomeArtist",
+        "https://www.youtube.com/@SomeArtist/videos",
+        "https://www.youtube.com/@SomeArtist/featured?si=abc",
+        "youtube.com/@SomeArtist/videos",
+        "www.youtube.com/@SomeArtist",
+        "https://m.youtube.com/@SomeArtist",
+        "HTTPS://WWW.YOUTUBE.COM/@SomeArtist",
+    ],
+)
+def test_a_handle_or_handle_link_gives_its_handle(text: str) -> None:
+    assert channel_handle_from_text(text) == HandleRef("SomeArtist")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("https://www.youtube.com/c/SomeName", "SomeName"),
+        ("youtube.com/c/SomeName/videos", "SomeName"),
+        ("https://www.youtube.com/user/SomeName", "SomeName"),
+        ("https://www.youtube.com/C/SomeName", "SomeName"),
+    ],
+)
+def test_a_legacy_custom_url_gives_its_name(text: str, name: str) -> None:
+    assert channel_handle_from_text(text) == HandleRef(name, legacy=True)
+
+
+def test_a_handle_in_another_script_or_percent_encoded_is_read() -> None:
+    assert channel_handle_from_text("@José.Sato-1") == HandleRef("José.Sato-1")
+    assert channel_handle_from_text("https://www.youtube.com/@Jos%C3%A9Sato") == HandleRef("JoséSato")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@ab",  # shorter than a handle (3)
+        "@" + "a" * 31,  # longer (30)
+        "@some artist",
+        "@some/artist",
+        "ana@example.com",
+        "@",
+        "SomeArtist",
+        "https://example.com/@SomeArtist",
+        "https://youtu.be/@SomeArtist",
+        "https://www.youtube.com/c/",
+        f"https://www.youtube.com/channel/{CHANNEL}",
+        f"https://www.youtube.com/watch?v={VIDEO}",
+        "https://www.youtube.com/results?search_query=@SomeArtist",
+    ],
+)
+def test_anything_else_is_no_handle(text: str) -> None:
+    assert channel_handle_from_text(text) is None
+
+
+def test_a_handle_is_compared_lower_cased_and_a_legacy_name_with_or_without_its_at() -> None:
+    assert HandleRef("SomeArtist").forms() == ("@someartist",)
+    assert HandleRef("SomeName", legacy=True).forms() == ("@somename", "somename")
+
+
+def test_a_stored_handle_links_to_its_youtube_page() -> None:
+    assert handle_url("@someartist") == "https://www.youtube.com/@someartist"
+    assert handle_url("somename") == "https://www.youtube.com/c/somename"  # a legacy custom URL
+    assert handle_url(None) == handle_url("") == ""
+
+
 # -- the search box's terms --------------------------------------------------------------------------------
 
 
@@ -123,6 +198,26 @@ def test_a_pasted_list_of_links_and_ids() -> None:
         f"https://youtu.be/{VIDEO}\nNOVA-7\nhttps://studio.youtube.com/video/abcdefghijk/edit"
     )
     assert terms.video_ids == (VIDEO, "abcdefghijk") and terms.ids == ("NOVA-7",) and terms.words == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["@SomeArtist", "https://www.youtube.com/@SomeArtist/videos", "youtube.com/user/SomeArtist"]
+)
+def test_a_handle_is_its_channel_and_no_words_nor_ids(text: str) -> None:
+    terms = SearchTerms.parse(text)
+    assert [ref.name for ref in terms.handles] == ["SomeArtist"]
+    assert terms.words == () and terms.ids == () and terms.video_ids == ()
+
+
+def test_a_channel_link_is_its_channel_and_no_words() -> None:
+    terms = SearchTerms.parse(f"https://www.youtube.com/channel/{CHANNEL}/videos")
+    assert terms.channel_ids == (CHANNEL,) and terms.words == () and terms.ids == ()
+
+
+def test_a_pasted_list_of_handles_and_ids() -> None:
+    terms = SearchTerms.parse(f"@Nova\nhttps://youtube.com/@Lumen\nNOVA-7\nhttps://youtu.be/{VIDEO}")
+    assert terms.handles == (HandleRef("Nova"), HandleRef("Lumen"))
+    assert terms.ids == ("NOVA-7",) and terms.video_ids == (VIDEO,) and terms.words == ()
 
 
 def test_a_pasted_list_is_bounded() -> None:
