@@ -1,5 +1,5 @@
-"""The channels page lists the demo channels with totals, searches, and links to their videos; its search,
-sort and page are kept in the URL (reload, a new tab, Back)."""
+"""The channels page lists the demo channels with totals, searches (a handle link too), and links to their
+videos and YouTube pages; its search, sort and page are kept in the URL (reload, a new tab, Back)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import text
 from sqlmodel import Session
 
 from catalog_ui.models import Channel
@@ -20,6 +21,10 @@ def test_channels_page(engine, session, app_url: str, page: Page, tmp_path: Path
     load_demo_day(session, tmp_path, videos=300, seed=3)
     expected = list_channels(session, sort="videos")
     top = expected.rows[0]
+    session.execute(
+        text("UPDATE channel SET handle = '@topchannel' WHERE channel_id = :id"), {"id": top["channel_id"]}
+    )
+    session.commit()
 
     sign_in(page, app_url, *make_user(), target="/channels")
     expect(page.locator("#total-label")).to_have_text(f"{expected.total} channels")
@@ -32,6 +37,17 @@ def test_channels_page(engine, session, app_url: str, page: Page, tmp_path: Path
     page.locator("#channel-search").fill(top["name"])
     expect(page.locator("#total-label")).to_have_text("1 channel")
     expect(page.locator("#channel-grid .channel-row")).to_have_count(1)
+
+    # A pasted handle link finds the channel, whose handle links to its YouTube page; an unknown one says so.
+    page.locator("#channel-search").fill("https://www.youtube.com/@TopChannel/videos")
+    expect(page.locator("#total-label")).to_have_text("1 channel")
+    handle = page.locator("#channel-grid .channel-row .channel-handle")
+    expect(handle).to_have_text("@topchannel")
+    expect(handle).to_have_attribute("href", "https://www.youtube.com/@topchannel")
+    expect(page.locator("#channel-search-note")).to_have_count(0)
+    page.locator("#channel-search").fill("@nobodyhere")
+    expect(page.locator("#channel-search-note")).to_have_text("No channel has the handle @nobodyhere.")
+    expect(page.locator("#total-label")).to_have_text("0 channels")
 
 
 def test_the_search_sort_and_page_are_kept_in_the_url(engine, app_url: str, page: Page, make_user) -> None:
