@@ -4,10 +4,11 @@ spreadsheet against (missing deliveries).
 The list is read as the search reads it (`video_search.SearchTerms`): pieces separated by blanks (line
 breaks), tabs, commas or semicolons, quotes taken off, at most `MAX_IDS`; a YouTube link stands for its
 video's id; a channel link or handle names a channel, not an id, and is not counted (the page says which
-handles name no channel, `channel_handles`); any other piece is looked for in every id column in the forms the search uses
-(`identifier_terms`: custom ids in any case, ISRCs and UPCs as stored, asset ids upper-cased). "Found" means
-a video the viewer may see has it: for anybody but an admin a hidden video's id is not found (its existence
-is not told). Other filters of the view do not count: the question is whether the catalog holds the video.
+handles name no channel, `channel_handles`); any other piece is looked for in every id column in the
+forms the search uses (`identifier_terms`: custom ids in any case, ISRCs and UPCs as stored, asset ids
+upper-cased). "Found" means a video the viewer may see has it: for anybody but an admin a hidden video's
+id is not found (its existence is not told). Other filters of the view do not count: the question is
+whether the catalog holds the video.
 
 One query per id column, whatever the list's length: the column's index probed with `= ANY(array)` and
 the matches joined back to the values typed, compared as the column is (`video_search.id_compared`).
