@@ -34,7 +34,9 @@ from catalog_ui.state.videos import VideosState
 
 configure_logging()
 app = rx.App(
-    api_transformer=[api_routes(), guard_uploads], backend_exception_handler=backend_exception_handler
+    api_transformer=[api_routes(), guard_uploads],
+    backend_exception_handler=backend_exception_handler,
+    stylesheets=["/contrast.css"],  # theme colours at WCAG AA contrast (see the file)
 )
 app.register_lifespan_task(in_process_worker)
 

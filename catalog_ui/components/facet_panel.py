@@ -34,6 +34,8 @@ def _option(facet: rx.Var[ValueFacetView], option: rx.Var[FacetOptionView]) -> r
                 checked=option.selected,
                 on_change=lambda _checked: S.toggle_value(facet.key, option.value),
                 size="1",
+                # Named on its own: the label around it names it in Chromium, not in every screen reader.
+                aria_label=option.label,
                 custom_attrs={"data-facet": facet.key, "data-value": option.value},
                 class_name="facet-option",
             ),

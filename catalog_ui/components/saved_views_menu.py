@@ -55,7 +55,6 @@ def saved_views_menu() -> rx.Component:
                     rx.icon("bookmark", size=16),
                     "Views",
                     variant="soft",
-                    on_click=S.load_saved_views,
                     id="views-button",
                 )
             ),
@@ -81,6 +80,9 @@ def saved_views_menu() -> rx.Component:
                     min_width="16rem",
                 ),
             ),
+            # Loaded as it opens, not by the button's own on_click: a trigger's child with an on_click is
+            # wrapped in a div (Reflex), which then carries the trigger's button semantics instead of it.
+            on_open_change=S.load_saved_views,
         ),
         rx.dialog.root(
             rx.dialog.content(

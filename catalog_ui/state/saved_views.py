@@ -93,9 +93,10 @@ class SavedViewsState(VideosState):
 
     @rx.event
     @authenticated
-    def load_saved_views(self) -> None:
-        """Read the user's and the shared views (when the menu opens)."""
-        self._list()
+    def load_saved_views(self, opened: bool = True) -> None:
+        """Read the user's and the shared views when the menu opens (`opened`); nothing as it closes."""
+        if opened:
+            self._list()
 
     @rx.event
     @authenticated
