@@ -191,7 +191,8 @@ def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
         rx.foreach(S.columns, lambda column: _cell(row, column)),
         rx.cond(S.user_is_admin, _admin_cell(row, selected)),
         class_name="video-row",
-        custom_attrs={"data-video-id": video_id},
+        # The grid's rows (role="grid", see grid_keys) say whether they are selected, as the pattern asks.
+        custom_attrs={"data-video-id": video_id, "aria-selected": rx.cond(selected, "true", "false")},
         background=rx.cond(selected, rx.color("accent", 2), "transparent"),
         opacity=rx.cond(row["is_hidden"] == "1", "0.6", "1"),
     )

@@ -239,3 +239,17 @@ def test_slash_takes_the_keyboard_to_the_grid_search(
     page.get_by_role("spinbutton", name="Page number").focus()
     page.keyboard.press("/")
     expect(search).not_to_be_focused()
+
+
+def test_a_selected_grid_row_says_it_is_selected(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=5, seed=25)
+    sign_in(page, app_url, *make_user(email="selected@example.com"))
+    rows = page.locator("#video-grid .video-row")
+    expect(rows).to_have_count(5)
+    first, second = rows.nth(0), rows.nth(1)
+    expect(first).to_have_attribute("aria-selected", "false")
+    first.get_by_role("checkbox").click()
+    expect(first).to_have_attribute("aria-selected", "true")  # as the grid pattern asks of a selected row
+    expect(second).to_have_attribute("aria-selected", "false")
