@@ -209,7 +209,7 @@ def _entry_actions(row: rx.Var[TimelineRow]) -> rx.Component:
                 "Restore to here",
                 size="1",
                 variant="soft",
-                on_click=RollbackState.preview_video_at(row.video_id, row.time),
+                on_click=RollbackState.preview_after_entry(row.id),
                 class_name="restore-here",
             ),
             spacing="2",

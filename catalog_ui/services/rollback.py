@@ -80,13 +80,22 @@ class VideoAtTarget:
 
 
 @dataclass(frozen=True)
+class AfterEntryTarget:
+    """A video as one of its history entries left it ("Restore to here" on the timeline): every later entry
+    of the video is reverted, later in the timeline's order (time, then id), so an entry written in the
+    same second as this one is reverted too, which a time picked to the second cannot tell apart."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class ChangeSetTarget:
     """Everything one change set wrote, across all its videos."""
 
     change_set_id: int
 
 
-RollbackTarget = EntryTarget | VideoAtTarget | ChangeSetTarget
+RollbackTarget = EntryTarget | VideoAtTarget | AfterEntryTarget | ChangeSetTarget
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,8 @@ def _scope(session: Session, target: RollbackTarget) -> _Scope:
         return _entry_scope(session, target.entry_id)
     if isinstance(target, VideoAtTarget):
         return _video_at_scope(session, target.video_id, target.at)
+    if isinstance(target, AfterEntryTarget):
+        return _after_entry_scope(session, target.entry_id)
     if isinstance(target, ChangeSetTarget):
         return _change_set_scope(session, target.change_set_id)
     raise TypeError(f"not a rollback target: {target!r}")
@@ -270,6 +281,22 @@ def _video_at_scope(session: Session, video_id: str, at: datetime) -> _Scope:
         condition=condition,
         params=params,
         label=f"Restore {video_id} to {second.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        reverts_change_set_id=None,
+    )
+
+
+def _after_entry_scope(session: Session, entry_id: int) -> _Scope:
+    row = session.execute(
+        text(f"SELECT video_id, sync_time, change_set_id FROM ({_entries_sql('id = :id')}) e"),
+        {"id": entry_id},
+    ).first()
+    if row is None:
+        raise RollbackError(f"History entry #{entry_id} does not exist.")
+    source = f", as change set #{row.change_set_id} left it" if row.change_set_id is not None else ""
+    return _Scope(
+        condition="video_id = :video_id AND (sync_time, id) > (:entry_time, :entry_id)",
+        params={"video_id": row.video_id, "entry_time": row.sync_time, "entry_id": entry_id},
+        label=f"Restore {row.video_id} to {row.sync_time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC{source}",
         reverts_change_set_id=None,
     )
 

@@ -117,6 +117,15 @@ class RollbackState(AuthState):
 
     @rx.event
     @admin_only
+    def preview_after_entry(self, entry_id: int) -> Iterator[rx.event.EventSpec | None]:
+        """Open the dialog for restoring a video to the state one of its history entries left it in."""
+        if _whole(entry_id) is None:
+            yield rx.toast.error("That history entry does not exist.")
+            return
+        yield from self._open(rollback.AfterEntryTarget(_whole(entry_id)))
+
+    @rx.event
+    @admin_only
     def preview_video_at(self, video_id: str, at_iso: str) -> Iterator[rx.event.EventSpec | None]:
         """Open the dialog for restoring `video_id` to its state at `at_iso` (ISO time from the browser)."""
         try:

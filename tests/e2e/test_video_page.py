@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -211,6 +212,12 @@ def test_admin_restores_a_video_to_a_local_time(engine, app_url: str, browser, m
         page.locator("#restore-at").fill("2026-03-01T08:00:00")
         page.locator("#restore-at-button").click()
         expect(page.get_by_text("was not in the catalog yet at that time")).to_be_visible()
+        # "Restore to here" names the entry, not its second: on the creation it reverts everything after.
+        page.locator(".restore-here").last.click()
+        expect(page.locator("#rollback-heading")).to_have_text(
+            re.compile(rf"^Restore {VIDEO} to 2026-03-01 08:00:00 UTC, as change set #\d+ left it$")
+        )
+        expect(page.locator("#rollback-summary")).to_have_text("Reverts 2 fields on 1 video.")
     finally:
         paris.close()
 

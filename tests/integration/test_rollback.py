@@ -17,6 +17,7 @@ from catalog_ui.services.locks import MERGE_LOCK_KEY
 from catalog_ui.services.rollback import (
     OVERWRITE,
     SKIP,
+    AfterEntryTarget,
     ChangeSetTarget,
     Conflict,
     EntryTarget,
@@ -380,6 +381,42 @@ def test_a_picked_time_keeps_the_entries_shown_at_that_second(session, admin) ->
     assert (_get(session, "vid00000001").title, _get(session, "vid00000001").views) == ("A", 20)
     with pytest.raises(RollbackError, match=r"it was added 2026-03-01 08:00:06 UTC"):
         preview(session, VideoAtTarget("vid00000001", T0.replace(second=5)))
+
+
+def test_restore_to_here_reverts_what_came_after_the_entry_even_in_the_same_second(session, admin) -> None:
+    # "Restore to here" on the timeline names an entry, not a second: a report's change written 0.9 s
+    # after the video's creation is reverted by restoring to the creation (a time picked to the second
+    # would keep it), and the entry itself, although later within its second, stays.
+    _video(session, "vid00000001", title="B", views=20)
+    _history_at(
+        session,
+        "vid00000001",
+        [
+            (T0.replace(microsecond=100_000), {CREATED: [None, "report"]}),
+            (T0.replace(microsecond=900_000), {"title": ["A", "B"]}),
+            (T0.replace(second=1), {"views": [10, 20]}),
+        ],
+    )
+    session.commit()
+    created, retitled, _ = [entry.id for entry in reversed(video_timeline(session, "vid00000001").entries)]
+
+    seen = preview(session, AfterEntryTarget(retitled))
+    assert (seen.label, seen.fields) == (
+        f"Restore vid00000001 to 2026-03-01 08:00:00 UTC, as change set #{_change_set_of(session, retitled)} "
+        "left it",
+        1,
+    )
+    seen = preview(session, AfterEntryTarget(created))
+    assert (seen.fields, seen.created) == (2, 0)
+    apply(session, AfterEntryTarget(created), user_id=admin.id, expected_fingerprint=seen.fingerprint)
+    session.commit()
+    assert (_get(session, "vid00000001").title, _get(session, "vid00000001").views) == ("A", 10)
+    with pytest.raises(RollbackError, match="History entry #999999 does not exist"):
+        preview(session, AfterEntryTarget(999999))
+
+
+def _change_set_of(session, entry_id: int) -> int:
+    return session.get(MetadataSync, entry_id).change_set_id
 
 
 def test_user_owned_fields_and_typed_values_round_trip(session, admin) -> None:
