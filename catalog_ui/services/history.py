@@ -55,6 +55,7 @@ class TimelineEntry:
     user: str | None
     video_count: int
     reverts_change_set_id: int | None
+    requested_by: str | None = None  # who queued the task of a 'task' change set
 
     @property
     def created(self) -> bool:
@@ -107,7 +108,8 @@ def _entries_sql(include_archived: bool, condition: str, *, newest: bool = False
 
 def entry_rows_sql(entries: str, *, include_hidden: bool, order: str) -> str:
     """The page of the `entries` subquery in `order` (over its columns as `h.…`; `:limit` rows from
-    `:offset`), each row joined to its change set and user: the shape `entry_from_row` reads.
+    `:offset`), each row joined to its change set and user (for a task's, the user who queued the task):
+    the shape `entry_from_row` reads.
 
     The change set's `video_count` ("with 1,203 others") leaves hidden videos out unless `include_hidden`.
     The page is cut first and that count worked out once per change set on it: per entry, before the
@@ -117,15 +119,17 @@ def entry_rows_sql(entries: str, *, include_hidden: bool, order: str) -> str:
         WITH page AS MATERIALIZED (SELECT * FROM ({entries}) h ORDER BY {order} LIMIT :limit OFFSET :offset),
         sets AS MATERIALIZED (
             SELECT cs.id, cs.kind, cs.label, cs.reason, cs.reverts_change_set_id, cs.user_id,
-                   {video_count} AS video_count
+                   {video_count} AS video_count,
+                   (SELECT q.created_by FROM processing_queue q WHERE q.id = cs.task_id) AS requested_by
             FROM change_set cs WHERE cs.id IN (SELECT change_set_id FROM page)
         )
         SELECT h.id, h.video_id, h.video_title, h.sync_time, h.changes, h.change_set_id, h.archived,
                cs.kind, cs.label, cs.reason, COALESCE(cs.video_count, 1) AS video_count,
-               cs.reverts_change_set_id, u.username AS user_name
+               cs.reverts_change_set_id, u.username AS user_name, r.username AS requested_by
         FROM page h
         LEFT JOIN sets cs ON cs.id = h.change_set_id
         LEFT JOIN "user" u ON u.id = cs.user_id
+        LEFT JOIN "user" r ON r.id = cs.requested_by
         ORDER BY {order}
     """
 
@@ -148,6 +152,7 @@ def entry_from_row(row: Any) -> TimelineEntry:
         user=row.user_name,
         video_count=row.video_count,
         reverts_change_set_id=row.reverts_change_set_id,
+        requested_by=row.requested_by,
     )
 
 

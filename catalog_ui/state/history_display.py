@@ -125,7 +125,8 @@ def _action(entry: TimelineEntry) -> str:
 
 
 def source_text(entry: TimelineEntry) -> str:
-    """Who or what made the change: 'Hidden by ana with 1,203 others — reason: takedown batch'."""
+    """Who or what made the change: 'Hidden by ana with 1,203 others — reason: takedown batch', 'Task
+    metadata_sync #12, queued by bo'."""
     kind, label = entry.kind, entry.label or ""
     if kind is None:
         return "Unknown source"
@@ -134,7 +135,7 @@ def source_text(entry: TimelineEntry) -> str:
     if kind == "report":
         text = f"Report {label}".strip() + with_others
     elif kind == "task":
-        text = f"Task {label}".strip()
+        text = f"Task {label}".strip() + (f", queued by {entry.requested_by}" if entry.requested_by else "")
     else:
         action = label if kind == "rollback" and label else _action(entry)
         text = f"{action} by {entry.user or 'a deleted user'}{with_others}"

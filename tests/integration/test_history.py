@@ -17,7 +17,9 @@ from catalog_ui.services.history import (
     video_timeline,
     views_series,
 )
+from catalog_ui.services.queue import enqueue
 from catalog_ui.services.users import create_user
+from catalog_ui.state.history_display import source_text
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -81,6 +83,22 @@ def test_timeline_is_newest_first_with_sources(session, story) -> None:
     assert created.created and not task.created
     assert created.label == "cms_videos_2026-03-01.csv.gz"
     assert not any(e.archived for e in page.entries)
+
+
+def test_a_tasks_entry_names_who_queued_the_task(session, story) -> None:
+    # A task changes a video because somebody queued it: the timeline says who, as it does for a user's
+    # edit; a task whose change set lost its task (or a report) names nobody.
+    bo = create_user(session, "bo@example.com", "correct-horse-42")
+    task, _ = enqueue(session, "vid00000002", "metadata_sync", created_by=bo.id)
+    change_set = open_change_set(session, "task", task_id=task.id, label=f"metadata_sync #{task.id}")
+    _entry(session, change_set, "vid00000002", {"views": [200, 210]}, T0 + timedelta(hours=3))
+    session.commit()
+
+    queued, _ = video_timeline(session, "vid00000002").entries
+    assert (queued.user, queued.requested_by) == (None, "bo")
+    assert source_text(queued) == f"Task metadata_sync #{task.id}, queued by bo"
+    unknown = video_timeline(session, "vid00000001", field="views").entries[0]
+    assert unknown.requested_by is None and source_text(unknown) == "Task metadata_sync"
 
 
 def test_timeline_filters_by_field(session, story) -> None:
