@@ -201,8 +201,12 @@ class AuditState(PagedListMixin, AuthState):
     @rx.event
     @authenticated
     def set_timezone(self, name: str) -> None:
-        """The browser's IANA time zone, for the period filter."""
-        self.timezone = str(name or "")[:64]
+        """The browser's IANA time zone, for the period filter. A period the page opened with (a link, a
+        reload) was read before the zone was known, as UTC days: it is read again as the browser's days."""
+        zone = str(name or "")[:64]
+        changed, self.timezone = zone != self.timezone, zone
+        if changed and (self.since or self.until):
+            self._fetch()
 
     def _fetch(self) -> None:
         zone = _zone(self.timezone)

@@ -1,6 +1,9 @@
-"""The audit page's state: a period ending on the last day there is reads as "no end", not an error."""
+"""The audit page's state: a period ending on the last day there is reads as "no end", not an error; a
+period in the address is read as the browser's local days once its time zone is known."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -21,3 +24,19 @@ def test_a_period_up_to_9999_12_31_lists_the_change_sets(session: Session) -> No
     AuditState.set_until.fn(audit, "9999-12-31")
 
     assert (audit.until, audit.error, audit.total) == ("9999-12-31", "", 1)
+
+
+def test_a_period_opened_from_a_link_is_read_again_in_the_browsers_time_zone(session: Session) -> None:
+    user = create_user(session, "ana@example.com", "correct-horse-42")
+    # 20:00 UTC on 1 March is 09:00 on 2 March in Auckland.
+    change_set = open_change_set(session, "user", label="a change", user_id=user.id)
+    change_set.created_at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    token = open_session(session, user, "127.0.0.1", "pytest", "flask-security")[0]
+    session.commit()
+    audit = state_for(AuditState, token)
+    AuditState.set_since.fn(audit, "2026-03-02")  # as `load` reads `?since=2026-03-02`: the zone unknown yet
+    assert audit.total == 0
+
+    AuditState.set_timezone.fn(audit, "Pacific/Auckland")
+
+    assert ([row.id for row in audit.rows], audit.total) == ([change_set.id], 1)
