@@ -95,7 +95,8 @@ def value_text(field: str, value: Any) -> str:
 
 
 def change_row(field: str, old: Any, new: Any) -> ChangeRow:
-    """The diff of one field: lists also say which items went and came; long texts read as blocks."""
+    """The diff of one field: lists also say which items went and came; long or multi-line texts read as
+    blocks."""
     old_text, new_text = value_text(field, old), value_text(field, new)
     row = ChangeRow(
         field=field,
@@ -103,7 +104,8 @@ def change_row(field: str, old: Any, new: Any) -> ChangeRow:
         old=old_text,
         new=new_text,
         is_time=field in TIME_FIELDS,
-        block=max(len(old_text), len(new_text)) > LONG_TEXT,
+        # A multi-line text (notes) keeps its lines only in a block: inline, they would run together.
+        block=max(len(old_text), len(new_text)) > LONG_TEXT or "\n" in old_text + new_text,
     )
     if isinstance(old, list) or isinstance(new, list):
         before, after = [str(i) for i in old or []], [str(i) for i in new or []]

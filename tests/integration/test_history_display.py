@@ -76,6 +76,9 @@ def test_diffs_of_lists_long_texts_numbers_and_times() -> None:
     )
     policy = change_row("effective_policy", "short", "x" * 81)
     assert policy.block and not change_row("title", "a", "b").block
+    # Notes of a few short lines keep their lines: a block, whose text keeps line breaks.
+    assert change_row("notes", None, "Label: Nova\nCheck the ISRC").block
+    assert change_row("notes", "Line one\nLine two", None).block
     assert (change_row("views", 1000, 1500000).old, change_row("views", 1000, 1500000).new) == (
         "1,000",
         "1,500,000",
