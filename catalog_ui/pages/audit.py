@@ -92,6 +92,10 @@ def _list() -> rx.Component:
         rx.cond(
             S.error != "", rx.callout(S.error, icon="circle-alert", color_scheme="red", id="audit-error")
         ),
+        rx.cond(
+            S.detail_error != "",
+            rx.callout(S.detail_error, icon="circle-alert", color_scheme="red", id="audit-detail-error"),
+        ),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
             rx.table.body(rx.foreach(S.rows, _row)),

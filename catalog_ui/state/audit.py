@@ -108,7 +108,10 @@ class AuditState(PagedListMixin, AuthState):
     users: list[list[str]] = []
     kinds: list[str] = [ANY, *CHANGE_SET_KINDS]
     timezone: str = ""
-    error: str = ""
+    error: str = ""  # why the list could not be read (a bad period)
+    detail_error: str = (
+        ""  # why the change set asked for cannot be shown; gone once one is, or a filter moves
+    )
     # The date boxes are uncontrolled (an echo of what was sent would overwrite what was typed since): a new
     # key remounts them with the period when it changes from elsewhere (a link, back, "Clear").
     dates_key: int = 0
@@ -152,7 +155,7 @@ class AuditState(PagedListMixin, AuthState):
         if (view.since, view.until) != (self.since, self.until) and typed not in ("since", "until"):
             self.dates_key += 1
         self.kind, self.user_filter, self.since, self.until = view.kind, view.user, view.since, view.until
-        self.page = view.page
+        self.page, self.detail_error = view.page, ""
         self._fetch()
 
     def _go(self, view: AuditView, *, typed: str = "") -> rx.event.EventSpec:
@@ -302,7 +305,7 @@ class AuditState(PagedListMixin, AuthState):
             )
             if row is None:
                 self.detail_open = False
-                self.error = f"Change set #{change_set_id} does not exist."
+                self.detail_error = f"Change set #{change_set_id} does not exist."
                 return
             fields = change_sets.change_set_fields(
                 session, change_set_id, include_hidden=principal_of(self).is_admin
@@ -314,7 +317,7 @@ class AuditState(PagedListMixin, AuthState):
                 page=self.entries_page,
                 per_page=ENTRIES_PAGE_SIZE,
             )
-        self.selected, self.detail_open = _row(row), True
+        self.selected, self.detail_open, self.detail_error = _row(row), True, ""
         self.detail_fields = [FieldCount(label=field_label(f), videos=f"{n:,}") for f, n in fields]
         self.entries = [timeline_row(entry) for entry in page.entries]
         self.entries_total, self.entries_page, self.entries_pages = page.total, page.page, page.pages

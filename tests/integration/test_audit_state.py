@@ -40,3 +40,22 @@ def test_a_period_opened_from_a_link_is_read_again_in_the_browsers_time_zone(ses
     AuditState.set_timezone.fn(audit, "Pacific/Auckland")
 
     assert ([row.id for row in audit.rows], audit.total) == ([change_set.id], 1)
+
+
+def test_a_missing_change_set_says_so_until_another_one_is_opened(session: Session) -> None:
+    user = create_user(session, "ana@example.com", "correct-horse-42")
+    change_set = open_change_set(session, "user", label="a change", user_id=user.id)
+    token = open_session(session, user, "127.0.0.1", "pytest", "flask-security")[0]
+    session.commit()
+    audit = state_for(AuditState, token)
+
+    AuditState.open_change_set.fn(audit, 999)  # an old link
+    assert (audit.detail_open, audit.detail_error) == (False, "Change set #999 does not exist.")
+    AuditState.open_change_set.fn(audit, change_set.id)  # then a row of the list
+
+    assert (audit.detail_open, audit.selected.id, audit.detail_error, audit.error) == (
+        True,
+        change_set.id,
+        "",
+        "",
+    )
