@@ -49,6 +49,15 @@ class ConflictRow:
     is_time: bool = False
 
 
+def _nothing_reverted(skipped: int) -> str:
+    """What applying a rollback that wrote nothing says: why nothing was written."""
+    if skipped == 1:
+        return "Nothing reverted: the conflicting field was skipped and keeps its current value."
+    if skipped:
+        return f"Nothing reverted: the {skipped:,} conflicting fields were skipped and keep their current values."
+    return "Nothing needed reverting."
+
+
 class RollbackState(AuthState):
     """What the dialog shows: the target, the counts, one page of conflicts, and the outcome."""
 
@@ -262,7 +271,7 @@ class RollbackState(AuthState):
             return
         self.busy, self.open, self._target = False, False, None
         if result.change_set_id is None:
-            yield rx.toast.info("Nothing needed reverting.")
+            yield rx.toast.info(_nothing_reverted(result.skipped))
             return
         skipped = f"; {counted(result.skipped, 'conflicting field')} skipped" if result.skipped else ""
         yield rx.toast.success(

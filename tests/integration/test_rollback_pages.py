@@ -161,3 +161,17 @@ def test_the_next_page_after_a_change_shows_the_preview_again(
         "vid00000012",
         "Changed again",
     )
+
+
+def test_skipping_every_conflict_says_that_nothing_was_reverted_and_why(
+    session: Session, task: ChangeSet, dialog: RollbackState
+) -> None:
+    # Every field the task wrote changed since: "Skip conflicts and revert the rest" has no rest.
+    events = list(RollbackState.apply.fn(dialog, "skip"))
+
+    toasts = [str(event.args) for event in events if event is not None]
+    assert len(toasts) == 1
+    assert (
+        "Nothing reverted: the 49 conflicting fields were skipped and keep their current values." in toasts[0]
+    )
+    assert (dialog.open, dialog.error) == (False, "")
