@@ -433,8 +433,9 @@ class VideoDetailState(AuthState):
 
     @rx.event
     @authenticated
-    def enqueue(self, task_type: str) -> rx.event.EventSpec:
-        """Queue a task of `task_type` for this video (an active one of that type is reused)."""
+    def enqueue(self, task_type: str) -> Any:
+        """Queue a task of `task_type` for this video (an active one of that type is reused), and show the
+        newest tasks, the address following (a reload or Back would show another page than the one shown)."""
         principal = principal_of(self)
         if not self._visible():
             return rx.toast.error(f"Video {self.current_video_id} not found.")
@@ -450,8 +451,8 @@ class VideoDetailState(AuthState):
         self._fetch_tasks()
         if created:
             wake_workers([str(task_type)])
-            return rx.toast.success(f"Queued {task_type} (task #{task_id}).")
-        return rx.toast.info(f"{task_type} is already queued (task #{task_id}).")
+            return [rx.toast.success(f"Queued {task_type} (task #{task_id})."), self._show_view()]
+        return [rx.toast.info(f"{task_type} is already queued (task #{task_id})."), self._show_view()]
 
     @rx.var
     def tasks_active(self) -> bool:

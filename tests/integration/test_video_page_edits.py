@@ -1,5 +1,6 @@
 """The video page's admin edits keep what the admin typed: a notes draft not saved yet survives the page
-reading the video again (a toggle of Hidden or Administered, a rollback, a task that ends)."""
+reading the video again (a toggle of Hidden or Administered, a rollback, a task that ends). Queuing a task
+shows the newest tasks, and says so in the address."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from catalog_ui.models import Video
+from catalog_ui.models import ProcessingQueue, Video
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.users import create_user
 from catalog_ui.services.video_flags import set_notes
-from catalog_ui.state.video_detail import VideoDetailState
+from catalog_ui.state import video_detail
+from catalog_ui.state.video_detail import TASKS_PAGE_SIZE, VideoDetailState
 from tests.states import state_for
 
 VIDEO = "vidNotes001"
@@ -59,3 +61,22 @@ def test_a_saved_draft_and_an_untouched_box_follow_the_saved_notes(page: Any, se
     session.commit()
     VideoDetailState.refresh.fn(page)
     assert (page.notes, page.notes_draft) == ("Changed by another admin", "Changed by another admin")
+
+
+def test_queuing_a_task_from_an_older_page_shows_the_first_in_the_address_too(
+    page: Any, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(video_detail, "wake_workers", lambda types: None)
+    for _ in range(TASKS_PAGE_SIZE + 1):
+        session.add(ProcessingQueue(video_id=VIDEO, task_type="asset_enrichment", status="completed"))
+    session.commit()
+    page.tab = "tasks"
+    VideoDetailState.refresh.fn(page)
+    VideoDetailState.next_tasks.fn(page)
+    assert page.tasks_page == 2
+
+    events = VideoDetailState.enqueue.fn(page, "metadata_sync")
+
+    assert page.tasks_page == 1 and page.task_rows[0].task_type == "metadata_sync"
+    scripts = " ".join(str(event.args) for event in events)
+    assert f"/videos/{VIDEO}?tab=tasks" in scripts and "page=2" not in scripts
