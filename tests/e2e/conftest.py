@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
 from catalog_ui.models import Report
@@ -27,6 +27,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# How long one step may take: an action (a click waits for its control), a navigation, and an `expect` (a
+# page's answer to a click, a page shown after Back). On a loaded CI machine (2 cores, other suites
+# building) a step was measured at up to 12 s: a page's events, read and rendered while Chromium, the
+# server and PostgreSQL share the cores. Playwright's `expect` keeps its own default of 5 s, which
+# `page.set_default_timeout` does not change: set both here, once.
+STEP_TIMEOUT_MS = 20_000
+# A server action on a few hundred videos in one event (a bulk change, undoing a change set) under that load.
+BULK_ACTION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 # Above the largest report an e2e test uploads (some 40 MB), and small enough for a test to pass it.
 MAX_UPLOAD_MB = 64
@@ -100,7 +110,7 @@ def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context and page for one test."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     yield page
     context.close()
 

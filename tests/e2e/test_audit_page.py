@@ -11,7 +11,7 @@ from sqlmodel import Session
 from catalog_ui.services.bulk import BulkTarget, run_bulk
 from catalog_ui.services.users import create_user
 from catalog_ui.services.video_flags import set_administered
-from tests.e2e.conftest import sign_in, wait_for_view
+from tests.e2e.conftest import BULK_ACTION_TIMEOUT_MS, sign_in, wait_for_view
 
 pytestmark = pytest.mark.e2e
 
@@ -68,13 +68,18 @@ def test_admin_undoes_a_bulk_change_set_and_every_video_is_restored(engine, app_
 
     page.locator("#undo-change-set").click()
     expect(page.locator("#rollback-heading")).to_contain_text("Undo change set #1")
-    expect(page.locator("#rollback-summary")).to_have_text("Reverts 600 fields on 300 videos.")
+    # The preview and the undo each plan 600 fields on 300 videos in one event.
+    expect(page.locator("#rollback-summary")).to_have_text(
+        "Reverts 600 fields on 300 videos.", timeout=BULK_ACTION_TIMEOUT_MS
+    )
     expect(page.locator("#rollback-conflicts")).to_contain_text("1 field(s) on 1 video(s) changed since")
     expect(page.locator(".conflict-row")).to_have_count(1)
     expect(page.locator(".conflict-row")).to_contain_text("bulk0000007")
     page.locator("#rollback-reason").fill("administered by mistake")
     page.locator("#rollback-overwrite").click()
-    expect(page.get_by_text("Reverted 600 fields on 300 videos as change set #4.")).to_be_visible()
+    expect(page.get_by_text("Reverted 600 fields on 300 videos as change set #4.")).to_be_visible(
+        timeout=BULK_ACTION_TIMEOUT_MS
+    )
     expect(page.locator("#rollback-dialog")).to_have_count(0)
     expect(page.locator("#change-set-1")).to_contain_text("undone by #4")
     expect(page.locator("#change-set-4")).to_contain_text("undoes #1")

@@ -17,7 +17,7 @@ from catalog_ui.models import ChangeSet, MetadataSync, Video
 from catalog_ui.services import reports
 from catalog_ui.services.demo_data import iter_day_one, write_report
 from catalog_ui.services.ingest import ingest_report
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import BULK_ACTION_TIMEOUT_MS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -268,7 +268,9 @@ def test_bulk_administer_all_matching_with_a_reason(engine, app_url: str, page: 
     expect(page.locator("#bulk-confirm-detail")).to_have_text("260 will change.")
     page.locator("#bulk-reason").fill("label audit batch")
     page.locator("#bulk-confirm").click()
-    expect(page.get_by_text("Mark administered: 260 videos changed.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Mark administered: 260 videos changed.")).to_be_visible(
+        timeout=BULK_ACTION_TIMEOUT_MS
+    )
     expect(page.locator("#selection-bar")).to_have_count(0)
 
     with Session(engine) as session:
@@ -347,7 +349,7 @@ def test_the_grid_updates_by_itself_when_a_report_is_ingested(
     write_report(next_day, changed)
     _ingest(engine, next_day)  # from this thread, while the page is open
 
-    expect(grid_rows.first).to_contain_text("AAA Live Title", timeout=5_000)
+    expect(grid_rows.first).to_contain_text("AAA Live Title")  # no click, no reload: the page's own poll
     assert page.url == url
     assert page.locator("#video-grid").get_attribute("data-refreshed") != refreshed
     expect(page.locator(f"#select-{watched}")).to_have_attribute("data-state", "checked")
