@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from catalog_ui.models import ProcessingQueue, Video, utc_now
 from catalog_ui.services import queue
-from tests.e2e.conftest import sign_in, wait_for_view
+from tests.e2e.conftest import STEP_TIMEOUT_MS, sign_in, wait_for_view
 from tests.simulators.youtube import YouTubeSimulator
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +43,7 @@ def _tasks(engine, video_id: str) -> list[ProcessingQueue]:
 def _queue_from_video_page(page: Page, app_url: str, video_id: str) -> int:
     """Open the video's Tasks tab, queue a metadata_sync, return the new task's id."""
     page.goto(f"{app_url}/videos/{video_id}")
+    expect(page.locator("#video-id")).to_have_text(video_id)  # hydrated and loaded: the tab takes a click
     page.locator("#tab-tasks").click()
     page.locator("#enqueue-metadata_sync").click()
     expect(page.get_by_text("Queued metadata_sync (task #")).to_be_visible()
@@ -131,7 +132,7 @@ def test_an_admin_retries_a_failed_task_and_reprioritises_then_cancels_a_waiting
     context = browser.new_context(viewport={"width": 1400, "height": 900}, timezone_id="Asia/Kolkata")
     try:
         page = context.new_page()
-        page.set_default_timeout(20_000)
+        page.set_default_timeout(STEP_TIMEOUT_MS)
         _admin_journey(engine, app_url, page, make_user, youtube)
     finally:
         context.close()
@@ -260,8 +261,9 @@ def test_the_filters_and_page_are_kept_in_the_url(engine, app_url: str, page: Pa
     page.locator("#filter-mine").click()
     wait_for_view(page, app_url, "/queue", "creator=bo%40example.com")
     page.locator("#filter-mine").click()  # the same view again: no entry for Back to step over
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.history.length") == entries + 1
+    page.locator("#clear-filters").click()  # answered after the click before: its entry, if any, is made
+    wait_for_view(page, app_url, "/queue")
+    assert page.evaluate("window.history.length") == entries + 2
 
     page.goto(f"{app_url}/queue?status=exploded&type=metadata_sync")  # a bad value is ignored, not an error
     expect(page.get_by_text("Ignored status='exploded' in the address")).to_be_visible()
@@ -281,8 +283,8 @@ def test_escape_closes_the_retry_confirmation_without_acting(
 
     page.keyboard.press("Escape")  # before: the dialog stayed, only a click on "Keep them" closed it
 
+    # The dialog's `open` is the server's: closed, the server has handled what Escape sent.
     expect(page.locator("#bulk-dialog")).to_have_count(0)
-    page.wait_for_timeout(1_000)
     with Session(engine) as session:
         failed = session.exec(select(ProcessingQueue).where(ProcessingQueue.status == "failed")).all()
     assert len(failed) == 3

@@ -446,6 +446,8 @@ def test_the_status_filter_and_a_videos_tab_are_kept_in_the_url(
         session.add(Video(video_id="tabKept0001", title="A video with tabs"))
         session.commit()
     page.goto(f"{app_url}/videos/tabKept0001")
+    # Hydrated and loaded: the tab takes a click.
+    expect(page.locator("#video-id")).to_have_text("tabKept0001")
     page.locator("#tab-history").click()
     wait_for_view(page, app_url, "/videos/tabKept0001", "tab=history")
     page.reload()
