@@ -227,13 +227,9 @@ def _history_tab() -> rx.Component:
             size="2",
         ),
         rx.hstack(
-            rx.switch(
-                checked=S.include_archived,
-                on_change=S.set_include_archived,
-                id="include-archived",
-                aria_label="Include archived",
-            ),
-            rx.text("Include archived", size="2"),
+            rx.switch(checked=S.include_archived, on_change=S.set_include_archived, id="include-archived"),
+            # A label tied to the switch (`for`) names it and, clicked, flips it, as the admin panel's do.
+            rx.el.label(rx.text("Include archived", size="2", as_="span"), html_for="include-archived"),
             rx.cond(
                 S.archived_count > 0, rx.badge(S.archived_count.to_string(), " archived", variant="soft")
             ),

@@ -120,6 +120,11 @@ def test_video_page_shows_fields_fallback_thumbnail_history_and_chart(
     page.get_by_role("option", name="Genre").click()
     expect(entries).to_have_count(1)
     expect(page.locator("#history-total")).to_have_text("1 entry")
+    # The switch's text is its label: it names the switch and, clicked, flips it.
+    archived = page.get_by_role("switch", name="Include archived")
+    expect(archived).to_have_attribute("aria-checked", "false")
+    page.locator("label[for=include-archived]").click()
+    expect(archived).to_have_attribute("aria-checked", "true")
 
     page.locator("#tab-views").click()
     expect(page.locator("#views-chart .recharts-area")).to_have_count(1)
