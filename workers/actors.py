@@ -20,6 +20,7 @@ from catalog_ui.db import get_engine, session_scope
 from catalog_ui.services import queue, reports, storage, tasks
 from catalog_ui.services.archive import archive_history, retention_cutoff
 from catalog_ui.services.ingest import ingest_report
+from catalog_ui.services.stopping import StopRequest
 from catalog_ui.settings import get_settings
 from workers.broker import redis_client, setup_broker
 
@@ -37,7 +38,7 @@ SCAN_TIME_LIMIT_MS = 10 * 60 * 1000
 SCAN_FLAG = "scan_reports:busy"
 SCAN_FLAG_TTL_S = 15 * 60
 
-_stopping = threading.Event()
+_stopping = StopRequest()
 _local_flags: dict[str, float] = {}
 _local_flags_lock = threading.Lock()
 
@@ -125,8 +126,9 @@ def request_archive() -> bool:
 
 
 def request_stop() -> None:
-    """Tell running `process_tasks` loops to return after their current batch (worker shutdown)."""
-    _stopping.set()
+    """Worker shutdown: running `process_tasks` loops return after their current batch, and a report being
+    ingested stops within seconds, back to pending (`ingest_report`'s `stop`)."""
+    _stopping.request()
 
 
 def allow_run() -> None:
@@ -163,10 +165,11 @@ def process_tasks(task_type: str) -> None:
 def ingest_report_actor(report_id: int) -> None:
     """Ingest one report (a no-op when another worker has it or it is no longer pending).
 
-    At the time limit the report ends in `error`: left `processing`, it would pass for a dead worker's,
+    When the worker is asked to stop, the ingestion stops and the report is pending again (not counted as an
+    interruption); the next scan sends it again. At the time limit the report ends in `error`: left `processing`, it would pass for a dead worker's,
     go back to pending and run into the same limit again, forever."""
     try:
-        result = ingest_report(report_id)
+        result = ingest_report(report_id, stop=_stopping)
     except TimeLimitExceeded:
         hours = INGEST_TIME_LIMIT_MS / 3_600_000
         with session_scope() as session:

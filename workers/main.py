@@ -6,7 +6,9 @@ database was down (`pending_sign_outs`), returns tasks of vanished workers to pe
 types with due tasks; every REPORT_SCAN_INTERVAL_S it asks for a
 scan of the report bucket, deletes the exports older than an hour and the sessions that ended (a
 day's grace: `auth.purge_ended_sessions`) and, every few hours, asks for the history older than the
-retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch and exits.
+retention period to be archived. On SIGTERM or SIGINT it lets the workers finish their current batch of
+tasks, stops a report's ingestion at once (the report is pending again, `workers.actors.request_stop`),
+and exits.
 Without REDIS_URL everything runs in this one process (`processes` is then ignored).
 """
 

@@ -69,7 +69,8 @@ from catalog_ui.services.report_load import (
     parallel_plans,
     work_tables,
 )
-from catalog_ui.services.reports import FRESH_PROGRESS, RETRY_DUE, end_interrupted
+from catalog_ui.services.reports import FRESH_PROGRESS, RETRY_DUE, end_interrupted, restart_stopped
+from catalog_ui.services.stopping import StopRequest, WorkerStopped
 from catalog_ui.services.storage import open_object, open_path
 
 log = logging.getLogger(__name__)
@@ -141,13 +142,21 @@ def ingest_report(
     opener: Callable[[dict[str, Any]], BinaryIO] = open_report_stream,
     engine: Engine | None = None,
     on_progress: Callable[[dict[str, int]], None] | None = None,
+    stop: StopRequest | None = None,
 ) -> IngestResult | None:
-    """Ingest report `report_id`; None when another worker holds it or it is not pending.
+    """Ingest report `report_id`; None when another worker holds it, it is not pending, or `stop` was
+    requested before it started.
 
     User errors in the file end the report in `error` with a clear message (nothing is written to the
-    catalog); our own errors are logged, recorded on the report, and re-raised.
+    catalog); our own errors are logged, recorded on the report, and re-raised. When `stop` is requested
+    (the worker is shutting down), the ingestion ends at its next progress checkpoint, or at once when a
+    statement is in flight (it is cancelled on the server): nothing is written to the catalog, and the
+    report is pending again with a note, its interruptions not counted (`reports.restart_stopped`).
     """
     engine = engine or get_engine()
+    stop = stop or StopRequest()
+    if stop.is_set():
+        return None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as progress:
         locked = progress.execute(
             text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": REPORT_LOCK_NAMESPACE, "id": report_id}
@@ -158,7 +167,7 @@ def ingest_report(
             report = _claim(progress, report_id)
             if report is None:
                 return None
-            return _run(engine, progress, report, opener, on_progress)
+            return _run(engine, progress, report, opener, on_progress, stop)
         finally:
             progress.execute(
                 text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": REPORT_LOCK_NAMESPACE, "id": report_id}
@@ -190,7 +199,8 @@ def _claim(progress: Connection, report_id: int) -> dict[str, Any] | None:
 
 
 class _Progress:
-    """Publishes bytes and rows read on the autocommit connection, at most once a second."""
+    """Publishes bytes and rows read on the autocommit connection, at most once a second; each call is a
+    checkpoint where a requested stop ends the ingestion (WorkerStopped)."""
 
     def __init__(
         self,
@@ -198,8 +208,10 @@ class _Progress:
         report_id: int,
         stream: CountingStream,
         callback: Callable[[dict[str, int]], None] | None,
+        stop: StopRequest,
     ) -> None:
         self._progress = progress
+        self._stop = stop
         self._report_id = report_id
         self._stream = stream  # until the loader exists (it may reopen the file)
         self._callback = callback
@@ -216,6 +228,7 @@ class _Progress:
         }
 
     def __call__(self, force: bool = False) -> None:
+        self._stop.check()
         now = time.monotonic()
         if not force and now - self._last < PROGRESS_EVERY_SECONDS:
             return
@@ -238,6 +251,7 @@ def _run(
     report: dict[str, Any],
     opener: Callable[[dict[str, Any]], BinaryIO],
     on_progress: Callable[[dict[str, int]], None] | None,
+    stop: StopRequest,
 ) -> IngestResult:
     result = IngestResult(report_id=report["id"], status="processing")
     stream: CountingStream | None = None
@@ -251,11 +265,13 @@ def _run(
         return _fail(progress, report["id"], result, f"The report file cannot be opened: {exc}", None)
     try:
         stream = CountingStream(source)
-        publish = _Progress(progress, report["id"], stream, on_progress)
+        publish = _Progress(progress, report["id"], stream, on_progress, stop)
         started = time.perf_counter()
         with ReportLoader(stream, reopen=lambda: opener(report)) as loader:
             publish.reader = loader
-            with engine.begin() as conn:
+            # A stop request cancels the statement in flight (a COPY, the merge, an index build); the
+            # transaction is then rolled back. The cancelling ends before the commit.
+            with engine.begin() as conn, stop.cancelling(conn.connection.dbapi_connection.cancel):
                 conn.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
                 # JIT compiling the wide comparison and diff expressions costs seconds and saves nothing here.
                 conn.execute(text("SET LOCAL jit = off"))
@@ -289,6 +305,10 @@ def _run(
         )
         return result
     except Exception as exc:
+        # Whatever the stop left behind (WorkerStopped at a checkpoint, a statement cancelled on the server,
+        # or the COPY psycopg2 ended because its source raised), the transaction was rolled back.
+        if isinstance(exc, WorkerStopped) or stop.is_set():
+            return _stopped(progress, report, result, publish)
         if storage.unavailable(exc):  # the merge's transaction was rolled back: nothing is half-written
             return _retry_later(progress, report, result, exc, publish)
         if isinstance(exc, ReportFormatError):
@@ -305,6 +325,19 @@ def _run(
     finally:
         if stream is not None:
             stream.close()
+
+
+def _stopped(
+    progress: Connection, report: dict[str, Any], result: IngestResult, publish: _Progress | None
+) -> IngestResult:
+    """The worker was asked to stop: the report is pending again for the next worker, interruption not
+    counted (its file did nothing wrong)."""
+    rows = publish.counts()["rows_read"] if publish else 0
+    result.error_message = restart_stopped(progress, report["id"], rows)
+    result.status = "pending"
+    result.rows_read = rows
+    log.warning("report %s: the worker is stopping; ingestion stopped after %s rows", report["id"], rows)
+    return result
 
 
 def _retry_later(

@@ -66,6 +66,7 @@ from catalog_ui.services.report_sql import (
     normalize_select,
     raw_column,
 )
+from catalog_ui.services.stopping import WorkerStopped
 
 log = logging.getLogger(__name__)
 
@@ -393,11 +394,11 @@ class _PieceStream(io.RawIOBase):
                 return b""
             if isinstance(piece, _Tail) or not piece.for_copy:
                 raise _NotForOneCopy
+            self.lines += piece.lines
+            self._on_piece(self.lines)
         except BaseException as exc:
             self.error = exc
             raise
-        self.lines += piece.lines
-        self._on_piece(self.lines)
         return piece.hashed
 
     def close(self) -> None:
@@ -729,7 +730,7 @@ class ReportLoader:
             cursor.copy_expert(self._raw_copy, source, size=CHUNK_BYTES)
             copied = cursor.rowcount
         except psycopg2.Error:
-            if isinstance(source.error, ReportFormatError):
+            if isinstance(source.error, ReportFormatError | WorkerStopped):
                 raise source.error from None
             if source.error is None and not isinstance(sys.exc_info()[1], psycopg2.DataError):
                 raise

@@ -616,6 +616,30 @@ def end_interrupted(db: Any, condition: str, params: dict[str, Any]) -> list[int
     return [*given_up, *restarted]
 
 
+def stopped_note(rows_read: int) -> str:
+    """The line of a report put back to pending because its worker was asked to stop."""
+    return (
+        f"The worker was stopped (restart or deploy) after {rows_read:,} rows; "
+        "the report starts again from the beginning."
+    )
+
+
+def restart_stopped(db: Any, report_id: int, rows_read: int) -> str:
+    """A report whose worker was asked to stop (SIGTERM: a restart, a deploy) mid-way goes back to pending
+    with a note (`stopped_note`), its progress reset, its interruptions not counted: unlike a worker that
+    dies (`end_interrupted`), a requested stop says nothing about the file. Returns the note. `db` is a
+    Session or a Connection."""
+    note = stopped_note(rows_read)
+    db.execute(
+        text(
+            f"UPDATE report SET status = 'pending', started_at = NULL, processed_at = NULL, "
+            f"error_message = :note, {FRESH_COUNTS} WHERE id = :id AND status = 'processing'"
+        ),
+        {"id": report_id, "note": note},
+    )
+    return note
+
+
 # Why a pending report held in S3 waits while the periodic scan finds S3 not answering (`pending_to_send`);
 # kept in `error_message`, which for a pending report is a note (the Reports page shows it in amber).
 S3_UNAVAILABLE_NOTE = "The report store (S3) is not answering; the report starts once it is back."

@@ -24,6 +24,7 @@ from types import ModuleType
 import pytest
 import redis
 from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from catalog_ui.models import ChangeSet, MetadataSync, ProcessingQueue, Report, Video
@@ -539,7 +540,7 @@ def test_a_report_stopped_at_the_time_limit_ends_in_error_not_restarted(
     report, _ = reports.register_path(session, path)
     session.commit()
 
-    def runs_out_of_time(report_id: int) -> None:
+    def runs_out_of_time(report_id: int, **_: object) -> None:
         session.execute(update(Report).where(Report.id == report_id).values(status="processing"))
         session.commit()
         raise TimeLimitExceeded()
@@ -553,3 +554,74 @@ def test_a_report_stopped_at_the_time_limit_ends_in_error_not_restarted(
     assert stopped.status == "error"
     assert stopped.error_message.startswith("Ingestion was stopped after 6 hours, the workers' time limit")
     assert reports.recover_interrupted(session) == []  # not taken for a dead worker's
+
+
+def test_a_sigterm_stops_a_report_at_once_back_to_pending_uncounted(
+    engine: Engine,
+    session: Session,
+    actors: ModuleType,
+    namespace: str,
+    worker_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    # A deploy (SIGTERM, then SIGKILL a grace period later) used to wait for the ingestion to end, or count
+    # an interruption: three deploys during one long report failed it.
+    from catalog_ui.services import reports
+    from catalog_ui.services.demo_data import iter_day_one, write_report
+    from catalog_ui.services.ingest import MERGE_LOCK_KEY
+
+    path = tmp_path / "cms_videos_2026-03-04.csv.gz"
+    rows = write_report(path, iter_day_one(5_000, seed=11))
+    report, _ = reports.register_path(session, path)
+    session.commit()
+    log = tmp_path / "worker.log"
+    with engine.connect() as holder:
+        # Another report's merge holds the catalog: this one is read, then still running (waiting for its
+        # turn, a statement in flight on the server) whatever the machine's speed.
+        holder.begin()
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        try:
+            with running_worker(worker_env, log, processes=1, threads=2) as proc:
+                actors.ingest_report_actor.send(report.id)
+
+                def read_whole() -> bool:
+                    session.expire_all()
+                    stored = session.get(Report, report.id)
+                    session.commit()
+                    return stored.status == "processing" and stored.rows_read == rows
+
+                wait_until(read_whole, 60, "the report to be read", log)
+                proc.send_signal(signal.SIGTERM)
+                assert proc.wait(timeout=30) == 0, log.read_text()[-3000:]
+        finally:
+            holder.rollback()
+
+    session.expire_all()
+    stopped = session.get(Report, report.id)
+    assert stopped.status == "pending"
+    assert stopped.error_message == (
+        f"The worker was stopped (restart or deploy) after {rows:,} rows; the report starts again from the "
+        "beginning."
+    )
+    assert stopped.interruptions == 0
+    for model in (Video, MetadataSync, ChangeSet):
+        assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
+    session.commit()
+
+    # The next worker's start-up scan sends the pending report again, and it completes.
+    client = redis.Redis.from_url(REDIS_URL)
+    flags = list(client.scan_iter(f"{namespace}:flag:scan_reports*"))  # none, as at a fresh deployment
+    if flags:
+        client.delete(*flags)
+    with running_worker(worker_env, log, processes=1, threads=2):
+
+        def completed() -> bool:
+            session.expire_all()
+            status = session.get(Report, report.id).status
+            session.commit()
+            return status == "completed"
+
+        wait_until(completed, 120, "the report's ingestion by the next worker", log)
+    session.expire_all()
+    done = session.get(Report, report.id)
+    assert (done.rows_inserted, done.interruptions, done.error_message) == (rows, 0, None)
