@@ -26,7 +26,7 @@ from catalog_ui.services.paging import page_count
 from catalog_ui.services.reports import ReportError
 from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
-from catalog_ui.state.guards import authenticated, on_timer, principal_of
+from catalog_ui.state.guards import authenticated, on_timer, principal_of, public
 from catalog_ui.state.paging import PagedListMixin
 from catalog_ui.state.report_display import ReportRow, report_row
 from catalog_ui.state.url_history import settle_url, show_url
@@ -182,11 +182,15 @@ class ReportsState(PagedListMixin, AuthState):
             self.sending = True
 
     @rx.event
-    @authenticated
+    @public
     def upload_refused(self) -> None:
         """The upload guard refused the upload (too large, not signed in, database down: its toast says
         which), so `upload_report` never runs: the dialog stops showing it being sent, and its button takes
-        the next file at once (it waited until the dialog was closed and opened again)."""
+        the next file at once (it waited until the dialog was closed and opened again).
+
+        Public: it reads and changes no data, only this tab's dialog, and the refusals it follows are those
+        of a browser without a session or a database that cannot check one (a session guard here left the
+        button waiting for good)."""
         self.sending, self.sent_percent = False, 0
 
     @rx.event

@@ -53,6 +53,7 @@ PUBLIC_ALLOWED = {
     "sign_out",  # only leaves the tab for the route that revokes the session: works with the database down
     "firebase_started",
     "firebase_sign_in",
+    "upload_refused",  # resets this tab's upload dialog after the upload guard refused a signed-out browser
 }
 
 

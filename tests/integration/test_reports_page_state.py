@@ -37,6 +37,16 @@ def test_the_upload_dialog_follows_the_sending_and_a_late_last_step_leaves_it_al
     assert state.sending is False
 
 
+def test_a_refused_upload_frees_the_dialog_of_a_signed_out_browser(session: Session) -> None:
+    # The upload guard refuses a browser whose session ended (or that the database down cannot check), then
+    # calls this handler: a session guard on it left the dialog showing the upload being sent, for good.
+    state = state_for(ReportsState, "not-a-valid-token")
+    state.upload_open, state.sending, state.sent_percent = True, True, 40
+
+    assert ReportsState.upload_refused.fn(state) is None  # no redirect: the guard's toast says to sign in
+    assert (state.sending, state.sent_percent, state.upload_open) == (False, 0, True)
+
+
 def test_a_report_that_rejected_more_rows_than_are_stored_says_which_are_listed(
     session: Session, token: str, tmp_path: Path
 ) -> None:
