@@ -27,7 +27,7 @@ from catalog_ui.state.formatting import display_value
 from catalog_ui.state.guards import authenticated, principal_of
 from catalog_ui.state.history_display import TimelineRow, field_label, timeline_row
 from catalog_ui.state.paging import PagedListMixin
-from catalog_ui.state.url_history import settle_url, show_url, typing_step
+from catalog_ui.state.url_history import settle_url, show_url, typing_continues, typing_ended
 
 PAGE_SIZE = 50
 ENTRIES_PAGE_SIZE = 20
@@ -115,7 +115,7 @@ class AuditState(PagedListMixin, AuthState):
     # The date boxes are uncontrolled (an echo of what was sent would overwrite what was typed since): a new
     # key remounts them with the period when it changes from elsewhere (a link, back, "Clear").
     dates_key: int = 0
-    _typing: str = ""  # the date box being typed into (`url_history.typing_step`)
+    _typing: str = ""  # the date box being typed into (`url_history.typing_continues`)
     _typed_at: float = 0.0
 
     selected: ChangeSetRow = ChangeSetRow()
@@ -162,8 +162,9 @@ class AuditState(PagedListMixin, AuthState):
         """Show the list of `view` and put `view` in the URL: a new history entry, or the same one while
         `typed` (a date box's name) is typed into."""
         value = {"since": view.since, "until": view.until}.get(typed, "")
-        same_entry, self._typing, self._typed_at = typing_step(typed, value, self._typing, self._typed_at)
+        same_entry = typing_continues(typed, self._typing, self._typed_at)
         self._apply(view, typed=typed)
+        self._typing, self._typed_at = typing_ended(typed, value)
         return show_url(self._view().url(), same_entry=same_entry)
 
     def _filtered(self, **changes: Any) -> rx.event.EventSpec:

@@ -16,7 +16,7 @@ from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_row
 from catalog_ui.state.guards import authenticated
 from catalog_ui.state.paging import PagedListMixin
-from catalog_ui.state.url_history import settle_url, show_url, typing_step
+from catalog_ui.state.url_history import settle_url, show_url, typing_continues, typing_ended
 
 PER_PAGE = 50
 
@@ -32,7 +32,7 @@ class ChannelsState(PagedListMixin, AuthState):
     sort: str = CHANNEL_SORT
     total: int = 0
     note: str = ""  # "No channel has the handle @name." when a handle searched finds no channel
-    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_step`)
+    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_continues`)
     _typed_at: float = 0.0
 
     @rx.var
@@ -56,9 +56,10 @@ class ChannelsState(PagedListMixin, AuthState):
     def _go(self, view: ChannelsView, *, typed: bool = False) -> rx.event.EventSpec:
         """Show `view` and put it in the URL: a new history entry, or the same one while the search is typed."""
         box = "search" if typed else ""
-        same_entry, self._typing, self._typed_at = typing_step(box, view.search, self._typing, self._typed_at)
+        same_entry = typing_continues(box, self._typing, self._typed_at)
         self.search, self.sort, self.page = view.search, view.sort, view.page
         self._fetch()
+        self._typing, self._typed_at = typing_ended(box, view.search)
         return show_url(self._view().url(), same_entry=same_entry)
 
     def _paged(self) -> rx.event.EventSpec:

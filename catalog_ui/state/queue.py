@@ -37,7 +37,7 @@ from catalog_ui.state.queue_display import (
     throughput_points,
     throughput_summary,
 )
-from catalog_ui.state.url_history import settle_url, show_url, typing_step
+from catalog_ui.state.url_history import settle_url, show_url, typing_continues, typing_ended
 from catalog_ui.state.worker_wake import wake_workers
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class QueueState(AuthState):
     creator_key: int = 0
     creator_error: str = ""
     _creator_id: int | None = None
-    _typing: str = ""  # the box being typed into (`url_history.typing_step`)
+    _typing: str = ""  # the box being typed into (`url_history.typing_continues`)
     _typed_at: float = 0.0
 
     rows: list[TaskRow] = []
@@ -216,9 +216,10 @@ class QueueState(AuthState):
         """Show `view` and put it in the URL: a new history entry, or the same one while `typed` (a box's
         name) is typed into."""
         value = {"video": view.video, "creator": view.creator}.get(typed, "")
-        same_entry, self._typing, self._typed_at = typing_step(typed, value, self._typing, self._typed_at)
+        same_entry = typing_continues(typed, self._typing, self._typed_at)
         self._apply(view, typed=typed)
         self._fetch_tasks()
+        self._typing, self._typed_at = typing_ended(typed, value)
         return show_url(self._view().url(), same_entry=same_entry)
 
     def _filtered(self, **changes: Any) -> rx.event.EventSpec:

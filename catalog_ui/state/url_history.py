@@ -79,15 +79,23 @@ def settle_url(
     return events
 
 
-def typing_step(box: str, value: str, last_box: str, last_at: float) -> tuple[bool, str, float]:
-    """(same_entry, box, at) for a change typed into `box` ('' for a change that is not typed), given the
-    box typed into last (`last_box`) and when (`last_at`, seconds since the epoch).
+def typing_continues(box: str, last_box: str, last_at: float) -> bool:
+    """Whether a change typed into `box` ('' for a change that is not typed) goes on the run typed into
+    `last_box`, which ended (its view shown) at `last_at` (`typing_ended`): the same history entry.
 
     A typed value replaces its history entry while the typing goes on in the same box: the whole search
     is one entry. A pause of TYPING_PAUSE_S, another box, or a cleared box ends the run, so each finished
-    search stays one Back away."""
-    if not box:
-        return False, "", 0.0
-    now = time.time()
-    same_entry = box == last_box and now - last_at < TYPING_PAUSE_S
-    return same_entry, (box if value else ""), now
+    search stays one Back away. The pause is measured from when the last view was shown, not from when its
+    change arrived: a slow search is not a pause of the typist's."""
+    return bool(box) and box == last_box and _clock() - last_at < TYPING_PAUSE_S
+
+
+def typing_ended(box: str, value: str) -> tuple[str, float]:
+    """(last_box, last_at) to keep once the view of a change typed into `box` ('' if not typed), holding
+    `value`, is shown: a cleared box or an untyped change ends the run."""
+    return (box if box and value else ""), (_clock() if box else 0.0)
+
+
+def _clock() -> float:
+    """Seconds since the epoch (a function of its own so that tests can play a slow server)."""
+    return time.time()

@@ -50,7 +50,7 @@ from catalog_ui.state import grid_display as show
 from catalog_ui.state import range_display as ranges
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
-from catalog_ui.state.url_history import show_url, typing_step
+from catalog_ui.state.url_history import show_url, typing_continues, typing_ended
 
 POLL_INTERVAL_MS = 2_000
 DESCENDING_FIRST = ("number", "time", "duration")  # a first click on these sorts biggest/newest first
@@ -117,7 +117,7 @@ class VideosState(AuthState):
     _view: GridView | None = None
     _marker: ChangeMarker | None = None
     _anchor: tuple[str, Any] = ("offset", 0)
-    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_step`)
+    _typing: str = ""  # "search" while a search is being typed (`url_history.typing_continues`)
     _typed_at: float = 0.0
     _first: Cursor | None = None
     _last: Cursor | None = None
@@ -350,9 +350,9 @@ class VideosState(AuthState):
         text = clean_text(value)
         if text == self._current.filter.q:
             return None
-        same_entry, typing, typed_at = typing_step("search", text, self._typing, self._typed_at)
+        same_entry = typing_continues("search", self._typing, self._typed_at)
         shown = self._with_filter(replace(self._current.filter, q=text), same_entry=same_entry)
-        self._typing, self._typed_at = typing, typed_at
+        self._typing, self._typed_at = typing_ended("search", text)
         return shown
 
     @rx.event
