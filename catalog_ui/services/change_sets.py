@@ -64,7 +64,9 @@ def _select(include_hidden: bool) -> str:
     return f"""
         SELECT cs.id, cs.kind, cs.label, cs.reason, cs.created_at, {video_count} AS video_count, cs.filter,
                cs.report_id, cs.task_id, cs.user_id, u.username AS user_name, cs.reverts_change_set_id,
-               (SELECT max(r.id) FROM change_set r WHERE r.reverts_change_set_id = cs.id) AS reverted_by
+               (SELECT max(r.id) FROM change_set r WHERE r.reverts_change_set_id = cs.id) AS reverted_by,
+               (SELECT qu.username FROM processing_queue q JOIN "user" qu ON qu.id = q.created_by
+                WHERE q.id = cs.task_id) AS requested_by
         FROM change_set cs LEFT JOIN "user" u ON u.id = cs.user_id
     """
 
@@ -90,7 +92,8 @@ def list_change_sets(
     page: int = 1,
     per_page: int = 50,
 ) -> ChangeSetPage:
-    """Change sets newest first, filtered by kind, user and `since <= created_at < until`.
+    """Change sets newest first, filtered by kind, user (theirs and those of the tasks they queued) and
+    `since <= created_at < until`; a task's row names who queued it (`requested_by`).
 
     Unless `include_hidden` (admins), a change set that only touched hidden videos is left out: its label
     may name one ("Revert entry #7 of …"), and a hidden video does not exist for anybody else; the others'
@@ -102,7 +105,11 @@ def list_change_sets(
         conditions.append("cs.kind = :kind")
         params["kind"] = kind
     if user_id is not None:
-        conditions.append("cs.user_id = :user_id")
+        # A user's changes include those of the tasks they queued (a task's change set has no user of its own).
+        conditions.append(
+            "(cs.user_id = :user_id OR EXISTS (SELECT 1 FROM processing_queue q "
+            "WHERE q.id = cs.task_id AND q.created_by = :user_id))"
+        )
         params["user_id"] = user_id
     if since is not None:
         conditions.append("cs.created_at >= :since")

@@ -61,13 +61,22 @@ def _row(row: dict) -> ChangeSetRow:
         id=row["id"],
         kind=row["kind"],
         label=row["label"] or "",
-        user=row["user_name"] or ("" if row["user_id"] is None else "deleted user"),
+        user=_who(row),
         reason=row["reason"] or "",
         created_at=display_value(row["created_at"]),
         videos=f"{row['video_count']:,}",
         reverts=row["reverts_change_set_id"] or 0,
         reverted_by=row["reverted_by"] or 0,
     )
+
+
+def _who(row: dict) -> str:
+    """Who made a change set: its user, or who queued its task; '' for the system (a report)."""
+    if row["user_name"]:
+        return row["user_name"]
+    if row["user_id"] is not None:
+        return "deleted user"
+    return f"queued by {row['requested_by']}" if row.get("requested_by") else ""
 
 
 def _zone(name: str) -> tzinfo:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
 from sqlmodel import Session
 
+from catalog_ui.models import Video
 from catalog_ui.services.audit import open_change_set
 from catalog_ui.services.auth import open_session
 from catalog_ui.services.users import create_user
@@ -59,3 +61,25 @@ def test_a_missing_change_set_says_so_until_another_one_is_opened(session: Sessi
         "",
         "",
     )
+
+
+def test_the_list_says_who_queued_a_tasks_change_set(session: Session) -> None:
+    bo = create_user(session, "bo@example.com", "correct-horse-42")
+    session.add(Video(video_id="someVideo01", title="A song"))
+    session.flush()
+    task_id = session.execute(
+        text(
+            "INSERT INTO processing_queue (video_id, task_type, status, created_by) "
+            "VALUES ('someVideo01', 'metadata_sync', 'completed', :bo) RETURNING id"
+        ),
+        {"bo": bo.id},
+    ).scalar_one()
+    open_change_set(session, "task", label="metadata_sync", task_id=task_id)
+    open_change_set(session, "report", label="day1.csv")
+    token = open_session(session, bo, "127.0.0.1", "pytest", "flask-security")[0]
+    session.commit()
+    audit = state_for(AuditState, token)
+
+    AuditState.set_kind.fn(audit, "")
+
+    assert [(row.kind, row.user) for row in audit.rows] == [("report", ""), ("task", "queued by bo")]

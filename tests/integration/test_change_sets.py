@@ -26,7 +26,7 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def log(session):
-    """Three videos; a report, a bulk hide by Ana, a task, and Bo's note edit, a day apart."""
+    """Three videos; a report, a bulk hide by Ana, a task Bo queued, and Bo's note edit, a day apart."""
     ana = create_user(session, "ana@example.com", "correct-horse-42", admin=True)
     bo = create_user(session, "bo@example.com", "correct-horse-42")
     session.execute(
@@ -40,7 +40,14 @@ def log(session):
     bulk = open_change_set(session, "bulk", label="Hide: 2 videos", user_id=ana.id, reason="takedown batch")
     for n in (1, 2):
         apply_changes(session, bulk, f"vid0000000{n}", {"hidden": True}, allow_user_fields=True)
-    task = open_change_set(session, "task", label="metadata_sync")
+    queued = session.execute(
+        text(
+            "INSERT INTO processing_queue (video_id, task_type, status, created_by) "
+            "VALUES ('vid00000003', 'metadata_sync', 'completed', :bo) RETURNING id"
+        ),
+        {"bo": bo.id},
+    ).scalar_one()
+    task = open_change_set(session, "task", label="metadata_sync", task_id=queued)
     apply_changes(session, task, "vid00000003", {"views": 500})
     note = open_change_set(session, "user", label="Edit notes", user_id=bo.id)
     apply_changes(session, note, "vid00000001", {"notes": "check"}, allow_user_fields=True)
@@ -71,6 +78,8 @@ def test_newest_first_with_who_what_why_and_how_many(session, log) -> None:
     )
     assert bulk["created_at"] == T0 + timedelta(days=1)
     assert page.rows[3]["user_name"] is None and page.rows[3]["video_count"] == 3
+    assert (page.rows[1]["user_name"], page.rows[1]["requested_by"]) == (None, "bo")  # the task Bo queued
+    assert page.rows[3]["requested_by"] is None
 
 
 def test_a_user_does_not_see_change_sets_that_only_touched_hidden_videos(session, log) -> None:
@@ -86,7 +95,11 @@ def test_a_user_does_not_see_change_sets_that_only_touched_hidden_videos(session
 
 def test_filters_by_kind_user_and_period(session, log) -> None:
     assert _ids(list_change_sets(session, include_hidden=True, kind="bulk")) == [log["bulk"].id]
-    assert _ids(list_change_sets(session, include_hidden=True, user_id=log["bo"].id)) == [log["note"].id]
+    # Bo's changes: his note, and the task he queued.
+    assert _ids(list_change_sets(session, include_hidden=True, user_id=log["bo"].id)) == [
+        log["note"].id,
+        log["task"].id,
+    ]
     period = list_change_sets(
         session, include_hidden=True, since=T0 + timedelta(days=1), until=T0 + timedelta(days=3)
     )
