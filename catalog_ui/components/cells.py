@@ -57,7 +57,7 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
 
 # The standard "visually hidden" box: out of sight, still read by screen readers (and named in the
 # accessibility tree), unlike display: none.
-_VISUALLY_HIDDEN = {
+VISUALLY_HIDDEN = {
     "position": "absolute",
     "width": "1px",
     "height": "1px",
@@ -73,7 +73,20 @@ _VISUALLY_HIDDEN = {
 def hidden_label(text: str) -> rx.Component:
     """`text` for screen readers only: the name of a header whose column speaks for itself on screen (a
     column of buttons or badges), so that the header is not announced as an empty cell."""
-    return rx.el.span(text, style=_VISUALLY_HIDDEN)
+    return rx.el.span(text, style=VISUALLY_HIDDEN)
+
+
+def live_announcements(items: rx.Var[list[str]], element_id: str) -> rx.Component:
+    """A polite live region for screen readers only, one line per item: a line is read when its text
+    changes (not at every poll that leaves it as it was), without interrupting. Render it unconditionally:
+    a region that appears together with its text is not read out."""
+    return rx.el.div(
+        rx.foreach(items, lambda item: rx.el.p(item)),
+        role="status",
+        id=element_id,
+        style=VISUALLY_HIDDEN,
+        custom_attrs={"aria-live": "polite", "aria-atomic": "false"},
+    )
 
 
 def list_table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from catalog_ui.components import cells
 from catalog_ui.components.cells import empty_marker, local_time, status_badge
 from catalog_ui.components.grid_keys import GRID_ID, GRID_KEYS
 from catalog_ui.state.grid_display import ColumnView
@@ -44,7 +45,16 @@ def _cell(row: rx.Var[dict[str, str]], column: rx.Var[ColumnView]) -> rx.Compone
                 "time",
                 rx.cond(
                     column.key == "last_synced",
-                    rx.box(local_time(value), title="Changed: " + row["last_changes"]),
+                    rx.box(
+                        local_time(value),
+                        # What the sync changed: in the tooltip for the mouse, and in the cell itself (read
+                        # with it, shown while it has the focus) for screen readers and the keyboard.
+                        rx.cond(
+                            row["last_changes"] != "",
+                            rx.el.span("Changed: " + row["last_changes"], class_name="cell-more"),
+                        ),
+                        title="Changed: " + row["last_changes"],
+                    ),
                     local_time(value),
                 ),
             ),
@@ -56,7 +66,9 @@ def _cell(row: rx.Var[dict[str, str]], column: rx.Var[ColumnView]) -> rx.Compone
                 title=value,
                 class_name="cell-text",
                 # Narrower on narrower windows, so that every column fits a laptop's screen more often;
-                # the whole text is in the tooltip.
+                # the whole text is in the tooltip, and in the cell on a line of its own while the cell has
+                # the keyboard's focus (_FOCUS_SHOWS_ALL). Screen readers read the whole text anyway: it
+                # is cut only on screen.
                 max_width=rx.cond(
                     column.key == "title", "clamp(12rem, 20vw, 26rem)", "clamp(8rem, 11vw, 16rem)"
                 ),
@@ -104,6 +116,24 @@ def _header(column: rx.Var[ColumnView]) -> rx.Component:
         **_STICKY_TOP,
     )
 
+
+# What a cell shows only in part, or in its tooltip, shown whole while the cell has the focus (the grid's
+# arrow keys move the focus onto a cell without a control, see grid_keys), since a tooltip is for the mouse.
+_FOCUS_SHOWS_ALL = {
+    "& td:focus .cell-text": {"white_space": "normal", "overflow_wrap": "anywhere"},
+    "& .cell-more": cells.VISUALLY_HIDDEN,
+    "& td:focus .cell-more": {
+        "position": "static",
+        "display": "block",
+        "width": "auto",
+        "height": "auto",
+        "margin": "0",
+        "clip": "auto",
+        "white_space": "normal",
+        "font_size": "var(--font-size-1)",
+        "color": "var(--gray-11)",
+    },
+}
 
 # The admin column stays at the grid's right edge while the other columns scroll under it: admins use its
 # controls all day, and on a laptop's screen the columns are wider than the window.
@@ -175,7 +205,7 @@ def _admin_cell(row: rx.Var[dict[str, str]], selected: rx.Var[bool]) -> rx.Compo
     )
 
 
-def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
+def _row(row: rx.Var[dict[str, str]], index: rx.Var[int]) -> rx.Component:
     video_id = row["video_id"]
     selected = S.all_matching | S.selected.contains(video_id)
     return rx.table.row(
@@ -192,7 +222,12 @@ def _row(row: rx.Var[dict[str, str]]) -> rx.Component:
         rx.cond(S.user_is_admin, _admin_cell(row, selected)),
         class_name="video-row",
         # The grid's rows (role="grid", see grid_keys) say whether they are selected, as the pattern asks.
-        custom_attrs={"data-video-id": video_id, "aria-selected": rx.cond(selected, "true", "false")},
+        # And where they are in the whole result (the header row is the first), not only on this page.
+        custom_attrs={
+            "data-video-id": video_id,
+            "aria-selected": rx.cond(selected, "true", "false"),
+            "aria-rowindex": S.grid_row_offset + index + 2,
+        },
         background=rx.cond(selected, rx.color("accent", 2), "transparent"),
         opacity=rx.cond(row["is_hidden"] == "1", "0.6", "1"),
     )
@@ -223,6 +258,7 @@ def data_grid() -> rx.Component:
                             **{**_PINNED_RIGHT, **_STICKY_TOP, "z_index": "3"},
                         ),
                     ),
+                    custom_attrs={"aria-rowindex": 1},
                 )
             ),
             rx.table.body(rx.foreach(S.rows, _row)),
@@ -235,13 +271,20 @@ def data_grid() -> rx.Component:
             style={
                 "& .rt-TableRootTable": {"overflow": "visible"},
                 "& .rt-ScrollAreaRoot": {"min_height": "0"},
+                **_FOCUS_SHOWS_ALL,
             },
             display="flex",
             flex_direction="column",
             min_height="0",
             class_name=SCROLLS_TO_TOP,
             id=GRID_ID,
-            custom_attrs={"data-view": S.view_query, "data-refreshed": S.refreshed_at},
+            # The grid's own (on its table) `aria-rowcount`, which grid_keys copies there: the table is
+            # Radix's, inside its root, and takes no props of its own.
+            custom_attrs={
+                "data-view": S.view_query,
+                "data-refreshed": S.refreshed_at,
+                "data-aria-rowcount": S.grid_row_count,
+            },
             # One Tab stop, arrow keys inside (role="grid", roving tabindex): see grid_keys.
             on_mount=GRID_KEYS,
         ),

@@ -16,7 +16,9 @@ before). The keys:
   and a checkbox toggles with Enter too (Radix's checkbox ignores Enter).
 
 The rows change under the script (a new page, a sort, the live refresh): a MutationObserver on the table
-keeps one item tabbable, the same position when the active item is gone. Keys are read on the table itself,
+keeps one item tabbable, the same position when the active item is gone. The script also puts on the table
+the grid's `aria-rowcount` (the rows of the whole result, which the root carries as `data-aria-rowcount`):
+Radix's table takes no props of its own. Keys are read on the table itself,
 before React's handlers at the root, so that Enter on a checkbox is a click and not Radix's no-op.
 """
 
@@ -35,6 +37,15 @@ _SCRIPT = """(() => {
   table.catalogGridKeys = true;
   table.setAttribute("role", "grid");
   table.setAttribute("aria-label", "Videos");
+  // The root's data-aria-* attributes (the rows of the whole result) are the table's aria-* ones.
+  const mirror = () => {
+    for (const name of ["aria-rowcount"]) {
+      const value = root.getAttribute("data-" + name);
+      if (value === null) table.removeAttribute(name); else table.setAttribute(name, value);
+    }
+  };
+  new MutationObserver(mirror).observe(root, {attributes: true, attributeFilter: ["data-aria-rowcount"]});
+  mirror();
   const CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea";
   const itemsOf = (cell) => {
     const controls = Array.from(cell.querySelectorAll(CONTROLS)).filter(

@@ -52,32 +52,40 @@ def _error(row: rx.Var[TaskRow]) -> rx.Component:
 
 
 def _admin_actions(row: rx.Var[TaskRow]) -> rx.Component:
+    # Icon buttons: named for screen readers, with a tooltip (Radix's) that shows on keyboard focus too,
+    # where a title showed on hover only.
     return rx.cond(
         AuthState.user_is_admin,
         rx.hstack(
             rx.cond(
                 row.status == "failed",
-                rx.icon_button(
-                    rx.icon("rotate-ccw", size=14),
-                    size="1",
-                    variant="soft",
-                    on_click=S.retry(row.id),
-                    title="Retry this task",
-                    id=f"retry-{row.id}",
-                    class_name="task-retry",
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("rotate-ccw", size=14),
+                        size="1",
+                        variant="soft",
+                        on_click=S.retry(row.id),
+                        aria_label="Retry this task",
+                        id=f"retry-{row.id}",
+                        class_name="task-retry",
+                    ),
+                    content="Retry this task",
                 ),
             ),
             rx.cond(
                 row.status == "pending",
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.cancel(row.id),
-                    title="Cancel this task",
-                    id=f"cancel-{row.id}",
-                    class_name="task-cancel",
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=S.cancel(row.id),
+                        aria_label="Cancel this task",
+                        id=f"cancel-{row.id}",
+                        class_name="task-cancel",
+                    ),
+                    content="Cancel this task",
                 ),
             ),
             spacing="1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import clipped_text, local_time, status_badge
+from catalog_ui.components.cells import clipped_text, live_announcements, local_time, status_badge
 from catalog_ui.components.diff_view import diff_view
 from catalog_ui.components.forms import alert_buttons
 from catalog_ui.components.layout import page_frame
@@ -299,6 +299,8 @@ def report_detail_page() -> rx.Component:
     return page_frame(
         "Report",
         rx.cond(S.polling, poll_timer(S.tick, POLL_INTERVAL_MS)),
+        # The report's status while it runs and how it ended, read out as it changes.
+        live_announcements(S.announcements, "report-announcements"),
         rx.cond(
             ~S.loaded,
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),

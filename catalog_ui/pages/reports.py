@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from catalog_ui.components.cells import hidden_label, list_table, local_time, status_badge
+from catalog_ui.components.cells import hidden_label, list_table, live_announcements, local_time, status_badge
 from catalog_ui.components.layout import page_frame
 from catalog_ui.components.pagination import pagination
 from catalog_ui.components.progress import poll_timer, report_progress
@@ -218,6 +218,8 @@ def reports_page() -> rx.Component:
     return page_frame(
         "Reports",
         rx.cond(S.polling, poll_timer(S.tick, POLL_INTERVAL_MS)),
+        # The running reports' status, read out as it changes (not the table, which would be read whole).
+        live_announcements(S.announcements, "report-announcements"),
         list_table(COLUMNS, S.rows, _row, "report-list"),
         rx.cond(
             S.total == 0,

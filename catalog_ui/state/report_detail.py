@@ -21,7 +21,7 @@ from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
 from catalog_ui.state.history_display import ChangeRow, change_row, field_label
-from catalog_ui.state.report_display import ReportRow, report_row
+from catalog_ui.state.report_display import ReportRow, announcements, report_row
 from catalog_ui.state.reports import start_ingestion
 from catalog_ui.state.routing import route_tail
 
@@ -77,6 +77,9 @@ class ReportDetailState(AuthState):
     rejections_total: int = 0
     rows_rejected: int = 0  # as counted while reading; only the first MAX_STORED_REJECTIONS are stored
     delete_open: bool = False
+    # What the page's live region says: the report's status while it runs, and how it ended.
+    announcements: list[str] = []
+    _watched: set[int] = set()  # this report's id once it was seen running since the page was opened
 
     @rx.var
     def changes_label(self) -> str:
@@ -99,12 +102,16 @@ class ReportDetailState(AuthState):
                 row = reports.report_summary(session, self.report_id)
             except ReportError:
                 self.found, self.polling = False, False
+                self.announcements = []
                 return False
         was_running = self.report.running
         self.found = True
         self.report = report_row(row, datetime.now(UTC))
         self.rows_rejected = row["rows_rejected"]
         self.polling = self.report.running
+        if self.report.running:
+            self._watched = {self.report.id}
+        self.announcements = announcements([self.report], self._watched)
         return was_running and not self.report.running
 
     def _fetch_changes(self) -> None:
@@ -171,6 +178,7 @@ class ReportDetailState(AuthState):
         except ValueError:
             self.report_id = 0
         self.report = ReportRow()
+        self._watched = set()
         self.changes_page = self.rejections_page = 1
         self.delete_open = False
         self._fetch_all()

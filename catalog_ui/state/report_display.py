@@ -160,3 +160,29 @@ def report_row(report: dict[str, Any], now: datetime) -> ReportRow:
         warning=nothing_written(report),
         columns_ignored=", ".join(ignored),
     )
+
+
+def announcement(row: ReportRow) -> str:
+    """What a screen reader says of a report as it runs and when it ends: 'cms.csv: processing, 40%',
+    'cms.csv: completed, 1,234 rows'. The percentage is in steps of 10 and nothing else that moves at
+    every poll is in it (rows read, duration), so that the live region it sits in speaks on a change of
+    status or a tenth of the file, not at every poll."""
+    if row.status == "pending":
+        where = "waiting for a worker"
+    elif row.status == "processing":
+        where = "merging into the catalog" if row.percent >= 100 else f"processing, {row.percent // 10 * 10}%"
+    elif row.status == "error":
+        where = f"failed: {row.error}" if row.error else "failed"
+    elif row.status == "completed":
+        where = f"completed, {row.rows_read} rows"
+        if row.warning:
+            where += ", nothing written to the catalog"
+    else:
+        where = row.status
+    return f"{row.name}: {where}"
+
+
+def announcements(rows: list[ReportRow], watched: set[int]) -> list[str]:
+    """The announcements of `rows` that run or that ran while the page was open (ids in `watched`), in
+    the rows' order; a report that was never seen running is not announced (its status is on screen)."""
+    return [announcement(row) for row in rows if row.running or row.id in watched]

@@ -28,7 +28,7 @@ from catalog_ui.settings import get_settings
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import authenticated, on_timer, principal_of, public
 from catalog_ui.state.paging import PagedListMixin
-from catalog_ui.state.report_display import ReportRow, report_row
+from catalog_ui.state.report_display import ReportRow, announcements, report_row
 from catalog_ui.state.url_history import settle_url, show_url
 
 POLL_INTERVAL_MS = 1500
@@ -96,6 +96,9 @@ class ReportsState(PagedListMixin, AuthState):
     scanning: bool = False
     s3_enabled: bool = False
     storage_hint: str = ""
+    # What the page's live region says: the reports on the page that run or ran while it was open.
+    announcements: list[str] = []
+    _watched: set[int] = set()  # the ids of the reports seen running since the page was opened
 
     @rx.var
     def total_label(self) -> str:
@@ -109,6 +112,8 @@ class ReportsState(PagedListMixin, AuthState):
             running = reports.running_count(session)
         now = datetime.now(UTC)
         self.rows = [report_row(row, now) for row in result.rows]
+        self._watched = self._watched | {row.id for row in self.rows if row.running}
+        self.announcements = announcements(self.rows, self._watched)
         self.total = result.total
         self.pages = page_count(result.total, PAGE_SIZE)
         if self.page > self.pages:
@@ -140,6 +145,7 @@ class ReportsState(PagedListMixin, AuthState):
         self.storage_hint = storage_description()
         # A fresh page: the files once chosen are gone, and a handler that ran is over.
         self.upload_open = self.uploading = self.scanning = self.sending = False
+        self._watched = set()
         self.status_filter, self.page = view.status, view.page
         self._fetch()
         shown = self._view()

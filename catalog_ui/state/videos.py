@@ -130,6 +130,18 @@ class VideosState(AuthState):
     # -- computed ------------------------------------------------------------------------------------
 
     @rx.var
+    def grid_row_count(self) -> int:
+        """The grid's rows in the whole result, as `aria-rowcount` says them: the matching videos and the
+        header row; -1 (unknown, as WAI-ARIA has it) while the total is an estimate."""
+        return self.total_count + 1 if self.last_page else -1
+
+    @rx.var
+    def grid_row_offset(self) -> int:
+        """The videos of the pages before this one: a row's `aria-rowindex` is its place in the whole result
+        (the header row is the first)."""
+        return (self.page - 1) * int(self.per_page or PAGE_SIZES[0])
+
+    @rx.var
     def selected_count(self) -> int:
         """How many videos the bulk actions would act on."""
         return self.total_count if self.all_matching else len(self.selected)

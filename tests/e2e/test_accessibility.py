@@ -6,12 +6,15 @@ offers to skip the sidebar, and "/" goes to the grid's search."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlmodel import Session
 
+from catalog_ui.models import ProcessingQueue, Report, Video, utc_now
 from catalog_ui.services import queue
 from tests.e2e.conftest import load_demo_day, sign_in
 
@@ -253,3 +256,71 @@ def test_a_selected_grid_row_says_it_is_selected(
     first.get_by_role("checkbox").click()
     expect(first).to_have_attribute("aria-selected", "true")  # as the grid pattern asks of a selected row
     expect(second).to_have_attribute("aria-selected", "false")
+
+
+def test_a_running_report_is_announced_politely_as_it_moves_and_when_it_ends(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    with Session(engine) as session:
+        running = Report(
+            filename="reports/cms_announced.csv",
+            source="upload",
+            status="processing",
+            size_bytes=1000,
+            bytes_read=400,
+            rows_read=40,
+            started_at=datetime.now(UTC),
+        )
+        session.add(running)
+        session.commit()
+        report_id = running.id
+
+    def report_becomes(**values: object) -> None:
+        with Session(engine) as session:
+            session.execute(update(Report).where(Report.id == report_id).values(**values))
+            session.commit()
+
+    sign_in(page, app_url, *make_user(), target="/reports")
+    said = page.locator("#report-announcements")
+    # A compact live region of its own, not the table (which would be read whole at every poll).
+    expect(said).to_have_attribute("role", "status")
+    expect(said).to_have_attribute("aria-live", "polite")
+    expect(said).to_have_text("cms_announced.csv: processing, 40%")
+    expect(
+        page.locator("#report-list[aria-live], #report-list [aria-live], #report-list [role=status]")
+    ).to_have_count(0)
+    # A poll that moves the rows read and the percentage within the same tenth leaves the region's text as
+    # it was: nothing is read out again.
+    report_becomes(bytes_read=450, rows_read=45)
+    expect(page.locator(f"#report-row-{report_id} .report-progress")).to_have_attribute("data-percent", "45")
+    expect(said).to_have_text("cms_announced.csv: processing, 40%")
+    report_becomes(status="completed", processed_at=datetime.now(UTC))
+    expect(said).to_have_text("cms_announced.csv: completed, 45 rows")
+
+    # The report's own page says the same of it.
+    report_becomes(status="processing", bytes_read=700, processed_at=None)
+    page.locator(f"#report-link-{report_id}").click()
+    said = page.locator("#report-announcements")
+    expect(said).to_have_attribute("role", "status")
+    expect(said).to_have_text("cms_announced.csv: processing, 70%")
+    report_becomes(status="error", error_message="Not a CSV file.", processed_at=datetime.now(UTC))
+    expect(said).to_have_text("cms_announced.csv: failed: Not a CSV file.")
+
+
+def test_an_icon_button_says_what_it_does_on_keyboard_focus_too(
+    engine, app_url: str, page: Page, make_user
+) -> None:
+    with Session(engine) as session:
+        session.add(Video(video_id="tipVideo001", title="Tooltip", views=1))
+        session.flush()  # the task's video first
+        failed = ProcessingQueue(
+            video_id="tipVideo001", task_type="ownership_update", status="failed", completed_at=utc_now()
+        )
+        session.add(failed)
+        session.commit()
+        task_id = failed.id
+    sign_in(page, app_url, *make_user(email="tips@example.com", admin=True), target="/queue")
+    retry = page.get_by_role("button", name="Retry this task")
+    expect(retry).to_have_id(f"retry-{task_id}")
+    retry.focus()  # the keyboard's focus, no pointer: a title would show nothing
+    expect(page.get_by_role("tooltip")).to_have_text("Retry this task")

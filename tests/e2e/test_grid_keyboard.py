@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import text
 
+from catalog_ui.services.audit import apply_changes, open_change_set
 from tests.e2e.conftest import load_demo_day, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -148,3 +150,65 @@ def test_enter_and_space_work_the_focused_control(
     page.locator(f"#video-grid .video-row[data-video-id='{first}'] .video-link").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*/videos/{re.escape(first)}$"))
+
+
+def test_the_rows_say_where_they_are_in_the_whole_result(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=60, seed=34)
+    sign_in(page, app_url, *make_user(email="rowcount@example.com"))
+    grid = page.get_by_role("grid", name="Videos")
+    rows = page.locator("#video-grid .video-row")
+    expect(rows).to_have_count(50)
+    # Not the page's 51 rows: the 60 videos matching, and the header row (the first).
+    expect(grid).to_have_attribute("aria-rowcount", "61")
+    expect(grid.locator("thead tr")).to_have_attribute("aria-rowindex", "1")
+    expect(rows.first).to_have_attribute("aria-rowindex", "2")
+    expect(rows.last).to_have_attribute("aria-rowindex", "51")
+
+    page.locator("#next-page").click()
+    expect(rows).to_have_count(10)
+    expect(rows.first).to_have_attribute("aria-rowindex", "52")  # after the first page's 50
+    expect(rows.last).to_have_attribute("aria-rowindex", "61")
+
+    one = row_ids(page)[0]
+    page.get_by_role("textbox", name="Search videos").fill(one)
+    expect(rows).to_have_count(1)
+    expect(grid).to_have_attribute("aria-rowcount", "2")  # the filter's total, as it changes
+    expect(rows.first).to_have_attribute("aria-rowindex", "2")
+
+
+def test_a_cell_shows_the_keyboard_what_it_shows_the_mouse_on_hover(
+    engine, session, app_url: str, page: Page, tmp_path: Path, make_user
+) -> None:
+    load_demo_day(session, tmp_path, videos=3, seed=35)
+    long = "A title far too long for its column, " * 4
+    session.execute(text("UPDATE video SET title = :title || video_id"), {"title": long})
+    for (video_id,) in session.execute(text("SELECT video_id FROM video")).all():
+        change_set = open_change_set(session, "user", label="Edit notes")
+        apply_changes(session, change_set, video_id, {"notes": "checked"}, allow_user_fields=True)
+    session.commit()
+    user = make_user(email="hover@example.com")
+    sign_in(page, app_url, *user, target="/videos?cols=video_id,title,last_synced")
+    expect(page.locator("#video-grid .video-row")).to_have_count(3)
+    first = row_ids(page)[0]
+    row = page.locator(f"#video-grid .video-row[data-video-id='{first}']")
+    title = row.locator(".cell-text")
+    # Screen readers read the title whole: it is cut on screen only, whole in the tooltip.
+    expect(title).to_have_text(long + first)
+    cut = "element => element.scrollWidth > element.clientWidth"
+    assert title.evaluate(cut)
+    changed = row.locator(".cell-more")  # read with the cell; on screen, in the tooltip
+    expect(changed).to_have_text("Changed: notes")
+    width = "element => element.getBoundingClientRect().width"
+    assert changed.evaluate(width) <= 1  # visually hidden
+
+    page.get_by_role("textbox", name="Search videos").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert focused(page) == f"cell {first} 2"
+    assert not title.evaluate(cut), "the focused title shows whole"
+    page.keyboard.press("ArrowRight")
+    assert focused(page) == f"cell {first} 3"
+    assert changed.evaluate(width) > 1, "what the sync changed shows while its cell has the focus"

@@ -8,6 +8,8 @@ import pytest
 
 from catalog_ui.state.report_display import (
     ReportRow,
+    announcement,
+    announcements,
     duration_text,
     progress_percent,
     progress_text,
@@ -154,3 +156,38 @@ def test_why_a_pending_report_waits_is_a_note_not_an_error() -> None:
         report(status="error", error_message="The file is empty: there is no header row."), now=T0
     )
     assert (failed.error, failed.note) == ("The file is empty: there is no header row.", "")
+
+
+def test_an_announcement_says_the_status_and_a_tenth_of_the_file_not_what_moves_at_every_poll() -> None:
+    running = report(status="processing", bytes_read=1_175_000, processed_at=None, rows_read=4_321)
+    row = report_row(running, now=T0 + timedelta(seconds=30))
+    assert announcement(row) == "cms_videos_2026-03-02.csv.gz: processing, 40%"
+    later = report_row(
+        {**running, "bytes_read": 1_240_000, "rows_read": 4_999}, now=T0 + timedelta(seconds=32)
+    )
+    assert announcement(later) == announcement(row)  # same tenth: the live region stays silent
+    merging = report_row({**running, "bytes_read": 2_500_000}, now=T0)
+    assert announcement(merging) == "cms_videos_2026-03-02.csv.gz: merging into the catalog"
+    pending = report_row(report(status="pending", started_at=None, processed_at=None), now=T0)
+    assert announcement(pending) == "cms_videos_2026-03-02.csv.gz: waiting for a worker"
+
+
+def test_an_announcement_says_how_a_report_ended() -> None:
+    done = report_row(report(), now=T0 + timedelta(hours=1))
+    assert announcement(done) == "cms_videos_2026-03-02.csv.gz: completed, 1,000,000 rows"
+    failed = report_row(report(status="error", error_message="Not a CSV file."), now=T0)
+    assert announcement(failed) == "cms_videos_2026-03-02.csv.gz: failed: Not a CSV file."
+    useless = report(rows_read=2, rows_inserted=0, rows_updated=0, rows_unchanged=0, rows_rejected=2)
+    assert announcement(report_row(useless, now=T0)).endswith(
+        "completed, 2 rows, nothing written to the catalog"
+    )
+
+
+def test_only_reports_seen_running_are_announced() -> None:
+    done = report_row(report(id=1), now=T0)
+    finished = report_row(report(id=2, filename="b.csv", rows_read=5), now=T0)
+    running = report_row(report(id=3, filename="c.csv", status="processing", bytes_read=0), now=T0)
+    assert announcements([running, finished, done], watched={2, 3}) == [
+        "c.csv: processing, 0%",
+        "b.csv: completed, 5 rows",
+    ]
