@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from catalog_ui.components.cells import clipped_text, list_table, local_time, status_badge
@@ -52,44 +54,43 @@ def _error(row: rx.Var[TaskRow]) -> rx.Component:
 
 
 def _admin_actions(row: rx.Var[TaskRow]) -> rx.Component:
-    # Icon buttons: named for screen readers, with a tooltip (Radix's) that shows on keyboard focus too,
-    # where a title showed on hover only.
     return rx.cond(
         AuthState.user_is_admin,
         rx.hstack(
             rx.cond(
                 row.status == "failed",
-                rx.tooltip(
-                    rx.icon_button(
-                        rx.icon("rotate-ccw", size=14),
-                        size="1",
-                        variant="soft",
-                        on_click=S.retry(row.id),
-                        aria_label="Retry this task",
-                        id=f"retry-{row.id}",
-                        class_name="task-retry",
-                    ),
-                    content="Retry this task",
+                _icon_action(
+                    "rotate-ccw", "Retry this task", S.retry(row.id), f"retry-{row.id}", "task-retry"
                 ),
             ),
             rx.cond(
                 row.status == "pending",
-                rx.tooltip(
-                    rx.icon_button(
-                        rx.icon("x", size=14),
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=S.cancel(row.id),
-                        aria_label="Cancel this task",
-                        id=f"cancel-{row.id}",
-                        class_name="task-cancel",
-                    ),
-                    content="Cancel this task",
+                _icon_action(
+                    "x", "Cancel this task", S.cancel(row.id), f"cancel-{row.id}", "task-cancel", color="red"
                 ),
             ),
             spacing="1",
         ),
+    )
+
+
+def _icon_action(
+    icon: str, label: str, on_click: Any, id_: str, class_name: str, *, color: str | None = None
+) -> rx.Component:
+    """An icon button named for screen readers, with a tooltip (Radix's) that shows on keyboard focus too,
+    not only on hover as a title would."""
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon(icon, size=14),
+            size="1",
+            variant="soft",
+            color_scheme=color,
+            on_click=on_click,
+            aria_label=label,
+            id=id_,
+            class_name=class_name,
+        ),
+        content=label,
     )
 
 
