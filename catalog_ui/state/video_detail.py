@@ -532,15 +532,21 @@ class VideoDetailState(AuthState):
             "Notes saved.",
         )
 
-    def _edit(self, change, success: str) -> rx.event.EventSpec:
+    def _edit(self, change, success: str) -> rx.event.EventSpec | list[rx.event.EventSpec]:
         principal = principal_of(self)
         try:
             with session_scope() as session:
                 changes = change(session, principal.user_id)
         except FlagError as exc:
             return rx.toast.error(str(exc))
+        if not changes:
+            self._fetch_all()
+            return rx.toast.info("Nothing changed.")
+        # The history's first page holds the entry just written: show it there (and say so in the address)
+        # rather than leave the admin on an older page that does not show what they did.
+        self.history_page = 1
         self._fetch_all()
-        return rx.toast.success(success) if changes else rx.toast.info("Nothing changed.")
+        return [rx.toast.success(success), self._show_view()]
 
     @rx.event
     @admin_only

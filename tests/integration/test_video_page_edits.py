@@ -1,6 +1,6 @@
 """The video page's admin edits keep what the admin typed: a notes draft not saved yet survives the page
 reading the video again (a toggle of Hidden or Administered, a rollback, a task that ends). Queuing a task
-shows the newest tasks, and says so in the address."""
+shows the newest tasks, an edit the history's first page (its entry), and each says so in the address."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from catalog_ui.services.auth import open_session
 from catalog_ui.services.users import create_user
 from catalog_ui.services.video_flags import set_notes
 from catalog_ui.state import video_detail
-from catalog_ui.state.video_detail import TASKS_PAGE_SIZE, VideoDetailState
+from catalog_ui.state.video_detail import HISTORY_PAGE_SIZE, TASKS_PAGE_SIZE, VideoDetailState
 from tests.states import state_for
 
 VIDEO = "vidNotes001"
@@ -80,3 +80,22 @@ def test_queuing_a_task_from_an_older_page_shows_the_first_in_the_address_too(
     assert page.tasks_page == 1 and page.task_rows[0].task_type == "metadata_sync"
     scripts = " ".join(str(event.args) for event in events)
     assert f"/videos/{VIDEO}?tab=tasks" in scripts and "page=2" not in scripts
+
+
+def test_an_edit_from_an_older_page_of_history_shows_its_entry_on_the_first(
+    page: Any, session: Session
+) -> None:
+    for n in range(HISTORY_PAGE_SIZE):  # a history of two pages
+        set_notes(session, VIDEO, f"note {n}", user_id=None)
+    session.commit()
+    page.tab = "history"
+    VideoDetailState.refresh.fn(page)
+    VideoDetailState.next_history.fn(page)
+    assert page.history_page == 2
+
+    events = VideoDetailState.set_hidden.fn(page, True)
+
+    assert page.history_page == 1
+    assert "hidden" in str(page.history_rows[0])
+    scripts = " ".join(str(event.args) for event in events)
+    assert f"/videos/{VIDEO}?tab=history" in scripts and "page=2" not in scripts
