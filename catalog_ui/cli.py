@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo-reports")
     demo.set_defaults(func=_demo_data)
 
-    ingest = commands.add_parser("ingest", help="ingest a report: a local PATH or s3://bucket/key")
+    ingest = commands.add_parser(
+        "ingest", help="ingest a report: a local PATH or s3://bucket/key (Ctrl-C stops it, back to pending)"
+    )
     ingest.add_argument("location")
     ingest.set_defaults(func=_ingest)
 

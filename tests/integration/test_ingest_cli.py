@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from catalog_ui.models import Report, Video
+from catalog_ui.models import ChangeSet, MetadataSync, Report, Video
 from catalog_ui.services import reports
+from tests.cli import ROOT as CLI_ROOT
 from tests.cli import run_catalog_ui
 from tests.s3 import PREFIX, S3Endpoint
 
@@ -125,3 +130,62 @@ def test_a_broken_file_exits_non_zero_with_its_message(engine, session: Session,
         "Report 1 failed: The report has no video_id column (its columns are: title, views)."
     )
     assert session.execute(select(Report.status)).scalar_one() == "error"
+
+
+def test_ctrl_c_stops_the_ingestion_back_to_pending_uncounted(
+    engine: Engine, session: Session, database_url: str, tmp_path: Path
+) -> None:
+    # Ctrl-C used to leave the report `processing`, taken for a dead worker's: counted as an interruption
+    # (three ended it in error), and a Ctrl-C during a long statement waited for the statement to end.
+    from catalog_ui.services.demo_data import iter_day_one, write_report
+    from catalog_ui.services.ingest import MERGE_LOCK_KEY
+
+    path = tmp_path / "cms_videos_2026-03-04.csv.gz"
+    rows = write_report(path, iter_day_one(5_000, seed=11))
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with engine.connect() as holder:
+        # Another report's merge holds the catalog: this one is read, then still running (waiting for its
+        # turn, a statement in flight on the server) whatever the machine's speed.
+        holder.begin()
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK_KEY})
+        try:
+            with out.open("wb") as stdout, err.open("wb") as stderr:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "catalog_ui", "ingest", str(path)],
+                    cwd=CLI_ROOT,
+                    env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(CLI_ROOT)},
+                    stdout=stdout,
+                    stderr=stderr,
+                )
+            try:
+                deadline = time.monotonic() + 180  # a loaded machine starts slowly
+                while not _read_whole(session, rows):
+                    assert proc.poll() is None and time.monotonic() < deadline, err.read_text()[-3000:]
+                proc.send_signal(signal.SIGINT)
+                assert proc.wait(timeout=60) == 130, err.read_text()[-3000:]
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        finally:
+            holder.rollback()
+
+    assert last_line(err.read_text()) == (
+        f"Report 1 stopped (Ctrl-C) after {rows:,} rows; nothing was written to the catalog. It is pending "
+        "again and starts from the beginning at the next ingest or worker scan."
+    )
+    session.expire_all()
+    stopped = session.execute(select(Report)).scalar_one()
+    assert stopped.status == "pending"
+    assert stopped.error_message == reports.stopped_note(rows)
+    assert stopped.interruptions == 0
+    for model in (Video, MetadataSync, ChangeSet):
+        assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
+
+
+def _read_whole(session: Session, rows: int) -> bool:
+    """Whether the report is `processing` with all its `rows` read (its merge waits for its turn)."""
+    session.expire_all()
+    found = session.execute(select(Report.status, Report.rows_read)).first()
+    session.commit()
+    return found is not None and tuple(found) == ("processing", rows)
