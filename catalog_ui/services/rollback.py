@@ -41,6 +41,7 @@ from sqlmodel import Session
 from catalog_ui.models import ChangeSet, Video, utc_now
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services.audit import VIDEO_FIELDS, open_change_set
+from catalog_ui.services.field_labels import field_list
 from catalog_ui.services.locks import wait_for_merges
 from catalog_ui.services.paging import page_count
 
@@ -52,6 +53,7 @@ CONFLICT_KEY_LIMIT = 2_000
 # and the statements run uncompiled.
 BULK_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 _COLUMNS = Video.__table__.columns
+LABEL_LENGTH = ChangeSet.__table__.columns["label"].type.length  # what a change set's label holds
 _TIME_FIELDS = tuple(f for f in VIDEO_FIELDS if isinstance(_COLUMNS[f].type, DateTime))
 
 
@@ -250,11 +252,18 @@ def _entry_scope(session: Session, entry_id: int) -> _Scope:
     return _Scope(
         condition="id = :entry_id",
         params={"entry_id": entry_id},
-        # Named as the timeline shows the entry: its fields, its video, its change set.
-        label=f"Revert {', '.join(sorted(set(row.changes) & set(VIDEO_FIELDS)))} of {row.video_id}"
-        + (f" (change set #{row.change_set_id})" if row.change_set_id is not None else ""),
+        label=_entry_label(row.video_id, set(row.changes) & set(VIDEO_FIELDS), row.change_set_id),
         reverts_change_set_id=row.change_set_id if whole else None,
     )
+
+
+def _entry_label(video_id: str, fields: set[str], change_set_id: int | None) -> str:
+    """Named as the timeline shows the entry: its fields (by their readable names), its video, its change
+    set — "Revert Artist and Views of vid00000001 (change set #3)". Fields that would not fit the label's
+    column are counted instead ("Revert 40 fields of …")."""
+    source = f" (change set #{change_set_id})" if change_set_id is not None else ""
+    label = f"Revert {field_list(fields)} of {video_id}{source}"
+    return label if len(label) <= LABEL_LENGTH else f"Revert {len(fields)} fields of {video_id}{source}"
 
 
 def _video_at_scope(session: Session, video_id: str, at: datetime) -> _Scope:
@@ -309,7 +318,7 @@ def _change_set_scope(session: Session, change_set_id: int) -> _Scope:
     return _Scope(
         condition="change_set_id = :change_set_id",
         params={"change_set_id": change_set_id},
-        label=f"Undo change set #{change_set_id} ({what})"[:255],
+        label=f"Undo change set #{change_set_id} ({what})"[:LABEL_LENGTH],
         reverts_change_set_id=change_set_id,
     )
 

@@ -20,12 +20,13 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.audit import CHANGE_SET_KINDS
 from catalog_ui.services import change_sets
 from catalog_ui.services.change_sets import ChangeSetError
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.list_views import ANY, AuditView, parse_audit_view
 from catalog_ui.services.query_params import parse_day
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import display_value
 from catalog_ui.state.guards import authenticated, principal_of
-from catalog_ui.state.history_display import TimelineRow, field_label, timeline_row
+from catalog_ui.state.history_display import TimelineRow, timeline_row
 from catalog_ui.state.paging import PagedListMixin
 from catalog_ui.state.url_history import settle_url, show_url, typing_continues, typing_ended
 

@@ -1,4 +1,5 @@
-"""How history reads on a page: field labels, values as text, field-by-field diffs and source sentences.
+"""How history reads on a page: values as text, field-by-field diffs and source sentences (field labels come
+from `catalog_ui.services.field_labels`).
 
 Plain functions and dataclasses (the row types the video page and the audit page hold); no database.
 Times stay ISO UTC strings marked `is_time`, so the browser shows them in its own time zone.
@@ -11,26 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from catalog_ui.models.audit import CREATED
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.history import TimelineEntry
 
 LONG_TEXT = 80  # characters from which a value is shown as a block rather than inline
 TIME_FIELDS = frozenset({"administered_at", "time_published", "updated_at"})
-_LABELS = {
-    "video_id": "Video ID",
-    "asset_id": "Asset ID",
-    "custom_id": "Custom ID",
-    "channel_id": "Channel ID",
-    "channel_display_name": "Channel",
-    "upc": "UPC",
-    "isrc": "ISRC",
-    "video_length": "Length",
-    "is_short": "Short",
-    "is_live_stream": "Live stream",
-    "third_party_ads_enabled": "Third-party ads",
-    "time_published": "Published",
-    "updated_at": "Updated",
-    CREATED: "Created",
-}
 KIND_COLORS = {"report": "blue", "task": "violet", "user": "green", "bulk": "orange", "rollback": "red"}
 
 
@@ -62,14 +48,6 @@ class TimelineRow:
     archived: bool = False
     created: bool = False
     changes: list[ChangeRow] = dataclasses.field(default_factory=list)
-
-
-def field_label(field: str) -> str:
-    """'claimed_by_another_owner' → 'Claimed by another owner'; known acronyms spelled out."""
-    if field in _LABELS:
-        return _LABELS[field]
-    text = field.removesuffix("_enabled").replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def duration(seconds: int) -> str:

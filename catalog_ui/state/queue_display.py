@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from catalog_ui.models.queue import TASK_STATUSES
-from catalog_ui.state.history_display import ChangeRow, change_row, field_label
+from catalog_ui.services.field_labels import field_label
+from catalog_ui.state.history_display import ChangeRow, change_row
 
 ERROR_PREVIEW = 120  # characters of an error shown in the list; the detail shows all of it
 

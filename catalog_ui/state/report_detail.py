@@ -15,12 +15,13 @@ import reflex as rx
 from catalog_ui.db import session_scope
 from catalog_ui.models.audit import CREATED
 from catalog_ui.services import reports
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.paging import page_count
 from catalog_ui.services.report_load import MAX_STORED_REJECTIONS
 from catalog_ui.services.reports import ReportError
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.guards import admin_only, authenticated, on_timer, principal_of
-from catalog_ui.state.history_display import ChangeRow, change_row, field_label
+from catalog_ui.state.history_display import ChangeRow, change_row
 from catalog_ui.state.report_display import ReportRow, announcements, report_row
 from catalog_ui.state.reports import start_ingestion
 from catalog_ui.state.routing import route_tail

@@ -18,11 +18,12 @@ import reflex as rx
 
 from catalog_ui.db import session_scope
 from catalog_ui.services import rollback
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.rollback import RollbackError, RollbackTarget
 from catalog_ui.state.auth import AuthState
 from catalog_ui.state.formatting import counted
 from catalog_ui.state.guards import admin_only, principal_of
-from catalog_ui.state.history_display import TIME_FIELDS, field_label, value_text
+from catalog_ui.state.history_display import TIME_FIELDS, value_text
 
 REASON_MAX_LENGTH = 500
 

@@ -19,6 +19,7 @@ from catalog_ui.db import session_scope
 from catalog_ui.models.queue import ACTIVE_STATUSES as ACTIVE_TASK_STATUSES
 from catalog_ui.models.queue import TASK_TYPES
 from catalog_ui.services import history, queue, video_flags
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.history import HistoryError
 from catalog_ui.services.list_views import ARCHIVE_TABS, VIDEO_TABS, VideoView, parse_video_view
 from catalog_ui.services.paging import page_count
@@ -31,7 +32,6 @@ from catalog_ui.state.guards import admin_only, authenticated, on_timer, princip
 from catalog_ui.state.history_display import (
     TIME_FIELDS,
     TimelineRow,
-    field_label,
     timeline_row,
     value_text,
 )

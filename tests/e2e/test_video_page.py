@@ -191,7 +191,7 @@ def test_admin_hides_a_video_and_a_user_no_longer_finds_it(
     page.locator("#rollback-apply").click()
     expect(page.get_by_text("Reverted 1 field on 1 video as change set")).to_be_visible()
     expect(page.locator("#badge-hidden")).to_have_count(0)
-    expect(page.locator(".history-entry").first).to_contain_text(f"Revert hidden of {VIDEO} (change set #")
+    expect(page.locator(".history-entry").first).to_contain_text(f"Revert Hidden of {VIDEO} (change set #")
 
 
 def test_admin_restores_a_video_to_a_local_time(engine, app_url: str, browser, make_user) -> None:

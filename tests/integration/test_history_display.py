@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from catalog_ui.models.audit import CREATED
+from catalog_ui.services.field_labels import field_label
 from catalog_ui.services.history import FieldChange, TimelineEntry
-from catalog_ui.state.history_display import change_row, field_label, source_text, timeline_row, value_text
+from catalog_ui.state.history_display import change_row, source_text, timeline_row, value_text
 
 AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -73,7 +73,7 @@ def test_reverting_one_entry_restores_its_fields_as_a_rollback_change_set(sessio
 
     seen = preview(session, EntryTarget(entry))
     assert (seen.videos, seen.fields, seen.conflicts, seen.unchanged, seen.created) == (1, 2, 0, 0, 0)
-    assert seen.label == f"Revert artist, views of vid00000001 (change set #{task.id})"
+    assert seen.label == f"Revert Artist and Views of vid00000001 (change set #{task.id})"
     result = apply(session, EntryTarget(entry), user_id=admin.id, reason="wrong data")
     session.commit()
 
