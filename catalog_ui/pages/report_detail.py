@@ -181,19 +181,30 @@ def _changes() -> rx.Component:
     )
 
 
+# The rejected line, whole and wrapped, while its cell has the focus.
+_FOCUS_SHOWS_LINE = {
+    "&:focus, &:focus .rejection-raw": {"white_space": "normal", "overflow_wrap": "anywhere"},
+}
+
+
 def _rejection_row(row: rx.Var[RejectionRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.line, class_name="rejection-line"),
         rx.table.cell(rx.code(row.column, variant="ghost"), class_name="rejection-column"),
         rx.table.cell(row.reason, class_name="rejection-reason"),
         rx.table.cell(
-            # The line is cut where the column ends, with an ellipsis; the whole of it is in the tooltip.
+            # The line is cut where the column ends, with an ellipsis; the whole of it is in the tooltip
+            # for the mouse and, for the keyboard, in the cell itself, wrapped, while it has the focus (a
+            # Tab stop). Screen readers read the whole line anyway: it is cut only on screen.
             clipped_text(
                 row.raw, size="1", font_family="var(--code-font-family)", class_name="rejection-raw"
             ),
             max_width="32rem",
             overflow="hidden",
             white_space="nowrap",
+            tab_index=0,
+            class_name="rejection-raw-cell",
+            style=_FOCUS_SHOWS_LINE,
         ),
         class_name="rejection-row",
     )

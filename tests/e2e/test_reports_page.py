@@ -215,6 +215,16 @@ def test_rejected_rows_are_listed_and_download_as_csv(engine, app_url: str, page
     expect(rejected.nth(1).locator(".rejection-column")).to_have_text("(row)")
     expect(rejected.nth(2).locator(".rejection-reason")).to_have_text("not a whole number")
     expect(page.locator("#rejections-pager #total-label")).to_have_text("9 rejected rows stored")
+    # A line cut with an ellipsis (line 8, its 201-character title) is shown whole, wrapped, when the
+    # keyboard reaches its cell: each rejected line is a Tab stop after the download button.
+    raw = rejected.nth(4).locator(".rejection-raw")
+    clipped = "e => e.scrollWidth > e.clientWidth"
+    assert raw.evaluate(clipped)
+    page.locator("#download-rejections").focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    expect(rejected.nth(4).locator(".rejection-raw-cell")).to_be_focused()
+    assert not raw.evaluate(clipped)
     with page.expect_download() as download_info:
         page.locator("#download-rejections").click()
     download = download_info.value
