@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 DEFAULT_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -57,17 +58,40 @@ def engine(database_url: str) -> Iterator[Engine]:
     from catalog_ui.db import get_engine
 
     engine = get_engine()
-    with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(:keep)"
-            ),
-            {"keep": list(KEEP_TABLES)},
-        ).scalars()
-        names = ", ".join(f'"{t}"' for t in tables)
-        if names:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    _empty_tables(engine)
     yield engine
+
+
+# A TRUNCATE waits for work a test left running in the app under test (an upload's ingestion goes on after
+# the test has seen it start). Waiting for good could deadlock where PostgreSQL cannot see it: holding
+# `report`, the TRUNCATE waits for `video`, held by the ingestion's transaction, which waits in the client for
+# its progress UPDATE of `report` on another connection, queued behind the TRUNCATE. So it waits a little,
+# lets go of what it holds (the work then goes on and ends), and tries again.
+TRUNCATE_LOCK_TIMEOUT = "2s"
+TRUNCATE_TRIES = 60
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _empty_tables(engine: Engine) -> None:
+    """Empty every table but KEEP_TABLES, trying again while work left by a previous test holds one."""
+    for attempt in range(1, TRUNCATE_TRIES + 1):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"SET LOCAL lock_timeout = '{TRUNCATE_LOCK_TIMEOUT}'"))
+                tables = conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND NOT tablename = ANY(:keep)"
+                    ),
+                    {"keep": list(KEEP_TABLES)},
+                ).scalars()
+                names = ", ".join(f'"{t}"' for t in tables)
+                if names:
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE or attempt == TRUNCATE_TRIES:
+                raise
 
 
 @pytest.fixture
