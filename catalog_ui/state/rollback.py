@@ -11,7 +11,7 @@ preview is prepared again, as it was for every page before.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import reflex as rx
@@ -111,28 +111,31 @@ class RollbackState(AuthState):
     @admin_only
     def preview_entry(self, entry_id: int) -> Iterator[rx.event.EventSpec | None]:
         """Open the dialog for reverting one history entry."""
-        if _whole(entry_id) is None:
-            yield rx.toast.error("That history entry does not exist.")
-            return
-        yield from self._open(rollback.EntryTarget(_whole(entry_id)))
+        yield from self._open_by_id(entry_id, rollback.EntryTarget, "That history entry does not exist.")
 
     @rx.event
     @admin_only
     def preview_change_set(self, change_set_id: int) -> Iterator[rx.event.EventSpec | None]:
         """Open the dialog for undoing a whole change set."""
-        if _whole(change_set_id) is None:
-            yield rx.toast.error("That change set does not exist.")
-            return
-        yield from self._open(rollback.ChangeSetTarget(_whole(change_set_id)))
+        yield from self._open_by_id(
+            change_set_id, rollback.ChangeSetTarget, "That change set does not exist."
+        )
 
     @rx.event
     @admin_only
     def preview_after_entry(self, entry_id: int) -> Iterator[rx.event.EventSpec | None]:
         """Open the dialog for restoring a video to the state one of its history entries left it in."""
-        if _whole(entry_id) is None:
-            yield rx.toast.error("That history entry does not exist.")
+        yield from self._open_by_id(entry_id, rollback.AfterEntryTarget, "That history entry does not exist.")
+
+    def _open_by_id(
+        self, raw_id: int, target: Callable[[int], RollbackTarget], missing: str
+    ) -> Iterator[rx.event.EventSpec | None]:
+        """Open the dialog for `target` of the whole number `raw_id` sent by the browser, or say `missing`."""
+        whole = _whole(raw_id)
+        if whole is None:
+            yield rx.toast.error(missing)
             return
-        yield from self._open(rollback.AfterEntryTarget(_whole(entry_id)))
+        yield from self._open(target(whole))
 
     @rx.event
     @admin_only
